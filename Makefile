@@ -1,0 +1,69 @@
+# skiff — every target is one command a person could type.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+export TF_CLI_CONFIG_FILE := $(CURDIR)/terraform.rc
+export TF_IN_AUTOMATION := 1
+export CHECKPOINT_DISABLE := 1
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
+
+TF_DIRS := $(sort $(dir $(wildcard modules/*/versions.tf examples/*/main.tf)))
+SHELL_SCRIPTS := $(shell git ls-files '*.sh' 2>/dev/null; find scripts packer test -name '*.sh' -not -path '*/node_modules/*' 2>/dev/null)
+PACKER_TEMPLATES := $(wildcard packer/*/*.pkr.hcl)
+
+.PHONY: help deps tools build test typecheck lint fmt vitest tf-fmt tf-test packer-check shellcheck docs e2e bench demo clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+node_modules/.package-lock.json: package-lock.json package.json lambdas/package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: node_modules/.package-lock.json ## install npm dependencies (npm ci)
+
+tools: ## install the Debian packages the checks need (packer, shellcheck, zip, jq)
+	@bash scripts/ensure-tools.sh
+
+build: deps ## bundle every Lambda into dist/lambdas/<name>.zip and print sizes
+	node scripts/build.mjs
+
+test: deps tools typecheck lint vitest tf-fmt tf-test packer-check shellcheck ## run every check, offline
+
+typecheck: deps ## TypeScript strict type check
+	npx tsc -p tsconfig.json
+
+lint: deps ## Biome lint + format check
+	npx biome ci --colors=off .
+
+fmt: deps ## rewrite TypeScript and HCL into canonical format
+	npx biome check --write .
+	terraform fmt -recursive
+	$(if $(PACKER_TEMPLATES),for f in $(PACKER_TEMPLATES); do packer fmt "$$f"; done)
+
+vitest: deps build ## unit, wire-level and end-to-end tests
+	npx vitest run
+
+tf-fmt: ## terraform fmt -check over every module and example
+	terraform fmt -check -recursive -diff
+
+tf-test: ## terraform init/validate/test for every module and example, offline
+	@for d in $(TF_DIRS); do \
+	  echo "== terraform $$d"; \
+	  terraform -chdir=$$d init -backend=false -input=false -no-color >/dev/null; \
+	  terraform -chdir=$$d validate -no-color; \
+	  if ls $$d/tests/*.tftest.hcl >/dev/null 2>&1; then terraform -chdir=$$d test -no-color; fi; \
+	done
+
+packer-check: tools ## packer fmt -check and validate on every template
+	@for f in $(PACKER_TEMPLATES); do \
+	  echo "== packer $$f"; packer fmt -check "$$f"; packer validate "$$f"; \
+	done
+
+shellcheck: tools ## shellcheck every shell script
+	@if [ -n "$(strip $(SHELL_SCRIPTS))" ]; then shellcheck $(sort $(SHELL_SCRIPTS)); fi
+
+clean: ## remove build output and Terraform working files
+	rm -rf dist coverage
+	find modules examples -name .terraform -type d -prune -exec rm -rf {} + 2>/dev/null || true

@@ -1,0 +1,166 @@
+import { ConfigError } from "./errors.ts";
+
+export type Architecture = "x64" | "arm64";
+export type CapacityType = "spot" | "on-demand";
+
+/** What the webhook needs of a pool to route a job to it. */
+export interface PoolRoute {
+  name: string;
+  labels: string[];
+  architecture: Architecture;
+}
+
+/** Everything scale-up and scale-down need of a pool. */
+export interface Pool extends PoolRoute {
+  capacityType: CapacityType;
+  onDemandFallback: boolean;
+  instanceTypes: string[];
+  subnetIds: string[];
+  launchTemplateId: string;
+  maxRunners: number;
+  spotAllocationStrategy: string;
+  /** Where the runner registers: an organisation, or the job's repository. */
+  runnerLevel: "org" | "repo";
+  runnerGroupId: number;
+  bootTimeoutSeconds: number;
+  maxLifetimeSeconds: number;
+  /** Re-run jobs lost to a spot interruption on on-demand capacity. */
+  interruptedRetryOnDemand: boolean;
+}
+
+/** Labels every skiff runner carries besides the pool's own. */
+export function defaultLabels(architecture: Architecture): string[] {
+  return ["self-hosted", "linux", architecture];
+}
+
+export const POOL_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+export const LABEL = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
+const SPOT_STRATEGIES = ["price-capacity-optimized", "capacity-optimized", "lowest-price", "diversified"];
+
+type Json = Record<string, unknown>;
+
+function object(value: unknown, field: string): Json {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConfigError(field, "must be an object");
+  }
+  return value as Json;
+}
+
+function str(pool: Json, key: string, field: string, pattern?: RegExp): string {
+  const value = pool[key];
+  if (typeof value !== "string" || value.length === 0)
+    throw new ConfigError(`${field}.${key}`, "must be a non-empty string");
+  if (pattern && !pattern.test(value))
+    throw new ConfigError(`${field}.${key}`, `must match ${pattern}, got "${value}"`);
+  return value;
+}
+
+function strings(pool: Json, key: string, field: string, pattern?: RegExp, allowEmpty = false): string[] {
+  const value = pool[key];
+  if (!Array.isArray(value) || (!allowEmpty && value.length === 0)) {
+    throw new ConfigError(
+      `${field}.${key}`,
+      allowEmpty ? "must be a list of strings" : "must be a non-empty list of strings",
+    );
+  }
+  return value.map((item, i) => {
+    if (typeof item !== "string" || item.length === 0 || (pattern && !pattern.test(item))) {
+      throw new ConfigError(`${field}.${key}[${i}]`, `is not valid: ${JSON.stringify(item)}`);
+    }
+    return item;
+  });
+}
+
+function int(pool: Json, key: string, field: string, min: number, max: number, fallback?: number): number {
+  const value = pool[key] ?? fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(
+      `${field}.${key}`,
+      `must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+function bool(pool: Json, key: string, field: string, fallback: boolean): boolean {
+  const value = pool[key] ?? fallback;
+  if (typeof value !== "boolean") throw new ConfigError(`${field}.${key}`, "must be true or false");
+  return value;
+}
+
+function oneOf<T extends string>(
+  pool: Json,
+  key: string,
+  field: string,
+  allowed: readonly T[],
+  fallback?: T,
+): T {
+  const value = pool[key] ?? fallback;
+  if (!allowed.includes(value as T)) {
+    throw new ConfigError(
+      `${field}.${key}`,
+      `must be one of ${allowed.join(", ")}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value as T;
+}
+
+function list(value: unknown, field: string): Json[] {
+  if (!Array.isArray(value) || value.length === 0)
+    throw new ConfigError(field, "must be a non-empty JSON list of pools");
+  return value.map((pool, i) => object(pool, `${field}[${i}]`));
+}
+
+function uniqueNames<T extends { name: string }>(pools: T[], field: string): T[] {
+  const seen = new Set<string>();
+  for (const pool of pools) {
+    if (seen.has(pool.name)) throw new ConfigError(field, `names pool "${pool.name}" twice`);
+    seen.add(pool.name);
+  }
+  return pools;
+}
+
+function route(pool: Json, field: string): PoolRoute {
+  return {
+    name: str(pool, "name", field, POOL_NAME),
+    labels: strings(pool, "labels", field, LABEL, true),
+    architecture: oneOf(pool, "architecture", field, ["x64", "arm64"] as const, "x64"),
+  };
+}
+
+/** Parses the routing table the webhook receives (in declaration order). */
+export function parsePoolRoutes(value: unknown, field: string): PoolRoute[] {
+  return uniqueNames(
+    list(value, field).map((pool, i) => route(pool, `${field}[${i}]`)),
+    field,
+  );
+}
+
+/** Parses the full pool configuration scale-up and scale-down receive. */
+export function parsePools(value: unknown, field: string): Pool[] {
+  const pools = list(value, field).map((pool, i): Pool => {
+    const at = `${field}[${i}]`;
+    return {
+      ...route(pool, at),
+      capacityType: oneOf(pool, "capacityType", at, ["spot", "on-demand"] as const, "spot"),
+      onDemandFallback: bool(pool, "onDemandFallback", at, true),
+      instanceTypes: strings(pool, "instanceTypes", at, /^[a-z0-9-]+\.[a-z0-9-]+$/),
+      subnetIds: strings(pool, "subnetIds", at, /^subnet-[0-9a-zA-Z]+$/),
+      launchTemplateId: str(pool, "launchTemplateId", at, /^lt-[0-9a-zA-Z]+$/),
+      maxRunners: int(pool, "maxRunners", at, 1, 10_000),
+      spotAllocationStrategy: oneOf(
+        pool,
+        "spotAllocationStrategy",
+        at,
+        SPOT_STRATEGIES,
+        "price-capacity-optimized",
+      ),
+      runnerLevel: oneOf(pool, "runnerLevel", at, ["org", "repo"] as const, "repo"),
+      runnerGroupId: int(pool, "runnerGroupId", at, 1, Number.MAX_SAFE_INTEGER, 1),
+      bootTimeoutSeconds: int(pool, "bootTimeoutSeconds", at, 30, 3600, 300),
+      maxLifetimeSeconds: int(pool, "maxLifetimeSeconds", at, 300, 7 * 24 * 3600, 6 * 3600),
+      interruptedRetryOnDemand: bool(pool, "interruptedRetryOnDemand", at, true),
+    };
+  });
+  return uniqueNames(pools, field);
+}
