@@ -1,0 +1,54 @@
+export declare const repoRoot: string;
+export declare const bootstrapScript: string;
+
+export interface ImdsRequest {
+  method: string | undefined;
+  url: string | undefined;
+  authorized: boolean;
+}
+
+export interface Imds {
+  url: string;
+  instanceId: string;
+  region: string;
+  requests: ImdsRequest[];
+  close(): Promise<void>;
+}
+
+export declare function startImds(options?: { instanceId?: string; region?: string }): Promise<Imds>;
+
+export interface RootOptions {
+  imdsUrl: string;
+  prefix?: string;
+  bootTimeout?: number;
+  /** The SecureString's value; undefined: the parameter never exists. */
+  parameterValue?: string;
+  /** get-parameter calls that fail with ParameterNotFound before the value appears. */
+  appearAfter?: number;
+  runnerExitCode?: number;
+  retrySeconds?: number;
+  writeEnvFile?: boolean;
+}
+
+export interface Root {
+  root: string;
+  state: string;
+  env: Record<string, string>;
+  /** Reads a file the stubs wrote under state/, or undefined if there is none. */
+  read(name: string): string | undefined;
+  cleanup(): void;
+}
+
+export declare function makeRoot(options: RootOptions): Root;
+
+export interface BootstrapRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export declare function runBootstrap(
+  env: Record<string, string>,
+  options?: { timeoutMs?: number },
+): Promise<BootstrapRun>;

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Stub AWS CLI for the bootstrap tests. State lives in files under $SKIFF_STUB_STATE:
+#   parameter-value   the SecureString's value (absent: ParameterNotFound on every call)
+#   appear-after      how many get-parameter calls fail with ParameterNotFound first
+#   aws-calls.log     every call's arguments, one line each (appended)
+set -euo pipefail
+state=${SKIFF_STUB_STATE:?}
+printf '%s\n' "$*" >>"$state/aws-calls.log"
+case "$1 $2" in
+"ssm get-parameter")
+  count=$(($(cat "$state/get-count" 2>/dev/null || echo 0) + 1))
+  echo "$count" >"$state/get-count"
+  appear_after=$(cat "$state/appear-after" 2>/dev/null || echo 0)
+  if [[ -f $state/parameter-value ]] && ((count > appear_after)); then
+    cat "$state/parameter-value"
+    echo
+    exit 0
+  fi
+  echo "An error occurred (ParameterNotFound) when calling the GetParameter operation: " >&2
+  exit 254
+  ;;
+"ssm delete-parameter")
+  rm -f "$state/parameter-value"
+  ;;
+*)
+  echo "aws stub: unexpected call: $*" >&2
+  exit 2
+  ;;
+esac
