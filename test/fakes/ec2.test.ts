@@ -1,0 +1,243 @@
+import {
+  type _InstanceType,
+  CreateFleetCommand,
+  type CreateFleetCommandInput,
+  CreateTagsCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+  paginateDescribeInstances,
+  TerminateInstancesCommand,
+} from "@aws-sdk/client-ec2";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type FakeEc2 as Ec2, FakeEc2, type FakeInstance } from "./ec2.ts";
+
+const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
+
+function fleet(
+  count: number,
+  capacityType: "spot" | "on-demand",
+  types: _InstanceType[] = ["m7i.large", "m6i.large"],
+): CreateFleetCommandInput {
+  return {
+    Type: "instant",
+    LaunchTemplateConfigs: [
+      {
+        LaunchTemplateSpecification: { LaunchTemplateId: "lt-0abc", Version: "$Latest" },
+        Overrides: types.flatMap((InstanceType) =>
+          ["subnet-a", "subnet-b"].map((SubnetId) => ({ InstanceType, SubnetId })),
+        ),
+      },
+    ],
+    TargetCapacitySpecification: { TotalTargetCapacity: count, DefaultTargetCapacityType: capacityType },
+    SpotOptions: { AllocationStrategy: "price-capacity-optimized" },
+    OnDemandOptions: { AllocationStrategy: "lowest-price" },
+    TagSpecifications: [
+      {
+        ResourceType: "instance",
+        Tags: [
+          { Key: "skiff:pool", Value: "ci" },
+          { Key: "skiff:job", Value: "1001" },
+        ],
+      },
+    ],
+  };
+}
+
+describe("FakeEc2", () => {
+  let fake: Ec2;
+  let ec2: EC2Client;
+  let clock: number;
+
+  beforeEach(async () => {
+    clock = Date.parse("2026-01-01T00:00:00Z");
+    fake = await FakeEc2.start({
+      now: () => clock,
+      launchTemplateIds: ["lt-0abc"],
+      subnets: { "subnet-b": "us-east-1b" },
+    });
+    ec2 = new EC2Client({ region: "us-east-1", credentials, endpoint: fake.url, maxAttempts: 1 });
+  });
+
+  afterEach(async () => {
+    ec2.destroy();
+    await fake.close();
+  });
+
+  describe("CreateFleet", () => {
+    it("launches the whole target when capacity is unlimited, tagged and pending", async () => {
+      const out = await ec2.send(new CreateFleetCommand(fleet(3, "spot")));
+
+      expect(out.FleetId).toMatch(/^fleet-/);
+      expect(out.Errors ?? []).toEqual([]);
+      expect(out.Instances).toHaveLength(1);
+      expect(out.Instances?.[0]).toMatchObject({
+        Lifecycle: "spot",
+        InstanceType: "m7i.large",
+        LaunchTemplateAndOverrides: {
+          LaunchTemplateSpecification: { LaunchTemplateId: "lt-0abc", Version: "$Latest" },
+          Overrides: { InstanceType: "m7i.large", SubnetId: "subnet-a" },
+        },
+      });
+      expect(out.Instances?.[0]?.InstanceIds).toHaveLength(3);
+      expect(fake.instances().map((i) => [i.state, i.lifecycle, i.tags["skiff:job"]])).toEqual([
+        ["pending", "spot", "1001"],
+        ["pending", "spot", "1001"],
+        ["pending", "spot", "1001"],
+      ]);
+    });
+
+    it("fulfils partially and reports InsufficientInstanceCapacity in Errors for the shortfall", async () => {
+      fake.setCapacity({ spot: { "m7i.large": 1, "m6i.large": 1 } });
+
+      const out = await ec2.send(new CreateFleetCommand(fleet(4, "spot")));
+
+      const launched = (out.Instances ?? []).flatMap((i) => i.InstanceIds ?? []);
+      expect(launched).toHaveLength(2);
+      expect(out.Instances?.map((i) => i.InstanceType)).toEqual(["m7i.large", "m6i.large"]);
+      expect(out.Errors?.length).toBeGreaterThan(0);
+      expect(out.Errors?.[0]).toMatchObject({
+        ErrorCode: "InsufficientInstanceCapacity",
+        Lifecycle: "spot",
+        LaunchTemplateAndOverrides: { Overrides: { InstanceType: "m7i.large", SubnetId: "subnet-a" } },
+      });
+      expect(out.Errors?.[0]?.ErrorMessage).toBeTruthy();
+    });
+
+    it("launches nothing for a capacity type with no room, and on-demand still works", async () => {
+      fake.setCapacity({ spot: { "m7i.large": 0, "m6i.large": 0 } });
+
+      const spot = await ec2.send(new CreateFleetCommand(fleet(2, "spot")));
+      const onDemand = await ec2.send(new CreateFleetCommand(fleet(2, "on-demand")));
+
+      expect(spot.Instances ?? []).toEqual([]);
+      expect(spot.Errors?.map((e) => e.ErrorCode)).toContain("InsufficientInstanceCapacity");
+      expect(onDemand.Instances?.[0]?.InstanceIds).toHaveLength(2);
+      expect(onDemand.Instances?.[0]?.Lifecycle).toBe("on-demand");
+      expect(fake.running()).toBe(2);
+    });
+
+    it("frees a capacity slot when an instance terminates", async () => {
+      fake.setCapacity({ spot: { "m7i.large": 1 } });
+      const first = await ec2.send(new CreateFleetCommand(fleet(1, "spot", ["m7i.large"])));
+      const id = first.Instances?.[0]?.InstanceIds?.[0] ?? "";
+
+      await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+      const second = await ec2.send(new CreateFleetCommand(fleet(1, "spot", ["m7i.large"])));
+
+      expect(second.Instances?.[0]?.InstanceIds).toHaveLength(1);
+    });
+
+    it("throws RequestLimitExceeded as an SDK error with that name", async () => {
+      fake.failNext("CreateFleet", "RequestLimitExceeded", "Request limit exceeded.");
+
+      const error = await ec2.send(new CreateFleetCommand(fleet(1, "spot"))).catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ name: "RequestLimitExceeded", $metadata: { httpStatusCode: 503 } });
+      expect(fake.instances()).toEqual([]);
+    });
+
+    it("rejects an unknown launch template with InvalidLaunchTemplateId.NotFound", async () => {
+      const input = fleet(1, "spot");
+      input.LaunchTemplateConfigs![0]!.LaunchTemplateSpecification!.LaunchTemplateId = "lt-missing";
+
+      const error = await ec2.send(new CreateFleetCommand(input)).catch((e: unknown) => e);
+
+      expect(error).toMatchObject({
+        name: "InvalidLaunchTemplateId.NotFound",
+        $metadata: { httpStatusCode: 400 },
+      });
+    });
+
+    it("tells onLaunch listeners about each new instance", async () => {
+      const seen: FakeInstance[] = [];
+      fake.onLaunch((i) => seen.push(i));
+
+      await ec2.send(new CreateFleetCommand(fleet(2, "on-demand")));
+
+      expect(seen.map((i) => i.lifecycle)).toEqual(["on-demand", "on-demand"]);
+      expect(fake.callCount("CreateFleet")).toBe(1);
+      expect(fake.calls[0]?.params["LaunchTemplateConfigs.1.Overrides.1.InstanceType"]).toBe("m7i.large");
+    });
+  });
+
+  describe("DescribeInstances", () => {
+    it("paginates with MaxResults and NextToken and maps state, lifecycle, tags and placement", async () => {
+      await ec2.send(new CreateFleetCommand(fleet(5, "spot")));
+      const ids = fake.instances().map((i) => i.instanceId);
+      fake.setState(ids[0]!, "running");
+
+      const pages = [];
+      for await (const page of paginateDescribeInstances({ client: ec2, pageSize: 2 }, {})) pages.push(page);
+
+      expect(pages).toHaveLength(3);
+      const instances = pages.flatMap((p) => p.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+      expect(instances.map((i) => i.InstanceId)).toEqual(ids);
+      expect(instances[0]).toMatchObject({
+        InstanceType: "m7i.large",
+        State: { Code: 16, Name: "running" },
+        InstanceLifecycle: "spot",
+        SubnetId: "subnet-a",
+        Placement: { AvailabilityZone: "us-east-1a" },
+        LaunchTime: new Date(clock),
+      });
+      expect(instances[0]?.Tags).toEqual(
+        expect.arrayContaining([
+          { Key: "skiff:pool", Value: "ci" },
+          { Key: "skiff:job", Value: "1001" },
+        ]),
+      );
+    });
+
+    it("filters by tag, tag-key, state and instance id", async () => {
+      await ec2.send(new CreateFleetCommand(fleet(2, "on-demand")));
+      const [a, b] = fake.instances().map((i) => i.instanceId);
+      await ec2.send(
+        new CreateTagsCommand({ Resources: [a!], Tags: [{ Key: "skiff:pool", Value: "deploy" }] }),
+      );
+      fake.setState(b!, "terminated");
+
+      const ids = async (Filters: { Name: string; Values: string[] }[], InstanceIds?: string[]) => {
+        const out = await ec2.send(new DescribeInstancesCommand({ Filters, InstanceIds }));
+        return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId);
+      };
+
+      expect(await ids([{ Name: "tag:skiff:pool", Values: ["deploy"] }])).toEqual([a]);
+      expect(await ids([{ Name: "tag:skiff:pool", Values: ["c*"] }])).toEqual([b]);
+      expect(await ids([{ Name: "tag-key", Values: ["skiff:job"] }])).toEqual([a, b]);
+      expect(await ids([{ Name: "instance-state-name", Values: ["pending", "running"] }])).toEqual([a]);
+      expect(await ids([{ Name: "instance-id", Values: [b!] }])).toEqual([b]);
+      expect(await ids([], [b!])).toEqual([b]);
+      expect(await ids([{ Name: "instance-lifecycle", Values: ["spot"] }])).toEqual([]);
+    });
+
+    it("fails with InvalidInstanceID.NotFound for an unknown InstanceId", async () => {
+      const error = await ec2
+        .send(new DescribeInstancesCommand({ InstanceIds: ["i-00000000000000bad"] }))
+        .catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ name: "InvalidInstanceID.NotFound" });
+    });
+  });
+
+  describe("TerminateInstances", () => {
+    it("reports previous and current state and notifies onTerminate", async () => {
+      await ec2.send(new CreateFleetCommand(fleet(1, "spot")));
+      const [id] = fake.instances().map((i) => i.instanceId);
+      fake.setState(id!, "running");
+      const terminated: string[] = [];
+      fake.onTerminate((i) => terminated.push(i.instanceId));
+
+      const out = await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id!] }));
+
+      expect(out.TerminatingInstances).toEqual([
+        {
+          InstanceId: id,
+          PreviousState: { Code: 16, Name: "running" },
+          CurrentState: { Code: 48, Name: "terminated" },
+        },
+      ]);
+      expect(terminated).toEqual([id]);
+      expect(fake.running()).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,515 @@
+import {
+  type Call,
+  Counter,
+  escapeXml,
+  type FakeRequest,
+  type FakeResponse,
+  FaultQueue,
+  type Listener,
+  listen,
+} from "./http.ts";
+
+const NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/";
+
+export type CapacityType = "spot" | "on-demand";
+export type InstanceStateName =
+  | "pending"
+  | "running"
+  | "shutting-down"
+  | "terminated"
+  | "stopping"
+  | "stopped";
+
+const STATE_CODES: Record<InstanceStateName, number> = {
+  pending: 0,
+  running: 16,
+  "shutting-down": 32,
+  terminated: 48,
+  stopping: 64,
+  stopped: 80,
+};
+
+export interface FakeInstance {
+  instanceId: string;
+  instanceType: string;
+  subnetId: string;
+  availabilityZone: string;
+  lifecycle: CapacityType;
+  state: InstanceStateName;
+  /** Epoch milliseconds, from the fake's clock. */
+  launchTime: number;
+  tags: Record<string, string>;
+  launchTemplateId: string;
+  launchTemplateVersion: string;
+  fleetId: string;
+  reservationId: string;
+}
+
+/** Remaining room per capacity type and instance type; types not listed are unlimited. */
+export type Capacity = Partial<Record<CapacityType, Record<string, number>>>;
+
+export interface FakeEc2Options {
+  /** Clock in epoch milliseconds; default `Date.now`. */
+  now?: () => number;
+  /** When given, CreateFleet with any other launch template id fails with `InvalidLaunchTemplateId.NotFound`. */
+  launchTemplateIds?: string[];
+  /** Availability zone per subnet id; unknown subnets are in `us-east-1a`. */
+  subnets?: Record<string, string>;
+  capacity?: Capacity;
+  port?: number;
+}
+
+type Params = Record<string, string>;
+type InstanceListener = (instance: FakeInstance) => void;
+
+class Ec2Error extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+interface Override {
+  launchTemplateId: string;
+  launchTemplateVersion: string;
+  instanceType: string;
+  subnetId: string;
+  priority: number;
+}
+
+/**
+ * EC2 over the EC2 Query protocol: CreateFleet (instant), DescribeInstances, TerminateInstances, CreateTags.
+ * Capacity is the number of live (not shutting-down/terminated) instances a (capacity type, instance type)
+ * pool can hold, so terminating an instance frees its slot.
+ */
+export class FakeEc2 {
+  readonly calls: Call<Params>[] = [];
+  readonly #instances = new Map<string, FakeInstance>();
+  readonly #faults = new FaultQueue<Ec2Error>();
+  readonly #ids = new Counter();
+  readonly #listeners = {
+    launch: new Set<InstanceListener>(),
+    terminate: new Set<InstanceListener>(),
+    state: new Set<InstanceListener>(),
+  };
+  #capacity: Capacity;
+  readonly #now: () => number;
+  readonly #launchTemplateIds: Set<string> | undefined;
+  readonly #subnets: Record<string, string>;
+
+  #server: Listener | undefined;
+
+  private constructor(options: FakeEc2Options) {
+    this.#now = options.now ?? Date.now;
+    this.#capacity = options.capacity ?? {};
+    this.#launchTemplateIds = options.launchTemplateIds ? new Set(options.launchTemplateIds) : undefined;
+    this.#subnets = options.subnets ?? {};
+  }
+
+  static async start(options: FakeEc2Options = {}): Promise<FakeEc2> {
+    const fake = new FakeEc2(options);
+    fake.#server = await listen((request) => fake.#handle(request), options.port);
+    return fake;
+  }
+
+  /** Base URL, e.g. `http://127.0.0.1:12345`; give it to the client as `endpoint` or `AWS_ENDPOINT_URL_EC2`. */
+  get url(): string {
+    if (!this.#server) throw new Error("FakeEc2 is not started");
+    return this.#server.url;
+  }
+
+  async close(): Promise<void> {
+    await this.#server?.close();
+  }
+
+  // ---- test API -------------------------------------------------------------------------------------------
+
+  /** Replaces the capacity limits; types not listed are unlimited. */
+  setCapacity(capacity: Capacity): void {
+    this.#capacity = capacity;
+  }
+
+  /** Makes the next `times` calls of `operation` (or `"*"`) fail with `code`; 503 for throttling, else 400. */
+  failNext(operation: string, code: string, message?: string, httpStatus?: number, times = 1): void {
+    const status = httpStatus ?? (/RequestLimitExceeded|Unavailable|Throttl/.test(code) ? 503 : 400);
+    this.#faults.add(operation, new Ec2Error(code, message ?? `Injected ${code}`, status), times);
+  }
+
+  /** Copies of all instances ever launched, in launch order. */
+  instances(filter: { state?: InstanceStateName; lifecycle?: CapacityType } = {}): FakeInstance[] {
+    return [...this.#instances.values()]
+      .filter((i) => (filter.state ? i.state === filter.state : true))
+      .filter((i) => (filter.lifecycle ? i.lifecycle === filter.lifecycle : true))
+      .map((i) => structuredClone(i));
+  }
+
+  instance(id: string): FakeInstance | undefined {
+    const instance = this.#instances.get(id);
+    return instance ? structuredClone(instance) : undefined;
+  }
+
+  /** Instances that are pending or running. */
+  running(): number {
+    return [...this.#instances.values()].filter((i) => i.state === "pending" || i.state === "running").length;
+  }
+
+  setState(id: string, state: InstanceStateName): void {
+    const instance = this.#instances.get(id);
+    if (!instance) throw new Error(`FakeEc2.setState: no instance ${id}`);
+    this.#transition(instance, state);
+  }
+
+  onLaunch(listener: InstanceListener): () => void {
+    return this.#subscribe("launch", listener);
+  }
+
+  onTerminate(listener: InstanceListener): () => void {
+    return this.#subscribe("terminate", listener);
+  }
+
+  /** Called after every state change, including launch (pending) and termination. */
+  onStateChange(listener: InstanceListener): () => void {
+    return this.#subscribe("state", listener);
+  }
+
+  callCount(operation: string): number {
+    return this.calls.filter((c) => c.operation === operation).length;
+  }
+
+  // ---- wire -----------------------------------------------------------------------------------------------
+
+  #subscribe(kind: "launch" | "terminate" | "state", listener: InstanceListener): () => void {
+    const set = this.#listeners[kind];
+    set.add(listener);
+    return () => void set.delete(listener);
+  }
+
+  #emit(kind: "launch" | "terminate" | "state", instance: FakeInstance): void {
+    for (const listener of this.#listeners[kind]) listener(structuredClone(instance));
+  }
+
+  #transition(instance: FakeInstance, state: InstanceStateName): void {
+    if (instance.state === state) return;
+    instance.state = state;
+    this.#emit("state", instance);
+    if (state === "terminated") this.#emit("terminate", instance);
+  }
+
+  #handle(request: FakeRequest): FakeResponse {
+    const params = Object.fromEntries(new URLSearchParams(request.body));
+    const action = params.Action ?? "";
+    const requestId = `req-${this.#ids.next()}`;
+    this.calls.push({ operation: action, params, at: this.#now() });
+    try {
+      const fault = this.#faults.take(action);
+      if (fault) throw fault;
+      const body = this.#dispatch(action, params);
+      return {
+        status: 200,
+        headers: { "content-type": "text/xml;charset=UTF-8" },
+        body: `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${NAMESPACE}"><requestId>${requestId}</requestId>${body}</${action}Response>`,
+      };
+    } catch (error) {
+      const e = error instanceof Ec2Error ? error : new Ec2Error("InternalError", String(error), 500);
+      return {
+        status: e.status,
+        headers: { "content-type": "text/xml;charset=UTF-8" },
+        body: `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${escapeXml(e.code)}</Code><Message>${escapeXml(e.message)}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`,
+      };
+    }
+  }
+
+  #dispatch(action: string, params: Params): string {
+    switch (action) {
+      case "CreateFleet":
+        return this.#createFleet(params);
+      case "DescribeInstances":
+        return this.#describeInstances(params);
+      case "TerminateInstances":
+        return this.#terminateInstances(params);
+      case "CreateTags":
+        return this.#createTags(params);
+      default:
+        throw new Ec2Error("InvalidAction", `The action ${action} is not valid for this web service.`);
+    }
+  }
+
+  #createFleet(params: Params): string {
+    if (params.Type !== "instant") {
+      throw new Ec2Error("InvalidParameterValue", "FakeEc2 supports only CreateFleet Type=instant");
+    }
+    const overrides: Override[] = [];
+    for (const c of indexes(params, "LaunchTemplateConfigs")) {
+      const spec = `LaunchTemplateConfigs.${c}.LaunchTemplateSpecification`;
+      const launchTemplateId =
+        params[`${spec}.LaunchTemplateId`] ?? params[`${spec}.LaunchTemplateName`] ?? "";
+      if (this.#launchTemplateIds && !this.#launchTemplateIds.has(launchTemplateId)) {
+        throw new Ec2Error(
+          "InvalidLaunchTemplateId.NotFound",
+          `The specified launch template, with template ID ${launchTemplateId}, does not exist.`,
+        );
+      }
+      for (const o of indexes(params, `LaunchTemplateConfigs.${c}.Overrides`)) {
+        const prefix = `LaunchTemplateConfigs.${c}.Overrides.${o}`;
+        const instanceType = params[`${prefix}.InstanceType`];
+        if (!instanceType)
+          throw new Ec2Error("MissingParameter", `${prefix}.InstanceType is required by FakeEc2`);
+        overrides.push({
+          launchTemplateId,
+          launchTemplateVersion: params[`${spec}.Version`] ?? "$Default",
+          instanceType,
+          subnetId: params[`${prefix}.SubnetId`] ?? "subnet-default",
+          priority: Number(params[`${prefix}.Priority`] ?? overrides.length),
+        });
+      }
+    }
+    if (overrides.length === 0)
+      throw new Ec2Error("MissingParameter", "LaunchTemplateConfigs.N.Overrides is required");
+
+    const total = Number(params["TargetCapacitySpecification.TotalTargetCapacity"] ?? 0);
+    const defaultType = (params["TargetCapacitySpecification.DefaultTargetCapacityType"] ??
+      "on-demand") as CapacityType;
+    const onDemandTarget = params["TargetCapacitySpecification.OnDemandTargetCapacity"];
+    const onDemand =
+      onDemandTarget !== undefined ? Number(onDemandTarget) : defaultType === "on-demand" ? total : 0;
+    const tags: Record<string, string> = {};
+    for (const t of indexes(params, "TagSpecification")) {
+      if (params[`TagSpecification.${t}.ResourceType`] !== "instance") continue;
+      for (const m of indexes(params, `TagSpecification.${t}.Tag`)) {
+        tags[params[`TagSpecification.${t}.Tag.${m}.Key`] ?? ""] =
+          params[`TagSpecification.${t}.Tag.${m}.Value`] ?? "";
+      }
+    }
+
+    const fleetId = `fleet-${fakeHex(this.#ids.next(), 8)}-0000-4000-8000-000000000000`;
+    const launched: string[] = [];
+    const errors: string[] = [];
+    const ordered = [...overrides].sort((a, b) => a.priority - b.priority);
+    for (const [lifecycle, count] of [
+      ["spot", total - onDemand],
+      ["on-demand", onDemand],
+    ] as [CapacityType, number][]) {
+      let remaining = count;
+      const exhausted: Override[] = [];
+      for (const override of ordered) {
+        if (remaining <= 0) break;
+        const n = Math.min(remaining, this.#room(lifecycle, override.instanceType));
+        if (n < remaining) exhausted.push(override);
+        if (n === 0) continue;
+        remaining -= n;
+        const ids = this.#launch(n, lifecycle, override, tags, fleetId);
+        launched.push(
+          item(
+            `${templateAndOverrides(override)}<lifecycle>${lifecycle}</lifecycle><instanceIds>${ids.map((id) => `<item>${id}</item>`).join("")}</instanceIds><instanceType>${escapeXml(override.instanceType)}</instanceType><subnetId>${escapeXml(override.subnetId)}</subnetId>`,
+          ),
+        );
+      }
+      if (remaining > 0) {
+        for (const override of exhausted) {
+          errors.push(
+            item(
+              `${templateAndOverrides(override)}<lifecycle>${lifecycle}</lifecycle><errorCode>InsufficientInstanceCapacity</errorCode><errorMessage>There is no ${lifecycle === "spot" ? "Spot " : ""}capacity available that matches your request.</errorMessage>`,
+            ),
+          );
+        }
+      }
+    }
+    return `<fleetId>${fleetId}</fleetId><errorSet>${errors.join("")}</errorSet><fleetInstanceSet>${launched.join("")}</fleetInstanceSet>`;
+  }
+
+  #room(lifecycle: CapacityType, instanceType: string): number {
+    const limit = this.#capacity[lifecycle]?.[instanceType];
+    if (limit === undefined) return Number.POSITIVE_INFINITY;
+    const live = [...this.#instances.values()].filter(
+      (i) => i.lifecycle === lifecycle && i.instanceType === instanceType && isLive(i.state),
+    ).length;
+    return Math.max(0, limit - live);
+  }
+
+  #launch(
+    n: number,
+    lifecycle: CapacityType,
+    o: Override,
+    tags: Record<string, string>,
+    fleetId: string,
+  ): string[] {
+    const reservationId = `r-${fakeHex(this.#ids.next(), 17)}`;
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const instance: FakeInstance = {
+        instanceId: `i-${fakeHex(this.#ids.next(), 17)}`,
+        instanceType: o.instanceType,
+        subnetId: o.subnetId,
+        availabilityZone: this.#subnets[o.subnetId] ?? "us-east-1a",
+        lifecycle,
+        state: "pending",
+        launchTime: this.#now(),
+        tags: { ...tags },
+        launchTemplateId: o.launchTemplateId,
+        launchTemplateVersion: o.launchTemplateVersion,
+        fleetId,
+        reservationId,
+      };
+      this.#instances.set(instance.instanceId, instance);
+      ids.push(instance.instanceId);
+    }
+    for (const id of ids) {
+      const instance = this.#instances.get(id);
+      if (!instance) continue;
+      this.#emit("launch", instance);
+      this.#emit("state", instance);
+    }
+    return ids;
+  }
+
+  #describeInstances(params: Params): string {
+    let selected = [...this.#instances.values()];
+    const ids = indexes(params, "InstanceId").map((i) => params[`InstanceId.${i}`] ?? "");
+    if (ids.length > 0) {
+      for (const id of ids) this.#require(id);
+      selected = selected.filter((i) => ids.includes(i.instanceId));
+    }
+    for (const f of indexes(params, "Filter")) {
+      const name = params[`Filter.${f}.Name`] ?? "";
+      const values = indexes(params, `Filter.${f}.Value`).map((v) =>
+        globRegExp(params[`Filter.${f}.Value.${v}`] ?? ""),
+      );
+      selected = selected.filter((i) =>
+        filterValues(i, name).some((actual) => values.some((re) => re.test(actual))),
+      );
+    }
+    const start = params.NextToken ? Number(Buffer.from(params.NextToken, "base64url").toString("utf8")) : 0;
+    const max = params.MaxResults ? Number(params.MaxResults) : selected.length;
+    const page = selected.slice(start, start + max);
+    const next =
+      start + max < selected.length ? Buffer.from(String(start + max)).toString("base64url") : undefined;
+
+    const reservations = new Map<string, FakeInstance[]>();
+    for (const instance of page) {
+      reservations.set(instance.reservationId, [
+        ...(reservations.get(instance.reservationId) ?? []),
+        instance,
+      ]);
+    }
+    const set = [...reservations]
+      .map(
+        ([id, instances]) =>
+          `<item><reservationId>${id}</reservationId><ownerId>000000000000</ownerId><groupSet/><instancesSet>${instances.map(describeInstance).join("")}</instancesSet></item>`,
+      )
+      .join("");
+    return `<reservationSet>${set}</reservationSet>${next ? `<nextToken>${next}</nextToken>` : ""}`;
+  }
+
+  #terminateInstances(params: Params): string {
+    const ids = indexes(params, "InstanceId").map((i) => params[`InstanceId.${i}`] ?? "");
+    const instances = ids.map((id) => this.#require(id));
+    const changes = instances.map((instance) => {
+      const previous = instance.state;
+      this.#transition(instance, "terminated");
+      return item(
+        `<instanceId>${instance.instanceId}</instanceId><currentState>${stateXml(instance.state)}</currentState><previousState>${stateXml(previous)}</previousState>`,
+      );
+    });
+    return `<instancesSet>${changes.join("")}</instancesSet>`;
+  }
+
+  #createTags(params: Params): string {
+    const ids = indexes(params, "ResourceId").map((i) => params[`ResourceId.${i}`] ?? "");
+    const instances = ids.map((id) => this.#require(id));
+    for (const instance of instances) {
+      for (const t of indexes(params, "Tag")) {
+        instance.tags[params[`Tag.${t}.Key`] ?? ""] = params[`Tag.${t}.Value`] ?? "";
+      }
+    }
+    return "<return>true</return>";
+  }
+
+  #require(id: string): FakeInstance {
+    const instance = this.#instances.get(id);
+    if (!instance) throw new Ec2Error("InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`);
+    return instance;
+  }
+}
+
+function isLive(state: InstanceStateName): boolean {
+  return state !== "terminated" && state !== "shutting-down";
+}
+
+/** The sorted N of every `prefix.N.…` or `prefix.N` key. */
+function indexes(params: Params, prefix: string): number[] {
+  const found = new Set<number>();
+  const head = `${prefix}.`;
+  for (const key of Object.keys(params)) {
+    if (!key.startsWith(head)) continue;
+    const n = Number(key.slice(head.length).split(".")[0]);
+    if (Number.isInteger(n)) found.add(n);
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
+function fakeHex(n: number, width: number): string {
+  return n.toString(16).padStart(width, "0");
+}
+
+function globRegExp(pattern: string): RegExp {
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${source}$`);
+}
+
+function filterValues(instance: FakeInstance, name: string): string[] {
+  if (name.startsWith("tag:")) {
+    const value = instance.tags[name.slice(4)];
+    return value === undefined ? [] : [value];
+  }
+  switch (name) {
+    case "tag-key":
+      return Object.keys(instance.tags);
+    case "instance-state-name":
+      return [instance.state];
+    case "instance-id":
+      return [instance.instanceId];
+    case "instance-type":
+      return [instance.instanceType];
+    case "instance-lifecycle":
+      return instance.lifecycle === "spot" ? ["spot"] : [];
+    case "subnet-id":
+      return [instance.subnetId];
+    default:
+      throw new Ec2Error(
+        "InvalidParameterValue",
+        `The filter '${name}' is invalid (not supported by FakeEc2)`,
+      );
+  }
+}
+
+function item(content: string): string {
+  return `<item>${content}</item>`;
+}
+
+function stateXml(state: InstanceStateName): string {
+  return `<code>${STATE_CODES[state]}</code><name>${state}</name>`;
+}
+
+function templateAndOverrides(o: Override): string {
+  return `<launchTemplateAndOverrides><launchTemplateSpecification><launchTemplateId>${escapeXml(o.launchTemplateId)}</launchTemplateId><version>${escapeXml(o.launchTemplateVersion)}</version></launchTemplateSpecification><overrides><instanceType>${escapeXml(o.instanceType)}</instanceType><subnetId>${escapeXml(o.subnetId)}</subnetId></overrides></launchTemplateAndOverrides>`;
+}
+
+function describeInstance(i: FakeInstance): string {
+  const tags = Object.entries(i.tags)
+    .map(([key, value]) => item(`<key>${escapeXml(key)}</key><value>${escapeXml(value)}</value>`))
+    .join("");
+  return item(
+    `<instanceId>${i.instanceId}</instanceId><instanceType>${escapeXml(i.instanceType)}</instanceType>` +
+      `<launchTime>${new Date(i.launchTime).toISOString()}</launchTime><instanceState>${stateXml(i.state)}</instanceState>` +
+      `<placement><availabilityZone>${escapeXml(i.availabilityZone)}</availabilityZone></placement>` +
+      `<subnetId>${escapeXml(i.subnetId)}</subnetId>` +
+      (i.lifecycle === "spot" ? "<instanceLifecycle>spot</instanceLifecycle>" : "") +
+      `<tagSet>${tags}</tagSet>`,
+  );
+}
