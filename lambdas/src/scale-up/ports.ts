@@ -1,0 +1,64 @@
+import { CreateFleetCommand, type EC2Client, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
+import { ChangeMessageVisibilityCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { PutParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import type { Ec2Port, JitStore, QueuePort } from "./scale-up.ts";
+
+export function ec2Port(ec2: EC2Client): Ec2Port {
+  return {
+    createFleet: (input) => ec2.send(new CreateFleetCommand(input)),
+    async terminate(instanceIds) {
+      if (instanceIds.length > 0) await ec2.send(new TerminateInstancesCommand({ InstanceIds: instanceIds }));
+    },
+  };
+}
+
+export function jitParameterName(prefix: string, instanceId: string): string {
+  return `/${prefix}/jit/${instanceId}`;
+}
+
+/**
+ * JIT configs live as SecureStrings at /<prefix>/jit/<instance-id>, tagged with the
+ * instance's ARN: the runner role's policy lets an instance read and delete only the
+ * parameter whose tag matches its own ARN.
+ */
+export function jitStore(
+  ssm: SSMClient,
+  options: { prefix: string; kmsKeyId?: string | undefined; instanceArn: (instanceId: string) => string },
+): JitStore {
+  return {
+    async put(instanceId, encodedJitConfig) {
+      await ssm.send(
+        new PutParameterCommand({
+          Name: jitParameterName(options.prefix, instanceId),
+          Value: encodedJitConfig,
+          Type: "SecureString",
+          ...(options.kmsKeyId ? { KeyId: options.kmsKeyId } : {}),
+          Tags: [
+            { Key: "skiff:prefix", Value: options.prefix },
+            { Key: "skiff:instance-arn", Value: options.instanceArn(instanceId) },
+          ],
+        }),
+      );
+    },
+  };
+}
+
+export function queuePort(sqs: SQSClient, queueUrl: string): QueuePort {
+  return {
+    async setVisibility(receiptHandle, seconds) {
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: receiptHandle,
+          VisibilityTimeout: seconds,
+        }),
+      );
+    },
+  };
+}
+
+/** arn:<partition>:ec2:<region>:<account>:instance/<id>, from the Lambda's own ARN. */
+export function instanceArnFrom(functionArn: string): (instanceId: string) => string {
+  const [, partition, , region, account] = functionArn.split(":");
+  return (instanceId) => `arn:${partition}:ec2:${region}:${account}:instance/${instanceId}`;
+}

@@ -1,0 +1,20 @@
+import type { Pool } from "../../src/shared/pools.ts";
+
+/** A spot pool with on-demand fallback, as modules/runners configures one by default. */
+export const pool: Pool = {
+  name: "ci",
+  labels: ["ci"],
+  architecture: "x64",
+  capacityType: "spot",
+  onDemandFallback: true,
+  instanceTypes: ["m7i.large", "m6i.large"],
+  subnetIds: ["subnet-a", "subnet-b", "subnet-c"],
+  launchTemplateId: "lt-0123",
+  maxRunners: 10,
+  spotAllocationStrategy: "price-capacity-optimized",
+  runnerLevel: "repo",
+  runnerGroupId: 1,
+  bootTimeoutSeconds: 300,
+  maxLifetimeSeconds: 21600,
+  interruptedRetryOnDemand: true,
+};
