@@ -2,7 +2,15 @@
 // against a stub IMDS (HTTP on 127.0.0.1 that insists on IMDSv2) and stub aws / run.sh /
 // poweroff executables. Shared by bootstrap.test.ts and measure.mjs, hence plain JS.
 import { spawn } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -17,7 +25,10 @@ const stubs = join(here, "stubs");
 export async function startImds({ instanceId = "i-0123456789abcdef0", region = "eu-west-1" } = {}) {
   const token = `imds-token-${process.hrtime.bigint()}`;
   const requests = [];
-  const metadata = { "/latest/meta-data/instance-id": instanceId, "/latest/meta-data/placement/region": region };
+  const metadata = {
+    "/latest/meta-data/instance-id": instanceId,
+    "/latest/meta-data/placement/region": region,
+  };
   const server = createServer((req, res) => {
     const entry = { method: req.method, url: req.url, authorized: false };
     requests.push(entry);

@@ -1,0 +1,255 @@
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Imds, makeRoot, type Root, repoRoot, runBootstrap, startImds } from "./harness.mjs";
+
+const INSTANCE_ID = "i-0a1b2c3d4e5f60718";
+const REGION = "eu-north-1";
+const PARAMETER = `/ci/jit/${INSTANCE_ID}`;
+
+/** A JIT config lookalike, unique per test so a leak cannot be a coincidence. */
+const newSecret = () => `eyJza2lmZi10ZXN0Ijoi${randomBytes(24).toString("base64url")}`;
+
+/** Every file under dir, recursively, as [path relative to dir, content]. */
+function filesUnder(dir: string): [string, string][] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile())
+    .map((path) => [relative(dir, path), readFileSync(path, "utf8")]);
+}
+
+const lines = (text: string | undefined) => (text ?? "").split("\n").filter((line) => line !== "");
+
+describe("skiff-bootstrap.sh", () => {
+  let imds: Imds;
+  let root: Root | undefined;
+
+  beforeEach(async () => {
+    imds = await startImds({ instanceId: INSTANCE_ID, region: REGION });
+  });
+  afterEach(async () => {
+    root?.cleanup();
+    root = undefined;
+    await imds.close();
+  });
+
+  it("reads identity over IMDSv2, fetches the JIT config with decryption, deletes it, hands it to run.sh and powers off", async () => {
+    // Prepare
+    const secret = newSecret();
+    root = makeRoot({ imdsUrl: imds.url, parameterValue: secret });
+
+    // Act
+    const run = await runBootstrap(root.env);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(imds.requests[0]).toMatchObject({ method: "PUT", url: "/latest/api/token" });
+    expect(imds.requests.filter((r) => r.method === "GET").every((r) => r.authorized)).toBe(true);
+    expect(lines(root.read("aws-calls.log"))).toEqual([
+      `ssm get-parameter --region ${REGION} --name ${PARAMETER} --with-decryption --query Parameter.Value --output text`,
+      `ssm delete-parameter --region ${REGION} --name ${PARAMETER}`,
+    ]);
+    expect(root.read("runner-received-jit")).toBe(secret);
+    expect(lines(root.read("calls.log"))).toEqual(["journalctl --sync", "sync ", "poweroff --now"]);
+    expect(run.stderr).toContain(`runner ci-${INSTANCE_ID}`);
+  });
+
+  it("never shows the JIT config: not in its output, the runner's argv, the AWS calls or any file it leaves", async () => {
+    // Prepare
+    const secret = newSecret();
+    root = makeRoot({ imdsUrl: imds.url, parameterValue: secret, appearAfter: 2, runnerExitCode: 1 });
+
+    // Act
+    const run = await runBootstrap(root.env);
+
+    // Assess
+    expect(root.read("runner-received-jit")).toBe(secret);
+    expect(run.stdout).not.toContain(secret);
+    expect(run.stderr).not.toContain(secret);
+    expect(root.read("runner-cmdline")).not.toContain(secret);
+    expect(root.read("runner-args")?.trim()).toBe("");
+    const leaks = filesUnder(root.root)
+      .filter(([path]) => path !== join("state", "runner-received-jit"))
+      .filter(([, content]) => content.includes(secret))
+      .map(([path]) => path);
+    expect(leaks).toEqual([]);
+  });
+
+  it("retries while the parameter does not exist yet and starts the runner once it appears", async () => {
+    // Prepare
+    const secret = newSecret();
+    root = makeRoot({ imdsUrl: imds.url, parameterValue: secret, appearAfter: 3 });
+
+    // Act
+    const run = await runBootstrap(root.env);
+
+    // Assess
+    expect(run.code).toBe(0);
+    const calls = lines(root.read("aws-calls.log"));
+    expect(calls.filter((c) => c.startsWith("ssm get-parameter"))).toHaveLength(4);
+    expect(calls.at(-1)).toBe(`ssm delete-parameter --region ${REGION} --name ${PARAMETER}`);
+    expect(root.read("runner-received-jit")).toBe(secret);
+    expect(run.stderr).toContain("fetched after 4 attempt(s)");
+    expect(run.stderr).not.toContain("get-parameter failed"); // ParameterNotFound is expected, not an error
+  });
+
+  it("gives up after BOOT_TIMEOUT when the parameter never appears, starts no runner and still powers off", async () => {
+    // Prepare
+    root = makeRoot({ imdsUrl: imds.url, bootTimeout: 1, retrySeconds: 0.1 });
+
+    // Act
+    const run = await runBootstrap(root.env);
+
+    // Assess
+    expect(run.code).not.toBe(0);
+    expect(run.ms).toBeGreaterThanOrEqual(1000);
+    expect(run.ms).toBeLessThan(5000);
+    const calls = lines(root.read("aws-calls.log"));
+    expect(calls.length).toBeGreaterThan(1);
+    expect(calls.every((c) => c.startsWith("ssm get-parameter"))).toBe(true);
+    expect(root.read("runner-args")).toBeUndefined();
+    expect(lines(root.read("calls.log")).at(-1)).toBe("poweroff --now");
+    expect(run.stderr).toContain(`no JIT config at ${PARAMETER} after 1s`);
+  });
+
+  it.each([0, 1, 137])("powers off after the runner exits with status %i", async (status) => {
+    // Prepare
+    root = makeRoot({ imdsUrl: imds.url, parameterValue: newSecret(), runnerExitCode: status });
+
+    // Act
+    const run = await runBootstrap(root.env);
+
+    // Assess
+    expect(run.code).toBe(status);
+    expect(lines(root.read("calls.log"))).toEqual(["journalctl --sync", "sync ", "poweroff --now"]);
+    expect(run.stderr).toContain(`runner exited with status ${status}`);
+  });
+
+  it("powers off without calling AWS when user data wrote no /etc/skiff/skiff.env", async () => {
+    // Prepare
+    root = makeRoot({ imdsUrl: imds.url, parameterValue: newSecret(), writeEnvFile: false });
+
+    // Act
+    const run = await runBootstrap(root.env);
+
+    // Assess
+    expect(run.code).not.toBe(0);
+    expect(root.read("aws-calls.log")).toBeUndefined();
+    expect(lines(root.read("calls.log")).at(-1)).toBe("poweroff --now");
+    expect(run.stderr).toContain("PREFIX missing or invalid");
+  });
+
+  it("rejects a prefix that could escape /<prefix>/jit/ and powers off", async () => {
+    // Prepare
+    root = makeRoot({ imdsUrl: imds.url, parameterValue: newSecret(), prefix: "ci/../other" });
+
+    // Act
+    const run = await runBootstrap(root.env);
+
+    // Assess
+    expect(run.code).not.toBe(0);
+    expect(root.read("aws-calls.log")).toBeUndefined();
+    expect(lines(root.read("calls.log")).at(-1)).toBe("poweroff --now");
+  });
+
+  it("powers off when IMDS does not answer within BOOT_TIMEOUT", async () => {
+    // Prepare: a port nothing listens on any more
+    const gone = await startImds();
+    const deadUrl = gone.url;
+    await gone.close();
+    root = makeRoot({ imdsUrl: deadUrl, parameterValue: newSecret(), bootTimeout: 1, retrySeconds: 0.1 });
+
+    // Act
+    const run = await runBootstrap(root.env);
+
+    // Assess
+    expect(run.code).not.toBe(0);
+    expect(root.read("aws-calls.log")).toBeUndefined();
+    expect(lines(root.read("calls.log")).at(-1)).toBe("poweroff --now");
+    expect(run.stderr).toContain("no answer from IMDS");
+  });
+});
+
+interface Versions {
+  runner: { version: string; sha256: { x64: string; arm64: string } };
+  node: { major: number };
+}
+const versions = JSON.parse(readFileSync(join(repoRoot, "versions.json"), "utf8")) as Versions;
+
+/** Renders the user-data template the way the runner-pool module does, with Terraform itself. */
+function renderUserData(bootstrapScript: "file" | "empty"): string {
+  const template = join(repoRoot, "packer", "runner", "user-data.sh.tftpl");
+  const versionsFile = join(repoRoot, "versions.json");
+  const v = `jsondecode(file("${versionsFile}")).runner`;
+  const bootstrap =
+    bootstrapScript === "file" ? `file("${join(repoRoot, "packer/runner/files/skiff-bootstrap.sh")}")` : `""`;
+  const expression = `base64encode(templatefile("${template}", { prefix = "ci", boot_timeout_seconds = 300, runner_version = ${v}.version, runner_sha256_x64 = ${v}.sha256.x64, runner_sha256_arm64 = ${v}.sha256.arm64, bootstrap_script = ${bootstrap} }))`;
+  const cwd = mkdtempSync(join(tmpdir(), "skiff-user-data-"));
+  try {
+    const output = execFileSync("terraform", ["console", "-no-color"], {
+      input: expression,
+      cwd,
+      env: { ...process.env, TF_CLI_CONFIG_FILE: join(repoRoot, "terraform.rc"), CHECKPOINT_DISABLE: "1" },
+      encoding: "utf8",
+    });
+    return Buffer.from(output.trim().replace(/^"|"$/g, ""), "base64").toString("utf8");
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+function shellcheck(script: string): void {
+  execFileSync("bash", ["-n"], { input: script });
+  execFileSync("shellcheck", ["-s", "bash", "-"], { input: script, encoding: "utf8" });
+}
+
+describe("user-data.sh.tftpl", () => {
+  it("renders for a stock AMI to valid shell under the 16 KB user-data limit, with the versions.json pins", () => {
+    const userData = renderUserData("file");
+
+    expect(() => shellcheck(userData)).not.toThrow();
+    expect(Buffer.byteLength(userData)).toBeLessThan(16 * 1024);
+    expect(userData).toContain("PREFIX=ci\nBOOT_TIMEOUT=300\n");
+    expect(userData).toContain(`download/v${versions.runner.version}/`);
+    expect(userData).toContain(`arch=x64 sha=${versions.runner.sha256.x64}`);
+    expect(userData).toContain(`arch=arm64 sha=${versions.runner.sha256.arm64}`);
+    expect(userData).toContain(
+      readFileSync(join(repoRoot, "packer/runner/files/skiff-bootstrap.sh"), "utf8"),
+    );
+  });
+
+  it("renders for a baked AMI (empty bootstrap_script) to a small script that only writes skiff.env and starts the unit", () => {
+    const userData = renderUserData("empty");
+
+    expect(() => shellcheck(userData)).not.toThrow();
+    expect(Buffer.byteLength(userData)).toBeLessThan(3 * 1024);
+    expect(userData).toContain("systemctl start --no-block skiff-runner.service");
+    expect(userData).not.toContain("dnf install");
+  });
+});
+
+describe("versions.json", () => {
+  it("pins the runner version, a SHA-256 per architecture and the Node.js major", () => {
+    expect(versions.runner.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(versions.runner.sha256.x64).toMatch(/^[0-9a-f]{64}$/);
+    expect(versions.runner.sha256.arm64).toMatch(/^[0-9a-f]{64}$/);
+    expect(versions.runner.sha256.x64).not.toBe(versions.runner.sha256.arm64);
+    expect(Number.isInteger(versions.node.major)).toBe(true);
+  });
+
+  it("is the only place under packer/ that names the runner version or its checksums", () => {
+    const copies = filesUnder(join(repoRoot, "packer"))
+      .filter(([path]) => !path.endsWith(".md") && !path.endsWith("manifest.json"))
+      .filter(
+        ([, content]) =>
+          content.includes(versions.runner.version) ||
+          content.includes(versions.runner.sha256.x64) ||
+          content.includes(versions.runner.sha256.arm64),
+      )
+      .map(([path]) => path);
+    expect(copies).toEqual([]);
+  });
+});
