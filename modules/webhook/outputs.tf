@@ -1,0 +1,49 @@
+output "webhook_url" {
+  description = "URL to set as the GitHub App's webhook URL (https://<api-id>.execute-api.<region>.amazonaws.com/webhook)."
+  value       = "${aws_apigatewayv2_api.this.api_endpoint}/webhook"
+}
+
+output "api_id" {
+  description = "ID of the HTTP API (the ApiId dimension of its CloudWatch metrics)."
+  value       = aws_apigatewayv2_api.this.id
+}
+
+output "api_execution_arn" {
+  description = "Execution ARN of the HTTP API."
+  value       = aws_apigatewayv2_api.this.execution_arn
+}
+
+output "function_name" {
+  description = "Name of the webhook Lambda function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the webhook Lambda function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "role_name" {
+  description = "Name of the function's IAM role."
+  value       = aws_iam_role.this.name
+}
+
+output "role_arn" {
+  description = "ARN of the function's IAM role."
+  value       = aws_iam_role.this.arn
+}
+
+output "log_group_name" {
+  description = "Name of the function's log group (/aws/lambda/<name>)."
+  value       = aws_cloudwatch_log_group.this.name
+}
+
+output "access_log_group_name" {
+  description = "Name of the API access log group, or null when api.access_logging is off."
+  value       = try(aws_cloudwatch_log_group.access[0].name, null)
+}
+
+output "service_name" {
+  description = "The Powertools service name (the `service` dimension of the function's metrics)."
+  value       = var.name
+}
