@@ -10,12 +10,7 @@ variable "name" {
 }
 
 variable "function" {
-  description = <<-EOT
-    The webhook Lambda: zip_path (the `make build` output, dist/lambdas/webhook.zip), runtime
-    (nodejs22.x or newer nodejs), architecture (arm64 or x86_64), memory_size in MB (128 to
-    10240), timeout in seconds (1 to 29: API Gateway gives up after 30 s and GitHub after 10 s),
-    reserved_concurrency (null for none, or 1 to 1000).
-  EOT
+  description = "The webhook Lambda: zip_path (the `make build` output, dist/lambdas/webhook.zip), runtime (nodejs22.x or a later nodejs<N>.x), architecture (arm64 or x86_64), memory_size in MB (128 to 10240), timeout in seconds (1 to 29: API Gateway gives up at 30 s, GitHub at 10 s), reserved_concurrency (null for none, or 1 to 1000)."
   type = object({
     zip_path             = string
     runtime              = optional(string, "nodejs22.x")
