@@ -1,0 +1,56 @@
+export {
+  type Capacity,
+  type CapacityType,
+  FakeEc2,
+  type FakeEc2Options,
+  type FakeInstance,
+  type InstanceStateName,
+} from "./ec2.ts";
+export {
+  type FakeDelivery,
+  FakeGitHub,
+  type FakeGitHubOptions,
+  type FakeJob,
+  type FakeRunner,
+  type GitHubCall,
+  type JobStatus,
+  type RateLimit,
+  type WebhookDelivery,
+  type WebhookHandler,
+} from "./github.ts";
+export type { Call } from "./http.ts";
+export {
+  type FakeMessage,
+  FakeSqs,
+  type FakeSqsOptions,
+  type QueueOptions,
+  type ReceivedMessage,
+  SqsError,
+} from "./sqs.ts";
+export {
+  type FakeParameter,
+  FakeSsm,
+  type FakeSsmOptions,
+  type ParameterRead,
+  type ParameterType,
+} from "./ssm.ts";
+
+/**
+ * Environment for a child process (a bundled Lambda) whose AWS SDK clients should talk to these fakes:
+ * the standard per-service endpoint variables, a region and throwaway credentials.
+ */
+export function awsEnvironment(fakes: {
+  ec2?: { url: string };
+  ssm?: { url: string };
+  sqs?: { url: string };
+}): Record<string, string> {
+  return {
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+    AWS_SECRET_ACCESS_KEY: "secret",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    ...(fakes.ec2 ? { AWS_ENDPOINT_URL_EC2: fakes.ec2.url } : {}),
+    ...(fakes.ssm ? { AWS_ENDPOINT_URL_SSM: fakes.ssm.url } : {}),
+    ...(fakes.sqs ? { AWS_ENDPOINT_URL_SQS: fakes.sqs.url } : {}),
+  };
+}
