@@ -1,0 +1,228 @@
+locals {
+  full_name = "${var.prefix}-${var.name}"
+
+  # versions.json is the one source of truth for the runner version and its checksums.
+  versions = jsondecode(file("${path.module}/../../versions.json"))
+
+  # The user data holds no secret: the bootstrap fetches the JIT config from SSM itself.
+  user_data = templatefile("${path.module}/../../packer/runner/user-data.sh.tftpl", {
+    prefix               = var.prefix
+    boot_timeout_seconds = var.boot_timeout_seconds
+    runner_version       = local.versions.runner.version
+    runner_sha256_x64    = local.versions.runner.sha256.x64
+    runner_sha256_arm64  = local.versions.runner.sha256.arm64
+    bootstrap_script     = var.embed_bootstrap ? file("${path.module}/../../packer/runner/files/skiff-bootstrap.sh") : ""
+  })
+
+  # arn:<partition>:ec2:<region>:<account>:security-group/<id> — where the pool lives, read
+  # from a resource of this module rather than from data sources that call AWS at plan.
+  arn_parts  = split(":", aws_security_group.this.arn)
+  partition  = local.arn_parts[1]
+  region     = local.arn_parts[3]
+  account_id = local.arn_parts[4]
+  dns_suffix = startswith(local.partition, "aws-cn") ? "amazonaws.com.cn" : "amazonaws.com"
+
+  jit_parameters_arn = "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${var.prefix}/jit/*"
+
+  managed_policies = merge(
+    var.attach_ssm_managed_instance_core ? { ssm = "AmazonSSMManagedInstanceCore" } : {},
+    var.attach_cloudwatch_agent ? { cloudwatch = "CloudWatchAgentServerPolicy" } : {},
+  )
+
+  launch_tag_resource_types = length(var.tags) > 0 ? ["instance", "volume", "network-interface"] : []
+}
+
+# ---------------------------------------------------------------------------------------
+# Security group: egress only. No ingress rule exists, so nothing can connect to a runner.
+# ---------------------------------------------------------------------------------------
+
+resource "aws_security_group" "this" {
+  name        = "${local.full_name}-runner"
+  description = "skiff ${local.full_name} runners: egress only"
+  vpc_id      = var.vpc_id
+  tags        = merge(var.tags, { Name = "${local.full_name}-runner" })
+
+  # No inline rules: Terraform then removes the allow-all egress rule AWS adds by default,
+  # and the egress rules below are the only ones.
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_egress_rule" "this" {
+  for_each = { for i, rule in var.egress_rules : tostring(i) => rule }
+
+  security_group_id = aws_security_group.this.id
+  description       = each.value.description
+  cidr_ipv4         = each.value.cidr_ipv4
+  cidr_ipv6         = each.value.cidr_ipv6
+  prefix_list_id    = each.value.prefix_list_id
+  ip_protocol       = each.value.ip_protocol
+  from_port         = contains(["tcp", "udp"], each.value.ip_protocol) ? each.value.from_port : null
+  to_port           = contains(["tcp", "udp"], each.value.ip_protocol) ? each.value.to_port : null
+  tags              = var.tags
+}
+
+# ---------------------------------------------------------------------------------------
+# Instance role: read and delete its own JIT config, nothing else (plus opt-in managed
+# policies).
+# ---------------------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    sid     = "EC2AssumesRole"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = "${local.full_name}-runner"
+  description        = "skiff ${local.full_name} runner instances"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = var.tags
+}
+
+resource "aws_iam_instance_profile" "this" {
+  name = "${local.full_name}-runner"
+  role = aws_iam_role.this.name
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "this" {
+  # Scale-up tags /<prefix>/jit/<id> with skiff:instance-arn = the instance's ARN. Requests
+  # signed with an instance profile's credentials carry ec2:SourceInstanceARN, the ARN of
+  # that instance, and any single-valued key can be a policy variable: so each instance
+  # matches only the parameter tagged with its own ARN.
+  statement {
+    sid       = "ReadAndDeleteOwnJitConfig"
+    actions   = ["ssm:GetParameter", "ssm:DeleteParameter"]
+    resources = [local.jit_parameters_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "ssm:resourceTag/skiff:instance-arn"
+      values   = ["$${ec2:SourceInstanceARN}"]
+    }
+  }
+
+  # Belt and braces: whatever else the role is given (AmazonSSMManagedInstanceCore grants
+  # ssm:GetParameter on *), another instance's JIT config, or an untagged one, stays denied.
+  statement {
+    sid       = "DenyOtherInstancesJitConfigs"
+    effect    = "Deny"
+    actions   = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory", "ssm:DeleteParameter", "ssm:DeleteParameters", "ssm:PutParameter", "ssm:LabelParameterVersion"]
+    resources = [local.jit_parameters_arn]
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "ssm:resourceTag/skiff:instance-arn"
+      values   = ["$${ec2:SourceInstanceARN}"]
+    }
+  }
+
+  statement {
+    sid       = "DenyListingJitConfigs"
+    effect    = "Deny"
+    actions   = ["ssm:GetParametersByPath"]
+    resources = ["arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${var.prefix}/jit", local.jit_parameters_arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.jit_kms_key_arn == null ? [] : [var.jit_kms_key_arn]
+
+    content {
+      sid       = "DecryptJitConfig"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ssm.${local.region}.${local.dns_suffix}"]
+      }
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = "jit-config"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.this.json
+}
+
+resource "aws_iam_role_policy_attachment" "managed" {
+  for_each = local.managed_policies
+
+  role       = aws_iam_role.this.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
+}
+
+# ---------------------------------------------------------------------------------------
+# Launch template: what scale-up's CreateFleet launches (instance types and subnets come
+# from the fleet's overrides).
+# ---------------------------------------------------------------------------------------
+
+resource "aws_launch_template" "this" {
+  name                                 = "${local.full_name}-runner"
+  description                          = "skiff ${local.full_name} ephemeral runner"
+  image_id                             = var.ami_id
+  instance_initiated_shutdown_behavior = "terminate"
+  update_default_version               = true
+  user_data                            = base64encode(local.user_data)
+  tags                                 = var.tags
+
+  iam_instance_profile {
+    arn = aws_iam_instance_profile.this.arn
+  }
+
+  # IMDSv2 only; hop limit 1 keeps the instance's credentials away from job containers
+  # on a bridge network; instance tags stay out of the metadata.
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1
+    instance_metadata_tags      = "disabled"
+  }
+
+  network_interfaces {
+    device_index                = 0
+    associate_public_ip_address = var.associate_public_ip_address
+    security_groups             = [aws_security_group.this.id]
+    delete_on_termination       = true
+  }
+
+  block_device_mappings {
+    device_name = var.root_volume.device_name
+
+    ebs {
+      volume_type           = "gp3"
+      volume_size           = var.root_volume.size_gb
+      iops                  = var.root_volume.iops
+      throughput            = var.root_volume.throughput
+      encrypted             = true
+      kms_key_id            = var.root_volume.kms_key_arn
+      delete_on_termination = true
+    }
+  }
+
+  dynamic "tag_specifications" {
+    for_each = toset(local.launch_tag_resource_types)
+
+    content {
+      resource_type = tag_specifications.value
+      tags          = var.tags
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = length(local.user_data) <= 16384
+      error_message = "The rendered user data is ${length(local.user_data)} bytes; EC2 allows 16384. Use a baked AMI with embed_bootstrap = false."
+    }
+  }
+}

@@ -1,0 +1,34 @@
+output "launch_template_id" {
+  description = "ID of the pool's launch template (scale-up's launchTemplateId)."
+  value       = aws_launch_template.this.id
+}
+
+output "launch_template_arn" {
+  description = "ARN of the pool's launch template (for scale-up's CreateFleet/RunInstances permissions)."
+  value       = aws_launch_template.this.arn
+}
+
+output "launch_template_latest_version" {
+  description = "Latest version of the launch template (it is also the default version)."
+  value       = aws_launch_template.this.latest_version
+}
+
+output "role_name" {
+  description = "Name of the runner instances' IAM role."
+  value       = aws_iam_role.this.name
+}
+
+output "role_arn" {
+  description = "ARN of the runner instances' IAM role (scale-up's iam:PassRole resource)."
+  value       = aws_iam_role.this.arn
+}
+
+output "instance_profile_arn" {
+  description = "ARN of the runner instance profile."
+  value       = aws_iam_instance_profile.this.arn
+}
+
+output "security_group_id" {
+  description = "ID of the runners' egress-only security group."
+  value       = aws_security_group.this.id
+}

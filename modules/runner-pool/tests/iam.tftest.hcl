@@ -1,0 +1,163 @@
+# The runner role: an instance can read and delete only its own JIT config. Checked on
+# the real policy JSON: the AWS provider computes policy documents locally, so these runs
+# use it with fake credentials; every managed resource is overridden, so nothing calls
+# AWS and the runs can apply.
+
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "mock"
+  secret_key                  = "mock"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}
+
+variables {
+  prefix = "ci"
+  name   = "linux"
+  ami_id = "ami-0123456789abcdef0"
+  vpc_id = "vpc-0123456789abcdef0"
+}
+
+override_resource {
+  target = aws_security_group.this
+  values = {
+    id  = "sg-0123456789abcdef0"
+    arn = "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0"
+  }
+}
+
+override_resource {
+  target = aws_vpc_security_group_egress_rule.this
+}
+
+override_resource {
+  target = aws_iam_role.this
+  values = { id = "ci-linux-runner", name = "ci-linux-runner", arn = "arn:aws:iam::123456789012:role/ci-linux-runner" }
+}
+
+override_resource {
+  target = aws_iam_role_policy.this
+}
+
+override_resource {
+  target = aws_iam_role_policy_attachment.managed
+}
+
+override_resource {
+  target = aws_iam_instance_profile.this
+  values = { arn = "arn:aws:iam::123456789012:instance-profile/ci-linux-runner" }
+}
+
+override_resource {
+  target = aws_launch_template.this
+}
+
+run "instance_reads_and_deletes_only_the_parameter_tagged_with_its_own_arn" {
+  command = apply
+
+  assert {
+    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "ReadAndDeleteOwnJitConfig"]) == {
+      Sid      = "ReadAndDeleteOwnJitConfig"
+      Effect   = "Allow"
+      Action   = ["ssm:GetParameter", "ssm:DeleteParameter"]
+      Resource = "arn:aws:ssm:us-east-1:123456789012:parameter/ci/jit/*"
+      Condition = {
+        StringEquals = { "ssm:resourceTag/skiff:instance-arn" = "$${ec2:SourceInstanceARN}" }
+      }
+    }
+    error_message = "The runner may only ssm:GetParameter/DeleteParameter under /<prefix>/jit/, and only a parameter whose skiff:instance-arn tag equals the calling instance's ARN (policy variable $${ec2:SourceInstanceARN})."
+  }
+}
+
+run "every_other_jit_config_is_explicitly_denied" {
+  command = apply
+
+  assert {
+    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "DenyOtherInstancesJitConfigs"]) == {
+      Sid      = "DenyOtherInstancesJitConfigs"
+      Effect   = "Deny"
+      Action   = ["ssm:PutParameter", "ssm:LabelParameterVersion", "ssm:GetParameters", "ssm:GetParameterHistory", "ssm:GetParameter", "ssm:DeleteParameters", "ssm:DeleteParameter"]
+      Resource = "arn:aws:ssm:us-east-1:123456789012:parameter/ci/jit/*"
+      Condition = {
+        StringNotEquals = { "ssm:resourceTag/skiff:instance-arn" = "$${ec2:SourceInstanceARN}" }
+      }
+    }
+    error_message = "Reading, changing or deleting a JIT config not tagged with the caller's own instance ARN must be denied outright, whatever other policy the role carries."
+  }
+
+  assert {
+    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "DenyListingJitConfigs"]) == {
+      Sid      = "DenyListingJitConfigs"
+      Effect   = "Deny"
+      Action   = "ssm:GetParametersByPath"
+      Resource = ["arn:aws:ssm:us-east-1:123456789012:parameter/ci/jit/*", "arn:aws:ssm:us-east-1:123456789012:parameter/ci/jit"]
+    }
+    error_message = "Listing the JIT path must be denied."
+  }
+}
+
+run "nothing_else_is_granted_by_default" {
+  command = apply
+
+  assert {
+    condition     = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Sid if s.Effect == "Allow"] == ["ReadAndDeleteOwnJitConfig"]
+    error_message = "By default the only Allow is the own-JIT-config statement."
+  }
+
+  assert {
+    condition     = length(aws_iam_role_policy_attachment.managed) == 0
+    error_message = "No managed policy may be attached by default."
+  }
+
+  assert {
+    condition = jsondecode(data.aws_iam_policy_document.assume.json).Statement == [{
+      Sid       = "EC2AssumesRole"
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "ec2.amazonaws.com" }
+    }]
+    error_message = "Only EC2 may assume the runner role."
+  }
+}
+
+run "jit_kms_key_is_usable_only_through_ssm" {
+  command = apply
+
+  variables {
+    jit_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/44444444-4444-4444-4444-444444444444"
+  }
+
+  assert {
+    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "DecryptJitConfig"]) == {
+      Sid       = "DecryptJitConfig"
+      Effect    = "Allow"
+      Action    = "kms:Decrypt"
+      Resource  = "arn:aws:kms:us-east-1:123456789012:key/44444444-4444-4444-4444-444444444444"
+      Condition = { StringEquals = { "kms:ViaService" = "ssm.us-east-1.amazonaws.com" } }
+    }
+    error_message = "With jit_kms_key_arn the runner may only kms:Decrypt with that key, and only through SSM."
+  }
+}
+
+run "managed_policy_toggles" {
+  command = apply
+
+  variables {
+    attach_ssm_managed_instance_core = true
+    attach_cloudwatch_agent          = true
+  }
+
+  assert {
+    condition = toset([for a in aws_iam_role_policy_attachment.managed : a.policy_arn]) == toset([
+      "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+      "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+    ])
+    error_message = "The toggles must attach AmazonSSMManagedInstanceCore and CloudWatchAgentServerPolicy."
+  }
+
+  assert {
+    condition     = contains([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Sid], "DenyOtherInstancesJitConfigs")
+    error_message = "The explicit deny must stay when managed policies are attached."
+  }
+}

@@ -1,0 +1,229 @@
+# The launch template every runner of the pool boots from, planned under a mocked provider.
+
+mock_provider "aws" {
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+}
+
+override_resource {
+  target          = aws_security_group.this
+  override_during = plan
+  values = {
+    id  = "sg-0123456789abcdef0"
+    arn = "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0"
+  }
+}
+
+override_resource {
+  target          = aws_iam_instance_profile.this
+  override_during = plan
+  values          = { arn = "arn:aws:iam::123456789012:instance-profile/ci-linux-runner" }
+}
+
+variables {
+  prefix = "ci"
+  name   = "linux"
+  ami_id = "ami-0123456789abcdef0"
+  vpc_id = "vpc-0123456789abcdef0"
+}
+
+run "imdsv2_only_hop_limit_one_no_metadata_tags" {
+  command = plan
+
+  assert {
+    condition     = aws_launch_template.this.metadata_options[0].http_tokens == "required"
+    error_message = "IMDSv2 must be required (http_tokens = required)."
+  }
+
+  assert {
+    condition     = aws_launch_template.this.metadata_options[0].http_endpoint == "enabled"
+    error_message = "The metadata endpoint must stay on: the bootstrap reads its instance ID and credentials from it."
+  }
+
+  assert {
+    condition     = aws_launch_template.this.metadata_options[0].http_put_response_hop_limit == 1
+    error_message = "The IMDS hop limit must be 1, so containers on a bridge network cannot reach the instance's credentials."
+  }
+
+  assert {
+    condition     = aws_launch_template.this.metadata_options[0].instance_metadata_tags == "disabled"
+    error_message = "Instance tags must not be exposed in the metadata."
+  }
+}
+
+run "shutdown_terminates_the_instance" {
+  command = plan
+
+  assert {
+    condition     = aws_launch_template.this.instance_initiated_shutdown_behavior == "terminate"
+    error_message = "Powering off after the job must terminate the instance (instance_initiated_shutdown_behavior = terminate)."
+  }
+}
+
+run "no_public_ip_and_the_egress_only_group_by_default" {
+  command = plan
+
+  assert {
+    condition     = aws_launch_template.this.network_interfaces[0].associate_public_ip_address == "false"
+    error_message = "Runners must get no public IP unless associate_public_ip_address is set."
+  }
+
+  assert {
+    condition     = length(aws_launch_template.this.network_interfaces[0].security_groups) == 1 && contains(aws_launch_template.this.network_interfaces[0].security_groups, "sg-0123456789abcdef0")
+    error_message = "The primary network interface must carry the pool's security group, and only it."
+  }
+
+  assert {
+    condition     = aws_launch_template.this.network_interfaces[0].delete_on_termination == "true"
+    error_message = "The network interface must go with the instance."
+  }
+}
+
+run "public_ip_when_asked" {
+  command = plan
+
+  variables {
+    associate_public_ip_address = true
+  }
+
+  assert {
+    condition     = aws_launch_template.this.network_interfaces[0].associate_public_ip_address == "true"
+    error_message = "associate_public_ip_address = true must give runners a public IP."
+  }
+}
+
+run "encrypted_gp3_root_volume" {
+  command = plan
+
+  assert {
+    condition = (
+      aws_launch_template.this.block_device_mappings[0].device_name == "/dev/xvda"
+      && aws_launch_template.this.block_device_mappings[0].ebs[0].volume_type == "gp3"
+      && aws_launch_template.this.block_device_mappings[0].ebs[0].encrypted == "true"
+      && aws_launch_template.this.block_device_mappings[0].ebs[0].delete_on_termination == "true"
+    )
+    error_message = "The root volume (/dev/xvda) must be an encrypted gp3 volume deleted with the instance."
+  }
+
+  assert {
+    condition = (
+      aws_launch_template.this.block_device_mappings[0].ebs[0].volume_size == 30
+      && aws_launch_template.this.block_device_mappings[0].ebs[0].iops == 3000
+      && aws_launch_template.this.block_device_mappings[0].ebs[0].throughput == 125
+    )
+    error_message = "The root volume must default to 30 GB, 3000 IOPS, 125 MiB/s (gp3 baseline)."
+  }
+}
+
+run "root_volume_settings_and_kms_key" {
+  command = plan
+
+  variables {
+    root_volume = {
+      size_gb     = 100
+      iops        = 6000
+      throughput  = 500
+      kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/55555555-5555-5555-5555-555555555555"
+      device_name = "/dev/sda1"
+    }
+  }
+
+  assert {
+    condition = (
+      aws_launch_template.this.block_device_mappings[0].device_name == "/dev/sda1"
+      && aws_launch_template.this.block_device_mappings[0].ebs[0].volume_size == 100
+      && aws_launch_template.this.block_device_mappings[0].ebs[0].iops == 6000
+      && aws_launch_template.this.block_device_mappings[0].ebs[0].throughput == 500
+      && aws_launch_template.this.block_device_mappings[0].ebs[0].kms_key_id == "arn:aws:kms:us-east-1:123456789012:key/55555555-5555-5555-5555-555555555555"
+      && aws_launch_template.this.block_device_mappings[0].ebs[0].encrypted == "true"
+    )
+    error_message = "root_volume settings, including the KMS key, must reach the launch template."
+  }
+}
+
+run "user_data_bootstraps_the_runner_without_secrets" {
+  command = plan
+
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.this.user_data), "PREFIX=ci\n") && strcontains(base64decode(aws_launch_template.this.user_data), "BOOT_TIMEOUT=300\n")
+    error_message = "The user data must pass the prefix and boot timeout to the bootstrap."
+  }
+
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.this.user_data), jsondecode(file("../../versions.json")).runner.version)
+    error_message = "The user data must pin the runner version from versions.json."
+  }
+
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.this.user_data), jsondecode(file("../../versions.json")).runner.sha256.arm64) && strcontains(base64decode(aws_launch_template.this.user_data), jsondecode(file("../../versions.json")).runner.sha256.x64)
+    error_message = "With embed_bootstrap the user data must carry both runner checksums from versions.json."
+  }
+
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.this.user_data), "SKIFF_BOOTSTRAP")
+    error_message = "embed_bootstrap (default true) must put the bootstrap in the user data."
+  }
+}
+
+run "baked_ami_user_data_leaves_the_bootstrap_out" {
+  command = plan
+
+  variables {
+    embed_bootstrap = false
+  }
+
+  assert {
+    condition     = !strcontains(base64decode(aws_launch_template.this.user_data), "SKIFF_BOOTSTRAP")
+    error_message = "embed_bootstrap = false must leave the bootstrap out of the user data."
+  }
+
+  assert {
+    condition     = length(base64decode(aws_launch_template.this.user_data)) < 4096
+    error_message = "A baked-AMI user data should be small."
+  }
+}
+
+run "launch_template_uses_the_ami_and_profile" {
+  command = plan
+
+  assert {
+    condition     = aws_launch_template.this.image_id == "ami-0123456789abcdef0"
+    error_message = "The launch template must boot the given AMI."
+  }
+
+  assert {
+    condition     = aws_launch_template.this.iam_instance_profile[0].arn == "arn:aws:iam::123456789012:instance-profile/ci-linux-runner"
+    error_message = "Runners must get the pool's instance profile."
+  }
+
+  assert {
+    condition     = aws_launch_template.this.name == "ci-linux-runner"
+    error_message = "The launch template must be named <prefix>-<pool>-runner."
+  }
+
+  assert {
+    condition     = aws_launch_template.this.instance_type == null
+    error_message = "The instance type must come from the fleet's overrides, not the launch template."
+  }
+}
+
+run "user_tags_reach_instances_volumes_and_interfaces" {
+  command = plan
+
+  variables {
+    tags = { team = "platform" }
+  }
+
+  assert {
+    condition     = toset([for t in aws_launch_template.this.tag_specifications : t.resource_type]) == toset(["instance", "volume", "network-interface"])
+    error_message = "Tags must be stamped on instances, volumes and network interfaces at launch."
+  }
+
+  assert {
+    condition     = alltrue([for t in aws_launch_template.this.tag_specifications : length(t.tags) == 1 && t.tags["team"] == "platform"])
+    error_message = "The launch template must stamp exactly the given tags."
+  }
+}
