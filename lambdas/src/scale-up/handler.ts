@@ -1,13 +1,9 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { createGitHubApp } from "../shared/github.ts";
+import { createGitHub, createStateStore } from "../shared/control.ts";
 import { createLogger, createMetrics } from "../shared/observability.ts";
-import { readParameters } from "../shared/parameters.ts";
-import { StateStore } from "../shared/state.ts";
 import { loadScaleUpConfig } from "./config.ts";
 import { ec2Port, instanceArnFrom, jitStore, queuePort } from "./ports.ts";
 import { scaleUp } from "./scale-up.ts";
@@ -17,16 +13,8 @@ const config = loadScaleUpConfig(process.env);
 const log = createLogger("scale-up");
 const metrics = createMetrics("scale-up");
 const ssm = new SSMClient({});
-const state = new StateStore(
-  DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
-  config.stateTable,
-);
-const github = createGitHubApp({
-  appId: config.appId,
-  privateKey: async () => (await readParameters(ssm, [config.appKeyParameter]))[0] as string,
-  baseUrl: config.githubApiUrl,
-  log,
-});
+const state = createStateStore(config.stateTable);
+const github = createGitHub(config, ssm, log);
 const ec2 = ec2Port(new EC2Client({}));
 const queue = queuePort(new SQSClient({}), config.jobsQueueUrl);
 let jit: ReturnType<typeof jitStore> | undefined;

@@ -1,19 +1,14 @@
-import { CreateFleetCommand, type EC2Client, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
+import { CreateFleetCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { ChangeMessageVisibilityCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { PutParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import { jitParameterName, terminateInstances } from "../shared/aws.ts";
 import type { Ec2Port, JitStore, QueuePort } from "./scale-up.ts";
 
 export function ec2Port(ec2: EC2Client): Ec2Port {
   return {
     createFleet: (input) => ec2.send(new CreateFleetCommand(input)),
-    async terminate(instanceIds) {
-      if (instanceIds.length > 0) await ec2.send(new TerminateInstancesCommand({ InstanceIds: instanceIds }));
-    },
+    terminate: (instanceIds) => terminateInstances(ec2, instanceIds),
   };
-}
-
-export function jitParameterName(prefix: string, instanceId: string): string {
-  return `/${prefix}/jit/${instanceId}`;
 }
 
 /**

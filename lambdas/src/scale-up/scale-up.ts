@@ -87,6 +87,7 @@ export async function scaleUp(records: readonly SQSRecord[], deps: ScaleUpDeps):
 
   const claimed = await claimAll(valid, deps);
   const wanted = await stillQueued(claimed, deps, returned);
+  await markOnDemandReruns(wanted, deps);
 
   await Promise.all(
     planLaunches(wanted, deps.pools).map((plan) =>
@@ -168,6 +169,18 @@ async function stillQueued(
     }),
   );
   return jobs.filter((_, i) => keep[i]);
+}
+
+/** Re-runs of spot-interrupted jobs go to on-demand capacity (one BatchGet per batch). */
+async function markOnDemandReruns(jobs: PlannedJob[], deps: ScaleUpDeps): Promise<void> {
+  const candidates = jobs.filter(
+    (p) => p.job.capacity !== "on-demand" && deps.pools.get(p.job.pool)?.interruptedRetryOnDemand,
+  );
+  if (candidates.length === 0) return;
+  const marked = await deps.state.onDemandRuns(candidates.map((p) => p.job.runId));
+  for (const planned of candidates) {
+    if (marked.has(planned.job.runId)) planned.job = { ...planned.job, capacity: "on-demand" };
+  }
 }
 
 /** Frees a claimed job (holding no slot) for the next delivery of its message. */
@@ -308,7 +321,20 @@ async function register(
     },
     deps.now(),
   );
-  await deps.state.indexInstance(instance.instanceId, job.jobId, pool.name, deps.now());
+  await deps.state.putInstance(
+    {
+      instanceId: instance.instanceId,
+      jobId: job.jobId,
+      pool: pool.name,
+      launchedAt: deps.now().toISOString(),
+      capacityType: instance.capacityType,
+      owner: job.owner,
+      repository: job.repository,
+      runnerLevel: pool.runnerLevel,
+      installationId: job.installationId,
+    },
+    deps.now(),
+  );
   const runnerName = `${deps.prefix}-${instance.instanceId}`;
   try {
     const jit = await deps.github.createJitConfig({
@@ -320,6 +346,7 @@ async function register(
       labels: [...defaultLabels(pool.architecture), ...pool.labels],
       runnerGroupId: pool.runnerGroupId,
     });
+    await deps.state.updateInstance(instance.instanceId, { runnerId: jit.runnerId }, deps.now());
     await deps.jit.put(instance.instanceId, jit.encodedJitConfig);
     // The runner may already have started and reported in: then the state moved on.
     await deps.state.update(

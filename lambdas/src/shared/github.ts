@@ -51,9 +51,38 @@ export interface RunnerRegistration {
   busy: boolean;
 }
 
+/** Where a runner is registered: an organisation, or one repository. */
+export interface RunnerScope {
+  installationId: number;
+  owner: string;
+  repository: string;
+  level: "org" | "repo";
+}
+
+export interface HookDelivery {
+  id: number;
+  guid: string;
+  deliveredAt: string;
+  redelivery: boolean;
+  status: string;
+  statusCode: number;
+  event: string;
+}
+
 export interface GitHubApp {
   createJitConfig(request: JitRequest): Promise<JitConfig>;
   jobState(installationId: number, owner: string, repository: string, jobId: number): Promise<JobState>;
+}
+
+/** What the reconcile and the lifecycle handler ask of GitHub. */
+export interface GitHubAdmin {
+  /** "busy" when GitHub refuses because the runner is running a job. */
+  deleteRunner(scope: RunnerScope, runnerId: number): Promise<"deleted" | "missing" | "busy">;
+  listRunners(scope: RunnerScope): Promise<RunnerRegistration[]>;
+  rerunFailedJobs(scope: Omit<RunnerScope, "level">, runId: number): Promise<void>;
+  /** The App's recent webhook deliveries, newest first, up to `limit`. */
+  recentDeliveries(limit: number): Promise<HookDelivery[]>;
+  redeliver(deliveryId: number): Promise<void>;
 }
 
 /**
@@ -70,7 +99,7 @@ const writes = new Bottleneck.Group({ maxConcurrent: 5, minTime: 200 });
  */
 export function createGitHubApp(
   options: GitHubAppOptions,
-): GitHubApp & { client(installationId: number): Promise<Client> } {
+): GitHubApp & GitHubAdmin & { client(installationId?: number): Promise<Client> } {
   const clients = new Map<number, Promise<Client>>();
   const maxWait = options.maxRateLimitWaitSeconds ?? 60;
   const onLimit =
@@ -87,7 +116,8 @@ export function createGitHubApp(
       return retrying;
     };
 
-  const client = (installationId: number): Promise<Client> => {
+  /** An installation's client; without an installation id, the App's own (JWT) client. */
+  const client = (installationId = 0): Promise<Client> => {
     let found = clients.get(installationId);
     if (!found) {
       found = options.privateKey().then(
@@ -95,7 +125,9 @@ export function createGitHubApp(
           new SkiffOctokit({
             baseUrl: options.baseUrl,
             authStrategy: createAppAuth,
-            auth: { appId: options.appId, privateKey, installationId },
+            auth: installationId
+              ? { appId: options.appId, privateKey, installationId }
+              : { appId: options.appId, privateKey },
             userAgent: "skiff",
             retry: {
               retries: options.retries ?? 2,
@@ -150,6 +182,89 @@ export function createGitHubApp(
         conclusion: data.conclusion ?? null,
         runnerName: data.runner_name ?? null,
       };
+    },
+    async deleteRunner(scope, runnerId) {
+      const octokit = await client(scope.installationId);
+      try {
+        if (scope.level === "org") {
+          await octokit.request("DELETE /orgs/{org}/actions/runners/{runner_id}", {
+            org: scope.owner,
+            runner_id: runnerId,
+          });
+        } else {
+          await octokit.request("DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}", {
+            owner: scope.owner,
+            repo: scope.repository,
+            runner_id: runnerId,
+          });
+        }
+        return "deleted";
+      } catch (error) {
+        const status = (error as { status?: number }).status;
+        if (status === 404) return "missing";
+        // GitHub answers 422 when the runner is running a job.
+        if (status === 422) return "busy";
+        throw error;
+      }
+    },
+    async listRunners(scope) {
+      const octokit = await client(scope.installationId);
+      const runners: RunnerRegistration[] = [];
+      for (let page = 1; ; page++) {
+        const { data } =
+          scope.level === "org"
+            ? await octokit.request("GET /orgs/{org}/actions/runners", {
+                org: scope.owner,
+                per_page: 100,
+                page,
+              })
+            : await octokit.request("GET /repos/{owner}/{repo}/actions/runners", {
+                owner: scope.owner,
+                repo: scope.repository,
+                per_page: 100,
+                page,
+              });
+        for (const r of data.runners)
+          runners.push({ id: r.id, name: r.name, status: r.status, busy: r.busy });
+        if (data.runners.length < 100 || runners.length >= data.total_count) return runners;
+      }
+    },
+    async rerunFailedJobs(scope, runId) {
+      const octokit = await client(scope.installationId);
+      await octokit.request("POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs", {
+        owner: scope.owner,
+        repo: scope.repository,
+        run_id: runId,
+      });
+    },
+    async recentDeliveries(limit) {
+      const octokit = await client();
+      const deliveries: HookDelivery[] = [];
+      let cursor: string | undefined;
+      while (deliveries.length < limit) {
+        const response = await octokit.request("GET /app/hook/deliveries", {
+          per_page: Math.min(100, limit),
+          ...(cursor ? { cursor } : {}),
+        });
+        for (const d of response.data) {
+          deliveries.push({
+            id: Number(d.id),
+            guid: d.guid,
+            deliveredAt: d.delivered_at,
+            redelivery: d.redelivery,
+            status: d.status,
+            statusCode: d.status_code,
+            event: d.event,
+          });
+        }
+        cursor = /[?&]cursor=([^&>]+)[^>]*>;\s*rel="next"/.exec(response.headers.link ?? "")?.[1];
+        if (!cursor || response.data.length === 0) break;
+      }
+      return deliveries.slice(0, limit);
+    },
+    async redeliver(deliveryId) {
+      const octokit = await client();
+      await octokit.request("POST /app/hook/deliveries/{delivery_id}/attempts", { delivery_id: deliveryId });
     },
   };
 }

@@ -1,11 +1,21 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import type { JobMessage } from "./messages.ts";
 
 /**
  * Where a job stands. `claimed` → `launching` → `launched` → `registered` → `running` →
  * `completed`; `pending` means "free to be claimed again" (the job went back to the queue);
- * `cancelled` means GitHub no longer wanted a runner for it.
+ * `cancelled` means GitHub no longer wanted a runner for it; `failed` means skiff gave up
+ * on it after bounded retries (it is in the DLQ).
  */
 export type JobStatus =
   | "claimed"
@@ -15,7 +25,8 @@ export type JobStatus =
   | "running"
   | "completed"
   | "pending"
-  | "cancelled";
+  | "cancelled"
+  | "failed";
 
 export interface JobItem {
   pk: string;
@@ -45,16 +56,43 @@ export interface JobItem {
   completedAt?: string;
   conclusion?: string;
   forceOnDemand?: boolean;
+  deliveryId?: string;
+  /** Set when a spot interruption took the instance the job ran on. */
+  interrupted?: boolean;
+  /** How often the reconcile put the job back after its instance failed to take it. */
+  requeues?: number;
   updatedAt: string;
   /** DynamoDB TTL (epoch seconds): finished items expire on their own. */
   expiresAt: number;
 }
 
+/**
+ * Where an instance stands, from events: `launched` (booting or idle), `busy` (a job is
+ * in progress on it), `done` (its job completed; it powers off), `gone` (terminated).
+ */
+export type InstanceStatus = "launched" | "busy" | "done" | "gone";
+
 export interface InstanceItem {
   pk: string;
   instanceId: string;
+  /** The job it was launched for; the runner may take another job with the same labels. */
   jobId: number;
   pool: string;
+  status: InstanceStatus;
+  launchedAt: string;
+  capacityType?: "spot" | "on-demand";
+  /** The job in progress on it, from the in_progress webhook. */
+  busyJobId?: number;
+  startedAt?: string;
+  doneAt?: string;
+  interrupted?: boolean;
+  /** Its GitHub registration, for clean-up when it never ran a job. */
+  runnerId?: number;
+  owner?: string;
+  repository?: string;
+  runnerLevel?: "org" | "repo";
+  installationId?: number;
+  updatedAt: string;
   expiresAt: number;
 }
 
@@ -64,6 +102,7 @@ export const ITEM_TTL_SECONDS = 7 * 24 * 3600;
 export const jobKey = (jobId: number) => `job#${jobId}`;
 export const poolKey = (pool: string) => `pool#${pool}`;
 export const instanceKey = (instanceId: string) => `instance#${instanceId}`;
+export const runKey = (runId: number) => `run#${runId}`;
 
 const epochSeconds = (now: Date) => Math.floor(now.getTime() / 1000);
 
@@ -119,6 +158,7 @@ export class StateStore {
       pool: job.pool,
       labels: job.labels,
       queuedAt: job.queuedAt,
+      deliveryId: job.deliveryId,
       status: "claimed",
       claimedBy: token,
       leaseUntil: now.getTime() + leaseSeconds * 1000,
@@ -129,7 +169,10 @@ export class StateStore {
     };
     try {
       const previous = await this.getJob(job.jobId);
-      if (previous) item.attempts = previous.attempts;
+      if (previous) {
+        item.attempts = previous.attempts;
+        if (previous.requeues) item.requeues = previous.requeues;
+      }
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
@@ -204,13 +247,15 @@ export class StateStore {
   /**
    * Gives back the slot a job holds, at most once: the job's `holdsSlot` flag flips from
    * true to false in a conditional write, and only the writer that flipped it decrements
-   * the pool's counter. `patch` is applied in the same write.
+   * the pool's counter. `patch` is applied in the same write. With `handOver`, the counter
+   * is left as it is: the slot passes to another job.
    */
   async releaseSlot(
     jobId: number,
     pool: string,
     patch: Partial<Omit<JobItem, "pk" | "jobId" | "holdsSlot">>,
     now: Date,
+    handOver = false,
   ): Promise<boolean> {
     const set = setClause({ ...patch, holdsSlot: false, updatedAt: now.toISOString() });
     try {
@@ -228,20 +273,153 @@ export class StateStore {
       if (isConditionFailure(error)) return false;
       throw error;
     }
-    await this.release(pool, 1);
+    if (!handOver) await this.release(pool, 1);
     return true;
   }
 
-  /** Records which job an instance serves, so EC2 events can find the job. */
-  async indexInstance(instanceId: string, jobId: number, pool: string, now: Date): Promise<void> {
-    const item: InstanceItem = {
-      pk: instanceKey(instanceId),
-      instanceId,
-      jobId,
-      pool,
+  /** Records a launched instance and the job it was launched for. */
+  async putInstance(
+    item: Omit<InstanceItem, "pk" | "updatedAt" | "expiresAt" | "status">,
+    now: Date,
+  ): Promise<void> {
+    const full: InstanceItem = {
+      ...item,
+      pk: instanceKey(item.instanceId),
+      status: "launched",
+      updatedAt: now.toISOString(),
       expiresAt: epochSeconds(now) + ITEM_TTL_SECONDS,
     };
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: full }));
+  }
+
+  /**
+   * Changes an instance's item (creating it if `create` is set and it does not exist).
+   * With `from`, only when its status is one of those. Returns false when the condition
+   * did not hold.
+   */
+  async updateInstance(
+    instanceId: string,
+    patch: Partial<Omit<InstanceItem, "pk" | "instanceId">>,
+    now: Date,
+    options: { from?: readonly InstanceStatus[]; mustExist?: boolean } = {},
+  ): Promise<boolean> {
+    const set = setClause({
+      ...patch,
+      instanceId,
+      updatedAt: now.toISOString(),
+      expiresAt: epochSeconds(now) + ITEM_TTL_SECONDS,
+    });
+    const conditions: string[] = [];
+    const values: Record<string, unknown> = { ...set.values };
+    const names: Record<string, string> = { ...set.names };
+    if (options.mustExist) conditions.push("attribute_exists(pk)");
+    if (options.from) {
+      names["#status"] = "status";
+      const allowed = options.from.map((status, i) => {
+        values[`:from${i}`] = status;
+        return `:from${i}`;
+      });
+      conditions.push(`(attribute_not_exists(#status) OR #status IN (${allowed.join(", ")}))`);
+    }
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: instanceKey(instanceId) },
+          UpdateExpression: set.expression,
+          ...(conditions.length > 0 ? { ConditionExpression: conditions.join(" AND ") } : {}),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Every item, page by page (the reconcile's view; the table holds only live work plus TTL'd history). */
+  async scanAll(): Promise<{ jobs: JobItem[]; instances: InstanceItem[]; counters: Map<string, number> }> {
+    const jobs: JobItem[] = [];
+    const instances: InstanceItem[] = [];
+    const counters = new Map<string, number>();
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new ScanCommand({ TableName: this.table, ConsistentRead: true, ExclusiveStartKey: start }),
+      );
+      for (const item of page.Items ?? []) {
+        const pk = String(item.pk);
+        if (pk.startsWith("job#")) jobs.push(item as JobItem);
+        else if (pk.startsWith("instance#")) instances.push(item as InstanceItem);
+        else if (pk.startsWith("pool#")) counters.set(pk.slice(5), Number(item.active ?? 0));
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return { jobs, instances, counters };
+  }
+
+  /**
+   * Marks a workflow run whose jobs should launch on-demand (a re-run after a spot
+   * interruption). Returns false when the run was already marked: re-run it only once.
+   */
+  async markRunOnDemand(runId: number, now: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: runKey(runId), runId, onDemand: true, expiresAt: epochSeconds(now) + 2 * 24 * 3600 },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The run ids among `runIds` marked for on-demand capacity (one BatchGet per 100). */
+  async onDemandRuns(runIds: readonly number[]): Promise<Set<number>> {
+    const unique = [...new Set(runIds)];
+    const marked = new Set<number>();
+    for (let i = 0; i < unique.length; i += 100) {
+      const keys = unique.slice(i, i + 100).map((id) => ({ pk: runKey(id) }));
+      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+        [this.table]: { Keys: keys },
+      };
+      while (request && Object.keys(request).length > 0) {
+        const out: BatchGetCommandOutput = await this.doc.send(
+          new BatchGetCommand({ RequestItems: request }),
+        );
+        for (const item of out.Responses?.[this.table] ?? [])
+          if (item.onDemand) marked.add(Number(item.runId));
+        request = out.UnprocessedKeys as typeof request;
+      }
+    }
+    return marked;
+  }
+
+  /** Remembers a webhook delivery asked for again; false if it already was (never twice). */
+  async markRedelivered(deliveryGuid: string, now: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: `delivery#${deliveryGuid}`, expiresAt: epochSeconds(now) + 7 * 24 * 3600 },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async deleteItem(pk: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk } }));
   }
 
   async activeRunners(pool: string): Promise<number> {
@@ -297,15 +475,39 @@ export class StateStore {
     }
   }
 
-  /** Sets a pool's counter to a value computed from the truth (used by the reconcile). */
-  async setActive(pool: string, active: number): Promise<void> {
-    await this.doc.send(
+  /**
+   * Sets a pool's counter to a value computed from the truth, only if it still holds the
+   * value the computation saw (`was`), so a reservation made meanwhile is never lost.
+   */
+  async setActive(pool: string, active: number, was: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: poolKey(pool) },
+          UpdateExpression: "SET active = :n",
+          ConditionExpression: was === 0 ? "attribute_not_exists(active) OR active = :was" : "active = :was",
+          ExpressionAttributeValues: { ":n": active, ":was": was },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Counts reconcile cycles, so work done every N cycles can be scheduled. */
+  async nextCycle(): Promise<number> {
+    const out = await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { pk: poolKey(pool) },
-        UpdateExpression: "SET active = :n",
-        ExpressionAttributeValues: { ":n": active },
+        Key: { pk: "meta#reconcile" },
+        UpdateExpression: "ADD cycle :one",
+        ExpressionAttributeValues: { ":one": 1 },
+        ReturnValues: "UPDATED_NEW",
       }),
     );
+    return Number(out.Attributes?.cycle ?? 1);
   }
 }

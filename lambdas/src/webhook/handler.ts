@@ -1,6 +1,7 @@
-import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from "aws-lambda";
+import { jsonSender } from "../shared/aws.ts";
 import { createLogger, createMetrics } from "../shared/observability.ts";
 import { cachedParameters } from "../shared/parameters.ts";
 import { loadWebhookConfig } from "./config.ts";
@@ -18,11 +19,8 @@ const secrets = cachedParameters(
   config.secretCacheSeconds * 1000,
 );
 const router = createRouter(config.pools);
-const send = (queueUrl: string) => async (message: object) => {
-  await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
-};
-const sendJob = send(config.jobsQueueUrl);
-const sendLifecycle = send(config.lifecycleQueueUrl);
+const sendJob = jsonSender(sqs, config.jobsQueueUrl);
+const sendLifecycle = jsonSender(sqs, config.lifecycleQueueUrl);
 
 export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {
   try {

@@ -54,7 +54,10 @@ describe("loadWebhookConfig(env)", () => {
     ["SKIFF_POOLS", { SKIFF_POOLS: "[{" }],
     ["SKIFF_POOLS", { SKIFF_POOLS: "[]" }],
     ["SKIFF_POOLS[0].name", { SKIFF_POOLS: JSON.stringify([{ ...route, name: "Bad Name" }]) }],
-    ["SKIFF_POOLS[0].labels[1]", { SKIFF_POOLS: JSON.stringify([{ ...route, labels: ["ok", "has space"] }]) }],
+    [
+      "SKIFF_POOLS[0].labels[1]",
+      { SKIFF_POOLS: JSON.stringify([{ ...route, labels: ["ok", "has space"] }]) },
+    ],
     ["SKIFF_POOLS[0].architecture", { SKIFF_POOLS: JSON.stringify([{ ...route, architecture: "amd64" }]) }],
     ["SKIFF_POOLS", { SKIFF_POOLS: JSON.stringify([route, route]) }],
     ["SKIFF_JOBS_QUEUE_URL", { SKIFF_JOBS_QUEUE_URL: "not a url" }],
@@ -98,7 +101,9 @@ describe("parsePools(value, field)", () => {
   });
 
   it("routes need only name, labels and architecture", () => {
-    expect(parsePoolRoutes([{ name: "a", labels: [] }], "P")).toEqual([{ name: "a", labels: [], architecture: "x64" }]);
+    expect(parsePoolRoutes([{ name: "a", labels: [] }], "P")).toEqual([
+      { name: "a", labels: [], architecture: "x64" },
+    ]);
   });
 });
 
@@ -112,9 +117,10 @@ describe("loadScaleUpConfig(env)", () => {
   });
 
   it("accepts a GitHub Enterprise Server API URL and drops a trailing slash", () => {
-    expect(loadScaleUpConfig({ ...scaleUpEnv, SKIFF_GITHUB_API_URL: "https://ghe.example.com/api/v3/" }).githubApiUrl).toBe(
-      "https://ghe.example.com/api/v3",
-    );
+    expect(
+      loadScaleUpConfig({ ...scaleUpEnv, SKIFF_GITHUB_API_URL: "https://ghe.example.com/api/v3/" })
+        .githubApiUrl,
+    ).toBe("https://ghe.example.com/api/v3");
   });
 
   it.each([

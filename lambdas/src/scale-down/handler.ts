@@ -1,0 +1,40 @@
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { deleteJitParameter, describeTagged, jsonSender, terminateInstances } from "../shared/aws.ts";
+import { createGitHub, createStateStore } from "../shared/control.ts";
+import { createLogger, createMetrics } from "../shared/observability.ts";
+import { loadScaleDownConfig } from "./config.ts";
+import { type CycleSummary, scaleDown } from "./scale-down.ts";
+
+// Cold start: configuration is validated here, once; a bad value fails the init.
+const config = loadScaleDownConfig(process.env);
+const log = createLogger("scale-down");
+const metrics = createMetrics("scale-down");
+const sqs = new SQSClient({});
+const ssm = new SSMClient({});
+const ec2 = new EC2Client({});
+const deps = {
+  ...config,
+  state: createStateStore(config.stateTable),
+  github: createGitHub(config, ssm, log),
+  ec2: {
+    describe: () => describeTagged(ec2, config.prefix),
+    terminate: (ids: string[]) => terminateInstances(ec2, ids),
+  },
+  jit: { delete: (instanceId: string) => deleteJitParameter(ssm, config.prefix, instanceId) },
+  sendJob: jsonSender(sqs, config.jobsQueueUrl),
+  sendDeadLetter: jsonSender(sqs, config.jobsDlqUrl),
+  log,
+  metrics,
+  now: () => new Date(),
+};
+
+/** Invoked by the EventBridge schedule. */
+export const handler = async (): Promise<CycleSummary> => {
+  try {
+    return await scaleDown(deps);
+  } finally {
+    metrics.flush();
+  }
+};

@@ -1,0 +1,70 @@
+import {
+  DescribeInstancesCommand,
+  type EC2Client,
+  type Filter,
+  TerminateInstancesCommand,
+} from "@aws-sdk/client-ec2";
+import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { DeleteParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
+
+/** Where an instance's JIT runner config lives. */
+export function jitParameterName(prefix: string, instanceId: string): string {
+  return `/${prefix}/jit/${instanceId}`;
+}
+
+/** Sends JSON messages to one queue. */
+export function jsonSender(sqs: SQSClient, queueUrl: string): (message: object) => Promise<void> {
+  return async (message) => {
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
+  };
+}
+
+export async function terminateInstances(ec2: EC2Client, instanceIds: string[]): Promise<void> {
+  // TerminateInstances takes up to 1000 ids per call.
+  for (let i = 0; i < instanceIds.length; i += 1000) {
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: instanceIds.slice(i, i + 1000) }));
+  }
+}
+
+export async function deleteJitParameter(ssm: SSMClient, prefix: string, instanceId: string): Promise<void> {
+  try {
+    await ssm.send(new DeleteParameterCommand({ Name: jitParameterName(prefix, instanceId) }));
+  } catch (error) {
+    if ((error as { name?: string }).name !== "ParameterNotFound") throw error;
+  }
+}
+
+export interface TaggedInstance {
+  instanceId: string;
+  state: string;
+  launchTime: string;
+  pool: string | undefined;
+}
+
+/** skiff's instances: tagged with its prefix, in any state but terminated (paginated). */
+export async function describeTagged(ec2: EC2Client, prefix: string): Promise<TaggedInstance[]> {
+  const filters: Filter[] = [
+    { Name: "tag:skiff:prefix", Values: [prefix] },
+    { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped", "shutting-down"] },
+  ];
+  const found: TaggedInstance[] = [];
+  let token: string | undefined;
+  do {
+    const out = await ec2.send(
+      new DescribeInstancesCommand({ Filters: filters, MaxResults: 1000, NextToken: token }),
+    );
+    for (const reservation of out.Reservations ?? []) {
+      for (const i of reservation.Instances ?? []) {
+        if (!i.InstanceId) continue;
+        found.push({
+          instanceId: i.InstanceId,
+          state: i.State?.Name ?? "unknown",
+          launchTime: (i.LaunchTime ?? new Date(0)).toISOString(),
+          pool: i.Tags?.find((t) => t.Key === "skiff:pool")?.Value,
+        });
+      }
+    }
+    token = out.NextToken;
+  } while (token);
+  return found;
+}

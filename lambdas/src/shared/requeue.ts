@@ -1,0 +1,64 @@
+import type { JobMessage } from "./messages.ts";
+import type { Counter, Log } from "./observability.ts";
+import type { JobItem, StateStore } from "./state.ts";
+
+export interface RequeueDeps {
+  state: StateStore;
+  sendJob(message: JobMessage): Promise<void>;
+  /** Sends a job skiff gives up on to the jobs DLQ, where the DLQ alarm sees it. */
+  sendDeadLetter(message: JobMessage & { reason: string }): Promise<void>;
+  log: Log;
+  metrics: Counter;
+  now: () => Date;
+  maxRequeues: number;
+}
+
+export function jobMessage(job: JobItem): JobMessage {
+  return {
+    kind: "job",
+    jobId: job.jobId,
+    runId: job.runId,
+    owner: job.owner,
+    repository: job.repository,
+    installationId: job.installationId,
+    pool: job.pool,
+    labels: job.labels,
+    queuedAt: job.queuedAt,
+    deliveryId: job.deliveryId ?? "requeue",
+    ...(job.forceOnDemand ? { capacity: "on-demand" as const } : {}),
+  };
+}
+
+/**
+ * Puts a job whose instance never took it back on the jobs queue, at most `maxRequeues`
+ * times; after that it fails visibly (DLQ message, error log, metric). Scale-up asks
+ * GitHub whether an old job is still queued before launching again, so a job that was
+ * cancelled or taken meanwhile costs nothing more.
+ */
+export async function requeueJob(
+  job: JobItem,
+  reason: string,
+  deps: RequeueDeps,
+): Promise<"requeued" | "failed" | "skipped"> {
+  const now = deps.now();
+  const requeues = (job.requeues ?? 0) + 1;
+  const giveUp = requeues > deps.maxRequeues;
+  const patch = giveUp ? { status: "failed" as const } : { status: "pending" as const, requeues };
+  const from = ["launching", "launched", "registered", "claimed"] as const;
+  // Only the writer that moves the job out of its waiting state acts on it.
+  const moved = job.holdsSlot
+    ? await deps.state.releaseSlot(job.jobId, job.pool, patch, now)
+    : await deps.state.update(job.jobId, from, patch, now);
+  if (!moved) return "skipped";
+  const context = { jobId: job.jobId, pool: job.pool, reason, requeues: requeues - 1 };
+  if (giveUp) {
+    deps.metrics.count("JobsFailed", { name: "Pool", value: job.pool });
+    deps.log.error("job failed: its runners never took it; sent to the DLQ", context);
+    await deps.sendDeadLetter({ ...jobMessage(job), reason });
+    return "failed";
+  }
+  deps.metrics.count("JobsRequeued", { name: "Pool", value: job.pool });
+  deps.log.warn("job requeued", context);
+  await deps.sendJob(jobMessage(job));
+  return "requeued";
+}
