@@ -112,12 +112,13 @@ async function execute(actions: Action[], jobs: Map<number, JobItem>, deps: Scal
   const plain: { instanceId: string; reason: string }[] = [];
   for (const a of actions) {
     if (a.kind !== "terminate") continue;
-    if (!a.deregister) {
+    const { deregister } = a;
+    if (!deregister) {
       plain.push(a);
       continue;
     }
     await attempt(deps, "deregister before terminate", { instanceId: a.instanceId }, async () => {
-      const outcome = await deps.github.deleteRunner(a.deregister!.scope, a.deregister!.runnerId);
+      const outcome = await deps.github.deleteRunner(deregister.scope, deregister.runnerId);
       if (outcome === "busy") {
         deps.log.warn("runner took a job just now; not terminating", { instanceId: a.instanceId });
         return;
