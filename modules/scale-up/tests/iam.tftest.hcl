@@ -1,0 +1,294 @@
+# The scale-up role's least-privilege contract, checked on the real policy JSON. The AWS
+# provider computes policy documents locally, so these runs use it with fake credentials;
+# every managed resource is overridden, so nothing calls AWS and the runs can apply.
+
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "mock"
+  secret_key                  = "mock"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}
+
+variables {
+  prefix   = "ci"
+  name     = "ci-scale-up"
+  function = { zip_path = "tests/fixtures/lambda.zip" }
+  pools = [
+    {
+      name                = "linux"
+      labels              = ["docker"]
+      instance_types      = ["m7i.large", "m6i.large"]
+      subnet_ids          = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
+      launch_template_id  = "lt-0aaaaaaaaaaaaaaa1"
+      launch_template_arn = "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0aaaaaaaaaaaaaaa1"
+      role_arn            = "arn:aws:iam::123456789012:role/ci-linux-runner"
+      security_group_id   = "sg-0aaaaaaaaaaaaaaa1"
+      max_runners         = 20
+    },
+    {
+      name                = "deploy"
+      labels              = ["deploy"]
+      architecture        = "arm64"
+      capacity_type       = "on-demand"
+      instance_types      = ["m7g.large"]
+      subnet_ids          = ["subnet-0aaaaaaaaaaaaaaa1"]
+      launch_template_id  = "lt-0bbbbbbbbbbbbbbb2"
+      launch_template_arn = "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0bbbbbbbbbbbbbbb2"
+      role_arn            = "arn:aws:iam::123456789012:role/ci-deploy-runner"
+      security_group_id   = "sg-0bbbbbbbbbbbbbbb2"
+      max_runners         = 2
+      runner_level        = "org"
+      runner_group_id     = 7
+    },
+  ]
+  jobs_queue = {
+    url = "https://sqs.us-east-1.amazonaws.com/123456789012/ci-jobs"
+    arn = "arn:aws:sqs:us-east-1:123456789012:ci-jobs"
+  }
+  state_table = {
+    name = "ci-state"
+    arn  = "arn:aws:dynamodb:us-east-1:123456789012:table/ci-state"
+  }
+  github_app = {
+    id            = "123456"
+    key_parameter = "/ci/github-app/key"
+  }
+}
+
+override_resource {
+  target = aws_cloudwatch_log_group.this
+  values = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/ci-scale-up" }
+}
+
+override_resource {
+  target = aws_iam_role.this
+  values = { arn = "arn:aws:iam::123456789012:role/ci-scale-up", id = "ci-scale-up" }
+}
+
+override_resource {
+  target = aws_iam_role_policy.this
+}
+
+override_resource {
+  target = aws_lambda_function.this
+  values = { arn = "arn:aws:lambda:us-east-1:123456789012:function:ci-scale-up" }
+}
+
+override_resource {
+  target = aws_lambda_event_source_mapping.jobs
+}
+
+run "one_statement_per_purpose" {
+  command = apply
+
+  assert {
+    condition = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Sid] == [
+      "WriteOwnLogs", "ConsumeJobsQueue", "ClaimJobsAndReserveSlots", "ReadGitHubAppKey",
+      "WriteJitConfigs", "DeleteJitConfigs", "LaunchFromPoolTemplates", "LaunchIntoPoolNetworks",
+      "CreateRunnerInstances", "TagOnlyAtLaunch", "TerminateOwnInstances", "PassRunnerRoles",
+    ]
+    error_message = "Without KMS keys the role must hold exactly these statements, one per purpose."
+  }
+
+  assert {
+    condition     = alltrue([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Effect == "Allow" && !contains(flatten([s.Resource]), "*")])
+    error_message = "No statement may grant on Resource \"*\"."
+  }
+
+  assert {
+    condition     = !contains(flatten([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Action]), "iam:CreateServiceLinkedRole")
+    error_message = "The role must not create service-linked roles: the EC2 Spot role must already exist (see README)."
+  }
+}
+
+run "consumes_only_the_jobs_queue" {
+  command = apply
+
+  assert {
+    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "ConsumeJobsQueue"]) == {
+      Sid      = "ConsumeJobsQueue"
+      Effect   = "Allow"
+      Action   = ["sqs:ReceiveMessage", "sqs:GetQueueAttributes", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]
+      Resource = "arn:aws:sqs:us-east-1:123456789012:ci-jobs"
+    }
+    error_message = "The function may only receive, delete, re-time and inspect messages of the jobs queue."
+  }
+}
+
+run "state_table_items_only" {
+  command = apply
+
+  assert {
+    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "ClaimJobsAndReserveSlots"]) == {
+      Sid      = "ClaimJobsAndReserveSlots"
+      Effect   = "Allow"
+      Action   = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"]
+      Resource = "arn:aws:dynamodb:us-east-1:123456789012:table/ci-state"
+    }
+    error_message = "The function may only read and write items of the state table (no Scan, no table management)."
+  }
+}
+
+run "ssm_app_key_read_and_jit_path_write" {
+  command = apply
+
+  assert {
+    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "ReadGitHubAppKey"]) == {
+      Sid      = "ReadGitHubAppKey"
+      Effect   = "Allow"
+      Action   = ["ssm:GetParameters", "ssm:GetParameter"]
+      Resource = "arn:aws:ssm:us-east-1:123456789012:parameter/ci/github-app/key"
+    }
+    error_message = "The function may read only the App key parameter."
+  }
+
+  assert {
+    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "WriteJitConfigs"]) == {
+      Sid      = "WriteJitConfigs"
+      Effect   = "Allow"
+      Action   = ["ssm:PutParameter", "ssm:AddTagsToResource"]
+      Resource = "arn:aws:ssm:us-east-1:123456789012:parameter/ci/jit/*"
+    }
+    error_message = "The function may write (and tag) parameters only under /<prefix>/jit/."
+  }
+
+  assert {
+    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "DeleteJitConfigs"]) == {
+      Sid      = "DeleteJitConfigs"
+      Effect   = "Allow"
+      Action   = "ssm:DeleteParameter"
+      Resource = "arn:aws:ssm:us-east-1:123456789012:parameter/ci/jit/*"
+    }
+    error_message = "The function may delete parameters only under /<prefix>/jit/."
+  }
+
+  assert {
+    condition     = !contains(flatten([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Action]), "ssm:GetParametersByPath")
+    error_message = "The function must not list parameters."
+  }
+}
+
+run "launches_only_from_the_pools_templates_into_their_networks" {
+  command = apply
+
+  assert {
+    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "LaunchFromPoolTemplates"]) == {
+      Sid    = "LaunchFromPoolTemplates"
+      Effect = "Allow"
+      Action = ["ec2:RunInstances", "ec2:CreateFleet"]
+      Resource = [
+        "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0bbbbbbbbbbbbbbb2",
+        "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0aaaaaaaaaaaaaaa1",
+      ]
+    }
+    error_message = "CreateFleet/RunInstances may use only the pools' launch templates."
+  }
+
+  assert {
+    condition = toset(one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "LaunchIntoPoolNetworks"]).Resource) == toset([
+      "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0aaaaaaaaaaaaaaa1",
+      "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0aaaaaaaaaaaaaaa2",
+      "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0aaaaaaaaaaaaaaa1",
+      "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0bbbbbbbbbbbbbbb2",
+    ])
+    error_message = "Launches may use only the pools' subnets and security groups."
+  }
+
+  assert {
+    condition = toset(one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "CreateRunnerInstances"]).Resource) == toset([
+      "arn:aws:ec2:us-east-1:123456789012:fleet/*",
+      "arn:aws:ec2:us-east-1:123456789012:instance/*",
+      "arn:aws:ec2:us-east-1:123456789012:volume/*",
+      "arn:aws:ec2:us-east-1:123456789012:network-interface/*",
+      "arn:aws:ec2:us-east-1:123456789012:spot-instances-request/*",
+      "arn:aws:ec2:us-east-1::image/*",
+    ])
+    error_message = "The resources a launch creates must be limited to this account and region."
+  }
+}
+
+run "tags_only_at_launch_and_terminates_only_its_own" {
+  command = apply
+
+  assert {
+    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "TagOnlyAtLaunch"]).Condition == {
+      StringEquals = { "ec2:CreateAction" = ["CreateFleet", "RunInstances"] }
+    }
+    error_message = "ec2:CreateTags must be allowed only as part of CreateFleet/RunInstances (ec2:CreateAction)."
+  }
+
+  assert {
+    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "TerminateOwnInstances"]) == {
+      Sid       = "TerminateOwnInstances"
+      Effect    = "Allow"
+      Action    = "ec2:TerminateInstances"
+      Resource  = "arn:aws:ec2:us-east-1:123456789012:instance/*"
+      Condition = { StringEquals = { "aws:ResourceTag/skiff:prefix" = "ci" } }
+    }
+    error_message = "ec2:TerminateInstances must be limited to instances tagged skiff:prefix = <prefix>."
+  }
+}
+
+run "passes_only_the_runner_roles_to_ec2" {
+  command = apply
+
+  assert {
+    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "PassRunnerRoles"]) == {
+      Sid       = "PassRunnerRoles"
+      Effect    = "Allow"
+      Action    = "iam:PassRole"
+      Resource  = ["arn:aws:iam::123456789012:role/ci-linux-runner", "arn:aws:iam::123456789012:role/ci-deploy-runner"]
+      Condition = { StringEquals = { "iam:PassedToService" = "ec2.amazonaws.com" } }
+    }
+    error_message = "iam:PassRole must be limited to the pools' runner roles and to EC2."
+  }
+}
+
+run "kms_keys_only_through_their_services" {
+  command = apply
+
+  variables {
+    queue_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/11111111-1111-1111-1111-111111111111"
+    jit_kms_key_arn   = "arn:aws:kms:us-east-1:123456789012:key/22222222-2222-2222-2222-222222222222"
+    github_app = {
+      id              = "123456"
+      key_parameter   = "/ci/github-app/key"
+      key_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/33333333-3333-3333-3333-333333333333"
+    }
+  }
+
+  assert {
+    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "DecryptJobsQueue"]) == {
+      Sid       = "DecryptJobsQueue"
+      Effect    = "Allow"
+      Action    = "kms:Decrypt"
+      Resource  = "arn:aws:kms:us-east-1:123456789012:key/11111111-1111-1111-1111-111111111111"
+      Condition = { StringEquals = { "kms:ViaService" = "sqs.us-east-1.amazonaws.com" } }
+    }
+    error_message = "The queue key may be used only to decrypt, through SQS."
+  }
+
+  assert {
+    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "EncryptJitConfigs"]) == {
+      Sid       = "EncryptJitConfigs"
+      Effect    = "Allow"
+      Action    = ["kms:GenerateDataKey", "kms:Encrypt"]
+      Resource  = "arn:aws:kms:us-east-1:123456789012:key/22222222-2222-2222-2222-222222222222"
+      Condition = { StringEquals = { "kms:ViaService" = "ssm.us-east-1.amazonaws.com" } }
+    }
+    error_message = "The JIT key may be used only to encrypt, through SSM."
+  }
+
+  assert {
+    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "DecryptGitHubAppKey"]) == {
+      Sid       = "DecryptGitHubAppKey"
+      Effect    = "Allow"
+      Action    = "kms:Decrypt"
+      Resource  = "arn:aws:kms:us-east-1:123456789012:key/33333333-3333-3333-3333-333333333333"
+      Condition = { StringEquals = { "kms:ViaService" = "ssm.us-east-1.amazonaws.com" } }
+    }
+    error_message = "The App key's KMS key may be used only to decrypt, through SSM."
+  }
+}
