@@ -61,6 +61,12 @@ export interface JobItem {
   interrupted?: boolean;
   /** How often the reconcile put the job back after its instance failed to take it. */
   requeues?: number;
+  /**
+   * Set in the same write that puts the job back (`pending`) or gives up on it (`failed`),
+   * cleared once its jobs-queue or DLQ message is sent: a send that failed is retried by
+   * the reconcile instead of leaving the job with no message anywhere.
+   */
+  unsent?: boolean;
   updatedAt: string;
   /** DynamoDB TTL (epoch seconds): finished items expire on their own. */
   expiresAt: number;
