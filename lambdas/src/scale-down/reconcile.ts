@@ -17,6 +17,8 @@ export interface ReconcileSettings {
   orphanGraceSeconds: number;
   /** A runner taken by another job leaves its own job waiting this long before a requeue. */
   swapGraceSeconds: number;
+  /** A requeue whose message send failed (`unsent`) is sent again after this long. */
+  resendGraceSeconds: number;
   /** Defaults for instances whose pool is no longer configured. */
   defaultBootTimeoutSeconds: number;
   defaultMaxLifetimeSeconds: number;
@@ -26,6 +28,7 @@ export const DEFAULT_SETTINGS: ReconcileSettings = {
   doneGraceSeconds: 120,
   orphanGraceSeconds: 180,
   swapGraceSeconds: 120,
+  resendGraceSeconds: 60,
   defaultBootTimeoutSeconds: 300,
   defaultMaxLifetimeSeconds: 6 * 3600,
 };
@@ -56,7 +59,10 @@ export type Action =
   | { kind: "delete-jit"; instanceId: string }
   | { kind: "deregister"; scope: RunnerScope; runnerId: number; reason: string }
   | { kind: "forget-instance"; instanceId: string }
-  | { kind: "requeue"; jobId: number; reason: string }
+  /** With `instanceId`: only once that instance was terminated (not if GitHub says its runner is busy). */
+  | { kind: "requeue"; jobId: number; reason: string; instanceId?: string }
+  /** A requeue or give-up whose message send failed: send it again. */
+  | { kind: "resend"; jobId: number }
   /** A running job whose runner is gone and whose completion never arrived: free its slot. */
   | { kind: "finish-job"; jobId: number; reason: string }
   | { kind: "set-counter"; pool: string; active: number; was: number };
@@ -94,10 +100,10 @@ export function reconcile(input: ReconcileInput): Action[] {
   const items = new Map(input.instances.map((i) => [i.instanceId, i]));
   const alive = new Map(input.ec2.filter((i) => ALIVE.has(i.state)).map((i) => [i.instanceId, i]));
   const requeued = new Set<number>();
-  const requeue = (jobId: number, reason: string) => {
+  const requeue = (jobId: number, reason: string, instanceId?: string) => {
     if (requeued.has(jobId)) return;
     requeued.add(jobId);
-    actions.push({ kind: "requeue", jobId, reason });
+    actions.push({ kind: "requeue", jobId, reason, ...(instanceId ? { instanceId } : {}) });
   };
 
   for (const ec2 of alive.values()) {
@@ -157,7 +163,7 @@ export function reconcile(input: ReconcileInput): Action[] {
       });
       actions.push({ kind: "delete-jit", instanceId: id });
       if (job && WAITING.has(job.status) && job.instanceId === id)
-        requeue(job.jobId, "runner did not start within the boot timeout");
+        requeue(job.jobId, "runner did not start within the boot timeout", id);
     }
   }
 
@@ -166,12 +172,15 @@ export function reconcile(input: ReconcileInput): Action[] {
     // Not alive in EC2. A brand-new instance may not be listed yet: give it time.
     if (seconds(item.launchedAt, now) < settings.orphanGraceSeconds) continue;
     const job = jobs.get(item.jobId);
-    if (item.status === "launched" && job && WAITING.has(job.status) && job.instanceId === item.instanceId) {
+    // Whatever the item's status says (a state-change event may have marked it gone and
+    // crashed before requeueing), a job still waiting for this instance never started.
+    if (job && WAITING.has(job.status) && job.instanceId === item.instanceId) {
       requeue(job.jobId, "instance went away before taking the job");
     }
     const scope = scopeOf(item);
-    if (scope && item.runnerId && item.busyJobId === undefined) {
-      // Never ran a job: its registration would outlive it.
+    if (scope && item.runnerId && item.doneAt === undefined) {
+      // No job completed on it (never started, or died mid-job): an ephemeral runner
+      // deregisters itself only when its job completes, so this one would outlive it.
       actions.push({ kind: "deregister", scope, runnerId: item.runnerId, reason: "instance gone" });
     }
     if (item.busyJobId === undefined) actions.push({ kind: "delete-jit", instanceId: item.instanceId });
@@ -180,6 +189,16 @@ export function reconcile(input: ReconcileInput): Action[] {
 
   for (const job of input.jobs) {
     if (requeued.has(job.jobId)) continue;
+    if (job.unsent && (job.status === "pending" || job.status === "failed")) {
+      if (seconds(job.updatedAt, now) > settings.resendGraceSeconds) actions.push({ kind: "resend", jobId: job.jobId });
+      continue;
+    }
+    if (job.status === "claimed" && (job.leaseUntil ?? 0) < now.getTime()) {
+      // Its claimer died before launching; SQS acknowledged later deliveries of the
+      // message as duplicates of the live claim, so nothing else will bring it back.
+      requeue(job.jobId, "claim expired before a launch");
+      continue;
+    }
     if (job.status === "launching" && seconds(job.updatedAt, now) > settings.orphanGraceSeconds) {
       requeue(job.jobId, "launch interrupted before the instance was recorded");
       continue;

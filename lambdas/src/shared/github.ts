@@ -132,6 +132,8 @@ export function createGitHubApp(
             retry: {
               retries: options.retries ?? 2,
               retryAfterBaseValue: options.retryAfterBaseValue ?? 1000,
+              // Rate limits (403/429) are the throttling plugin's, which honours GitHub's headers.
+              doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
             },
             throttle: {
               onRateLimit: onLimit("primary"),

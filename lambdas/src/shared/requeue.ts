@@ -34,6 +34,10 @@ export function jobMessage(job: JobItem): JobMessage {
  * times; after that it fails visibly (DLQ message, error log, metric). Scale-up asks
  * GitHub whether an old job is still queued before launching again, so a job that was
  * cancelled or taken meanwhile costs nothing more.
+ *
+ * The state moves first (only the writer that moves it acts), flagged `unsent` until the
+ * message is out: should the send fail, the reconcile sends it again (`resendJob`), so the
+ * job never sits `pending` with no message anywhere.
  */
 export async function requeueJob(
   job: JobItem,
@@ -43,7 +47,9 @@ export async function requeueJob(
   const now = deps.now();
   const requeues = (job.requeues ?? 0) + 1;
   const giveUp = requeues > deps.maxRequeues;
-  const patch = giveUp ? { status: "failed" as const } : { status: "pending" as const, requeues };
+  const patch = giveUp
+    ? { status: "failed" as const, unsent: true }
+    : { status: "pending" as const, requeues, unsent: true };
   const from = ["launching", "launched", "registered", "claimed"] as const;
   // Only the writer that moves the job out of its waiting state acts on it.
   const moved = job.holdsSlot
@@ -55,10 +61,37 @@ export async function requeueJob(
     deps.metrics.count("JobsFailed", { name: "Pool", value: job.pool });
     deps.log.error("job failed: its runners never took it; sent to the DLQ", context);
     await deps.sendDeadLetter({ ...jobMessage(job), reason });
+    await markSent(job.jobId, "failed", deps);
     return "failed";
   }
   deps.metrics.count("JobsRequeued", { name: "Pool", value: job.pool });
   deps.log.warn("job requeued", context);
   await deps.sendJob(jobMessage(job));
+  await markSent(job.jobId, "pending", deps);
   return "requeued";
+}
+
+/** Clears `unsent` once the message is out (a claim meanwhile already replaced the item). */
+export async function markSent(
+  jobId: number,
+  status: "pending" | "failed",
+  deps: Pick<RequeueDeps, "state" | "now">,
+): Promise<void> {
+  await deps.state.update(jobId, [status], { unsent: false }, deps.now());
+}
+
+/** Sends the message a requeue or a give-up left `unsent` (its first send failed). */
+export async function resendJob(job: JobItem, deps: RequeueDeps): Promise<void> {
+  if (!job.unsent) return;
+  const context = { jobId: job.jobId, pool: job.pool, status: job.status };
+  if (job.status === "failed") {
+    await deps.sendDeadLetter({ ...jobMessage(job), reason: "resent after a failed send" });
+    deps.log.error("job failed: DLQ message sent again after a failed send", context);
+  } else if (job.status === "pending") {
+    await deps.sendJob(jobMessage(job));
+    deps.log.warn("requeued job's message sent again after a failed send", context);
+  } else {
+    return;
+  }
+  await markSent(job.jobId, job.status, deps);
 }
