@@ -190,7 +190,8 @@ export function reconcile(input: ReconcileInput): Action[] {
   for (const job of input.jobs) {
     if (requeued.has(job.jobId)) continue;
     if (job.unsent && (job.status === "pending" || job.status === "failed")) {
-      if (seconds(job.updatedAt, now) > settings.resendGraceSeconds) actions.push({ kind: "resend", jobId: job.jobId });
+      if (seconds(job.updatedAt, now) > settings.resendGraceSeconds)
+        actions.push({ kind: "resend", jobId: job.jobId });
       continue;
     }
     if (job.status === "claimed" && (job.leaseUntil ?? 0) < now.getTime()) {

@@ -1,0 +1,581 @@
+import { describe, expect, it } from "vitest";
+import {
+  type Action,
+  DEFAULT_SETTINGS,
+  type Ec2Instance,
+  type ReconcileInput,
+  reconcile,
+} from "../../src/scale-down/reconcile.ts";
+import type { RunnerRegistration, RunnerScope } from "../../src/shared/github.ts";
+import type { InstanceItem, JobItem } from "../../src/shared/state.ts";
+import { pool } from "../support/fixtures.ts";
+
+// The pool: boot timeout 300 s, max lifetime 6 h. Settings: done grace 120 s, orphan grace
+// 180 s, swap grace 120 s, resend grace 60 s.
+const NOW = new Date("2026-11-22T12:00:00Z");
+const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000).toISOString();
+const id = (n: number) => `i-${n.toString(16).padStart(17, "0")}`;
+const scope: RunnerScope = { installationId: 42, owner: "acme", repository: "widgets", level: "repo" };
+
+function job(jobId: number, patch: Partial<JobItem> = {}): JobItem {
+  return {
+    pk: `job#${jobId}`,
+    jobId,
+    runId: 7000 + jobId,
+    owner: "acme",
+    repository: "widgets",
+    installationId: 42,
+    pool: "ci",
+    labels: ["ci"],
+    queuedAt: ago(400),
+    status: "registered",
+    holdsSlot: true,
+    attempts: 0,
+    instanceId: id(jobId),
+    runnerName: `ci-${id(jobId)}`,
+    updatedAt: ago(100),
+    expiresAt: 0,
+    ...patch,
+  };
+}
+
+function item(n: number, patch: Partial<InstanceItem> = {}): InstanceItem {
+  return {
+    pk: `instance#${id(n)}`,
+    instanceId: id(n),
+    jobId: n,
+    pool: "ci",
+    status: "launched",
+    launchedAt: ago(100),
+    runnerId: 500 + n,
+    owner: "acme",
+    repository: "widgets",
+    runnerLevel: "repo",
+    installationId: 42,
+    updatedAt: ago(100),
+    expiresAt: 0,
+    ...patch,
+  };
+}
+
+function ec2(n: number, patch: Partial<Ec2Instance> = {}): Ec2Instance {
+  return { instanceId: id(n), state: "running", launchTime: ago(100), pool: "ci", ...patch };
+}
+
+function registration(n: number, patch: Partial<RunnerRegistration> = {}): RunnerRegistration {
+  return { id: 500 + n, name: `ci-${id(n)}`, status: "online", busy: false, ...patch };
+}
+
+/** A job launched on its own instance, `age` seconds ago, and what each source says about it. */
+function launched(
+  n: number,
+  age: number,
+  patch: { job?: Partial<JobItem>; item?: Partial<InstanceItem> } = {},
+) {
+  return {
+    jobs: [job(n, { launchedAt: ago(age), ...patch.job })],
+    instances: [item(n, { launchedAt: ago(age), ...patch.item })],
+    ec2: [ec2(n, { launchTime: ago(age) })],
+  };
+}
+
+/** Builds the input; pool counters default to the truth (the jobs holding a slot). */
+function input(world: Partial<ReconcileInput>): ReconcileInput {
+  const jobs = world.jobs ?? [];
+  const holding = jobs.filter((j) => j.holdsSlot).length;
+  return {
+    now: NOW,
+    prefix: "ci",
+    pools: new Map([["ci", pool]]),
+    jobs,
+    instances: world.instances ?? [],
+    ec2: world.ec2 ?? [],
+    counters: world.counters ?? new Map(holding > 0 ? [["ci", holding]] : []),
+    ...(world.registrations ? { registrations: world.registrations } : {}),
+    settings: DEFAULT_SETTINGS,
+  };
+}
+
+const deregisterOwn = (n: number) => ({ scope, runnerId: 500 + n });
+
+interface Case {
+  name: string;
+  world: Partial<ReconcileInput>;
+  actions: Action[];
+}
+
+function table(cases: Case[]) {
+  it.each(cases)("$name", ({ world, actions }) => {
+    // Act
+    const decided = reconcile(input(world));
+    // Assess
+    expect(decided).toEqual(actions);
+  });
+}
+
+describe("reconcile(input) → actions", () => {
+  describe("(a) an instance that does not take its job within the boot timeout", () => {
+    table([
+      {
+        name: "is left alone before the boot timeout",
+        world: launched(1, 299),
+        actions: [],
+      },
+      {
+        name: "is deregistered first, then terminated, its JIT deleted and its job requeued",
+        world: launched(1, 301),
+        actions: [
+          { kind: "terminate", instanceId: id(1), reason: "boot-timeout", deregister: deregisterOwn(1) },
+          { kind: "delete-jit", instanceId: id(1) },
+          {
+            kind: "requeue",
+            jobId: 1,
+            reason: "runner did not start within the boot timeout",
+            instanceId: id(1),
+          },
+        ],
+      },
+      {
+        name: "is terminated without a deregistration when it never got a registration",
+        world: launched(1, 301, { job: { status: "launched" }, item: { runnerId: undefined } }),
+        actions: [
+          { kind: "terminate", instanceId: id(1), reason: "boot-timeout" },
+          { kind: "delete-jit", instanceId: id(1) },
+          {
+            kind: "requeue",
+            jobId: 1,
+            reason: "runner did not start within the boot timeout",
+            instanceId: id(1),
+          },
+        ],
+      },
+      {
+        name: "does not requeue a job that no longer waits for it (requeued already)",
+        world: launched(1, 301, { job: { status: "pending", holdsSlot: false } }),
+        actions: [
+          { kind: "terminate", instanceId: id(1), reason: "boot-timeout", deregister: deregisterOwn(1) },
+          { kind: "delete-jit", instanceId: id(1) },
+        ],
+      },
+      {
+        name: "is terminated as idle after a minute when its own job completed elsewhere or was cancelled",
+        world: launched(1, 61, { job: { status: "completed", holdsSlot: false } }),
+        actions: [
+          { kind: "terminate", instanceId: id(1), reason: "idle", deregister: deregisterOwn(1) },
+          { kind: "delete-jit", instanceId: id(1) },
+        ],
+      },
+    ]);
+  });
+
+  describe("(b) an instance whose job completed", () => {
+    table([
+      {
+        name: "keeps running within the grace period (it powers itself off)",
+        world: launched(1, 900, {
+          job: { status: "completed", holdsSlot: false },
+          item: { status: "done", doneAt: ago(119) },
+        }),
+        actions: [],
+      },
+      {
+        name: "is terminated once past the grace period",
+        world: launched(1, 900, {
+          job: { status: "completed", holdsSlot: false },
+          item: { status: "done", doneAt: ago(121) },
+        }),
+        actions: [{ kind: "terminate", instanceId: id(1), reason: "job-done" }],
+      },
+      {
+        name: "is terminated when completed arrived before in_progress (the item went straight to done)",
+        world: launched(1, 200, {
+          job: { status: "completed", holdsSlot: false, startedAt: undefined },
+          item: { status: "done", doneAt: ago(150), busyJobId: 1 },
+        }),
+        actions: [{ kind: "terminate", instanceId: id(1), reason: "job-done" }],
+      },
+      {
+        name: "is terminated past the grace when an event said it went down but EC2 still lists it",
+        world: launched(1, 900, { item: { status: "gone", updatedAt: ago(121), busyJobId: 1 } }),
+        actions: [{ kind: "terminate", instanceId: id(1), reason: "down" }],
+      },
+    ]);
+  });
+
+  describe("(c) an instance older than the pool's max lifetime", () => {
+    table([
+      {
+        name: "is terminated even while its job is in progress",
+        world: launched(1, 6 * 3600 + 1, {
+          job: { status: "running", startedAt: ago(6 * 3600) },
+          item: { status: "busy", busyJobId: 1 },
+        }),
+        actions: [{ kind: "terminate", instanceId: id(1), reason: "max-lifetime" }],
+      },
+      {
+        name: "is terminated when it never took a job either",
+        world: launched(1, 6 * 3600 + 1, { job: { status: "pending", holdsSlot: false } }),
+        actions: [{ kind: "terminate", instanceId: id(1), reason: "max-lifetime" }],
+      },
+      {
+        name: "is terminated by EC2's pool tag when its pool is no longer configured (default 6 h)",
+        world: { ec2: [ec2(1, { launchTime: ago(6 * 3600 + 1), pool: "removed" })] },
+        actions: [{ kind: "terminate", instanceId: id(1), reason: "max-lifetime" }],
+      },
+    ]);
+  });
+
+  describe("(5) a busy instance under its max lifetime", () => {
+    const busy = (registrationBusy: boolean, age: number) => ({
+      ...launched(1, age, {
+        job: { status: "running", startedAt: ago(age - 30) },
+        item: { status: "busy", busyJobId: 1, startedAt: ago(age - 30) },
+      }),
+      registrations: [{ scope, runners: [registration(1, { busy: registrationBusy })] }],
+    });
+    table([
+      { name: "is never terminated when GitHub says busy", world: busy(true, 3600), actions: [] },
+      {
+        name: "is never terminated when GitHub's lagging flag says idle",
+        world: busy(false, 3600),
+        actions: [],
+      },
+      {
+        name: "is never terminated past the boot timeout and the done grace",
+        world: busy(false, 6 * 3600 - 1),
+        actions: [],
+      },
+      {
+        name: "is never terminated while it runs another job than its own",
+        world: {
+          jobs: [job(1, { status: "running", runnerName: `ci-${id(2)}` }), job(2, { status: "launched" })],
+          instances: [item(2, { status: "busy", busyJobId: 1, startedAt: ago(30), launchedAt: ago(3000) })],
+          ec2: [ec2(2, { launchTime: ago(3000) })],
+        },
+        actions: [],
+      },
+    ]);
+  });
+
+  describe("(d) a tagged instance with no state item (launcher crashed before the bind)", () => {
+    table([
+      {
+        name: "is left alone within the orphan grace",
+        world: { ec2: [ec2(9, { launchTime: ago(179) })] },
+        actions: [],
+      },
+      {
+        name: "is terminated and its JIT deleted after the orphan grace",
+        world: { ec2: [ec2(9, { launchTime: ago(181) })] },
+        actions: [
+          { kind: "terminate", instanceId: id(9), reason: "orphan" },
+          { kind: "delete-jit", instanceId: id(9) },
+        ],
+      },
+      {
+        name: "is left alone when already shutting down",
+        world: { ec2: [ec2(9, { launchTime: ago(900), state: "shutting-down" })] },
+        actions: [],
+      },
+    ]);
+  });
+
+  describe("an instance that is gone from EC2", () => {
+    table([
+      {
+        name: "is not judged while brand new (DescribeInstances may not list it yet)",
+        world: { ...launched(1, 60), ec2: [] },
+        actions: [],
+      },
+      {
+        name: "had its job requeued, its registration and JIT deleted, and its item forgotten when it never took the job",
+        world: { ...launched(1, 200), ec2: [] },
+        actions: [
+          { kind: "requeue", jobId: 1, reason: "instance went away before taking the job" },
+          { kind: "deregister", scope, runnerId: 501, reason: "instance gone" },
+          { kind: "delete-jit", instanceId: id(1) },
+          { kind: "forget-instance", instanceId: id(1) },
+        ],
+      },
+      {
+        name: "still has its waiting job requeued when a state-change event already marked it gone",
+        world: { ...launched(1, 200, { item: { status: "gone" } }), ec2: [] },
+        actions: [
+          { kind: "requeue", jobId: 1, reason: "instance went away before taking the job" },
+          { kind: "deregister", scope, runnerId: 501, reason: "instance gone" },
+          { kind: "delete-jit", instanceId: id(1) },
+          { kind: "forget-instance", instanceId: id(1) },
+        ],
+      },
+      {
+        name: "is deregistered when it died mid-job (no completion: its registration would outlive it)",
+        world: {
+          ...launched(1, 900, {
+            job: { status: "running", startedAt: ago(800), updatedAt: ago(60) },
+            item: { status: "busy", busyJobId: 1, startedAt: ago(800) },
+          }),
+          ec2: [],
+        },
+        actions: [
+          { kind: "deregister", scope, runnerId: 501, reason: "instance gone" },
+          { kind: "forget-instance", instanceId: id(1) },
+        ],
+      },
+      {
+        name: "is only forgotten after its job completed (the ephemeral runner deregistered itself)",
+        world: {
+          ...launched(1, 900, {
+            job: { status: "completed", holdsSlot: false },
+            item: { status: "done", doneAt: ago(300), busyJobId: 1 },
+          }),
+          ec2: [],
+        },
+        actions: [{ kind: "forget-instance", instanceId: id(1) }],
+      },
+    ]);
+  });
+
+  describe("(e) GitHub registrations, listed only every N cycles", () => {
+    table([
+      {
+        name: "a registration whose instance is gone and forgotten is deleted",
+        world: { registrations: [{ scope, runners: [registration(3)] }] },
+        actions: [{ kind: "deregister", scope, runnerId: 503, reason: "registration without an instance" }],
+      },
+      {
+        name: "nothing is deregistered on a cycle that did not list (same state)",
+        world: {},
+        actions: [],
+      },
+      {
+        name: "a brand-new instance's registration is kept although EC2 does not list it yet",
+        world: {
+          jobs: [job(3)],
+          instances: [item(3, { launchedAt: ago(30) })],
+          registrations: [{ scope, runners: [registration(3)] }],
+        },
+        actions: [],
+      },
+      {
+        name: "a live instance's registration is kept",
+        world: { ...launched(3, 100), registrations: [{ scope, runners: [registration(3)] }] },
+        actions: [],
+      },
+      {
+        name: "registrations that are not this deployment's are left alone",
+        world: {
+          registrations: [
+            {
+              scope,
+              runners: [
+                registration(3, { name: `other-${id(3)}` }),
+                registration(4, { name: "laptop" }),
+                registration(5, { name: "ci-i-not-hex" }),
+              ],
+            },
+          ],
+        },
+        actions: [],
+      },
+      {
+        name: "a registration found both by the listing and by the gone instance is deleted once",
+        world: { ...launched(1, 200), ec2: [], registrations: [{ scope, runners: [registration(1)] }] },
+        actions: [
+          { kind: "requeue", jobId: 1, reason: "instance went away before taking the job" },
+          { kind: "deregister", scope, runnerId: 501, reason: "instance gone" },
+          { kind: "delete-jit", instanceId: id(1) },
+          { kind: "forget-instance", instanceId: id(1) },
+        ],
+      },
+    ]);
+  });
+
+  describe("races between events", () => {
+    // Job 2's runner (instance 2) took job 1; job 1's own instance 1 is still idle.
+    const swapped = (startedAgo: number, job1: Partial<JobItem> = {}) => ({
+      jobs: [
+        job(1, { status: "running", runnerName: `ci-${id(2)}`, startedAt: ago(startedAgo), ...job1 }),
+        job(2, { status: "registered" }),
+      ],
+      instances: [
+        item(1, { launchedAt: ago(200) }),
+        item(2, { status: "busy", busyJobId: 1, startedAt: ago(startedAgo), launchedAt: ago(200) }),
+      ],
+      ec2: [ec2(1, { launchTime: ago(200) }), ec2(2, { launchTime: ago(200) })],
+    });
+    table([
+      {
+        name: "a runner that took another job leaves its own job waiting within the swap grace",
+        world: swapped(60),
+        // Instance 1's own job runs elsewhere: it is idle (deregistered first: GitHub refuses
+        // if it just took job 2, and then it is kept).
+        actions: [
+          { kind: "terminate", instanceId: id(1), reason: "idle", deregister: deregisterOwn(1) },
+          { kind: "delete-jit", instanceId: id(1) },
+        ],
+      },
+      {
+        name: "a runner that took another job has its own job requeued after the swap grace",
+        world: swapped(121),
+        actions: [
+          { kind: "terminate", instanceId: id(1), reason: "idle", deregister: deregisterOwn(1) },
+          { kind: "delete-jit", instanceId: id(1) },
+          { kind: "requeue", jobId: 2, reason: "its runner took another job" },
+        ],
+      },
+      {
+        name: "a running job whose runner is gone and whose completion never arrived is finished",
+        world: {
+          jobs: [job(1, { status: "running", startedAt: ago(900), updatedAt: ago(600) })],
+          instances: [],
+          ec2: [],
+        },
+        actions: [{ kind: "finish-job", jobId: 1, reason: "runner gone; completion never arrived" }],
+      },
+      {
+        name: "a running job whose runner is alive is left running however long ago it started",
+        world: launched(1, 5 * 3600, {
+          job: { status: "running", startedAt: ago(5 * 3600), updatedAt: ago(5 * 3600) },
+          item: { status: "busy", busyJobId: 1 },
+        }),
+        actions: [],
+      },
+      {
+        name: "a running job on a runner that is not skiff's is left to its webhook",
+        world: { jobs: [job(1, { status: "running", runnerName: "laptop", updatedAt: ago(9000) })] },
+        actions: [],
+      },
+      {
+        name: "a claim whose claimer died (lease expired) is requeued",
+        world: {
+          jobs: [
+            job(1, {
+              status: "claimed",
+              holdsSlot: false,
+              instanceId: undefined,
+              leaseUntil: NOW.getTime() - 1,
+            }),
+          ],
+        },
+        actions: [{ kind: "requeue", jobId: 1, reason: "claim expired before a launch" }],
+      },
+      {
+        name: "a live claim is left to its claimer",
+        world: {
+          jobs: [
+            job(1, {
+              status: "claimed",
+              holdsSlot: false,
+              instanceId: undefined,
+              leaseUntil: NOW.getTime() + 1,
+            }),
+          ],
+        },
+        actions: [],
+      },
+      {
+        name: "a launch interrupted before its instance was recorded is requeued after the orphan grace",
+        world: { jobs: [job(1, { status: "launching", instanceId: undefined, updatedAt: ago(181) })] },
+        actions: [
+          { kind: "requeue", jobId: 1, reason: "launch interrupted before the instance was recorded" },
+        ],
+      },
+      {
+        name: "a launch in progress is left alone",
+        world: { jobs: [job(1, { status: "launching", instanceId: undefined, updatedAt: ago(30) })] },
+        actions: [],
+      },
+      {
+        name: "a requeue whose message was not sent is sent again after the resend grace",
+        world: { jobs: [job(1, { status: "pending", holdsSlot: false, unsent: true, updatedAt: ago(61) })] },
+        actions: [{ kind: "resend", jobId: 1 }],
+      },
+      {
+        name: "a give-up whose DLQ message was not sent is sent again",
+        world: { jobs: [job(1, { status: "failed", holdsSlot: false, unsent: true, updatedAt: ago(61) })] },
+        actions: [{ kind: "resend", jobId: 1 }],
+      },
+      {
+        name: "a requeue being sent right now is not sent twice",
+        world: { jobs: [job(1, { status: "pending", holdsSlot: false, unsent: true, updatedAt: ago(5) })] },
+        actions: [],
+      },
+    ]);
+  });
+
+  describe("(f) pool counters", () => {
+    const holding = (n: number) =>
+      Array.from({ length: n }, (_, i) => job(i + 1, { status: "running", runnerName: undefined }));
+    const claim = (jobId: number, leaseFromNow: number) =>
+      job(jobId, {
+        status: "claimed",
+        holdsSlot: false,
+        instanceId: undefined,
+        leaseUntil: NOW.getTime() + leaseFromNow * 1000,
+      });
+    table([
+      {
+        name: "are raised to the truth when they undercount",
+        world: { jobs: holding(2), counters: new Map([["ci", 1]]) },
+        actions: [{ kind: "set-counter", pool: "ci", active: 2, was: 1 }],
+      },
+      {
+        name: "are lowered to the truth when they overcount",
+        world: { jobs: holding(2), counters: new Map([["ci", 5]]) },
+        actions: [{ kind: "set-counter", pool: "ci", active: 2, was: 5 }],
+      },
+      {
+        name: "are lowered only to the truth plus the claims in flight (they may be reserving now)",
+        world: { jobs: [...holding(2), claim(10, 60)], counters: new Map([["ci", 5]]) },
+        actions: [{ kind: "set-counter", pool: "ci", active: 3, was: 5 }],
+      },
+      {
+        name: "are left alone when the surplus is covered by claims in flight",
+        world: { jobs: [...holding(2), claim(10, 60)], counters: new Map([["ci", 3]]) },
+        actions: [],
+      },
+      {
+        name: "are left alone when they hold the truth",
+        world: { jobs: holding(2), counters: new Map([["ci", 2]]) },
+        actions: [],
+      },
+      {
+        name: "of a pool with no live jobs drop to zero",
+        world: { counters: new Map([["ci", 3]]) },
+        actions: [{ kind: "set-counter", pool: "ci", active: 0, was: 3 }],
+      },
+    ]);
+  });
+
+  describe("is a plain function", () => {
+    it("gives the same actions for the same inputs", () => {
+      // Prepare
+      const world = { ...launched(1, 301), registrations: [{ scope, runners: [registration(3)] }] };
+      // Act
+      const first = reconcile(input(world));
+      const second = reconcile(input(world));
+      // Assess
+      expect(second).toEqual(first);
+      expect(first.length).toBeGreaterThan(0);
+    });
+
+    it("decides nothing for a steady fleet of busy runners", () => {
+      // Prepare
+      const n = 1000;
+      const world = {
+        jobs: Array.from({ length: n }, (_, i) => job(i + 1, { status: "running", startedAt: ago(600) })),
+        instances: Array.from({ length: n }, (_, i) =>
+          item(i + 1, { status: "busy", busyJobId: i + 1, launchedAt: ago(700) }),
+        ),
+        ec2: Array.from({ length: n }, (_, i) => ec2(i + 1, { launchTime: ago(700) })),
+        registrations: [
+          { scope, runners: Array.from({ length: n }, (_, i) => registration(i + 1, { busy: true })) },
+        ],
+      };
+      // Act
+      const actions = reconcile(input(world));
+      // Assess
+      expect(actions).toEqual([]);
+    });
+  });
+});
