@@ -509,7 +509,9 @@ export class StateStore {
       new UpdateCommand({
         TableName: this.table,
         Key: { pk: "meta#reconcile" },
-        UpdateExpression: "ADD cycle :one",
+        // CYCLE is a DynamoDB reserved word: it must go through a name placeholder.
+        UpdateExpression: "ADD #cycle :one",
+        ExpressionAttributeNames: { "#cycle": "cycle" },
         ExpressionAttributeValues: { ":one": 1 },
         ReturnValues: "UPDATED_NEW",
       }),
