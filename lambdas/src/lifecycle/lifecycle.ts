@@ -4,8 +4,8 @@ import type { GitHubAdmin } from "../shared/github.ts";
 import type { JobLifecycleMessage } from "../shared/messages.ts";
 import type { Counter, Log } from "../shared/observability.ts";
 import type { Pool } from "../shared/pools.ts";
-import { jobMessage, type RequeueDeps, requeueJob } from "../shared/requeue.ts";
-import type { JobItem, StateStore } from "../shared/state.ts";
+import { jobMessage, markSent, type RequeueDeps, requeueJob } from "../shared/requeue.ts";
+import { type JobItem, runKey, type StateStore } from "../shared/state.ts";
 import { type InstanceEvent, parseLifecycleEvent } from "./events.ts";
 
 export interface LifecycleDeps extends RequeueDeps {
@@ -89,11 +89,14 @@ async function inProgress(event: JobLifecycleMessage, deps: LifecycleDeps): Prom
     // of its own, B's slot passes to A and B goes back to the queue for a new runner.
     if (instance && instance.jobId !== event.jobId) {
       const launchedFor = await deps.state.getJob(instance.jobId);
-      if (launchedFor && job && !job.holdsSlot && isWaiting(launchedFor)) {
+      // Only to a job that has not finished: a late in_progress after its completed event
+      // would hand a slot to a job that never gives it back.
+      const startable = job !== undefined && (NOT_STARTED as readonly string[]).includes(job.status);
+      if (launchedFor && job && startable && !job.holdsSlot && isWaiting(launchedFor)) {
         const handedOver = await deps.state.releaseSlot(
           launchedFor.jobId,
           launchedFor.pool,
-          { status: "pending" },
+          { status: "pending", unsent: true },
           now,
           launchedFor.pool === job.pool,
         );
@@ -101,6 +104,7 @@ async function inProgress(event: JobLifecycleMessage, deps: LifecycleDeps): Prom
           if (launchedFor.pool !== job.pool) await deps.state.reserve(job.pool, 1, Number.MAX_SAFE_INTEGER);
           await deps.state.update(job.jobId, NOT_STARTED, { holdsSlot: true }, now);
           await deps.sendJob(jobMessage(launchedFor));
+          await markSent(launchedFor.jobId, "pending", deps);
           deps.log.info("runner took another job; its own job requeued", {
             ...context,
             requeuedJobId: launchedFor.jobId,
@@ -172,10 +176,16 @@ async function completed(event: JobLifecycleMessage, deps: LifecycleDeps): Promi
   if (interrupted && LOST.has(event.conclusion ?? "") && pool?.interruptedRetryOnDemand !== false) {
     // Re-run once per run; the re-run's jobs launch on-demand (scale-up reads the mark).
     if (await deps.state.markRunOnDemand(event.runId, now)) {
-      await deps.github.rerunFailedJobs(
-        { installationId: event.installationId, owner: event.owner, repository: event.repository },
-        event.runId,
-      );
+      try {
+        await deps.github.rerunFailedJobs(
+          { installationId: event.installationId, owner: event.owner, repository: event.repository },
+          event.runId,
+        );
+      } catch (error) {
+        // Not re-run after all: drop the mark so the message's next delivery tries again.
+        await deps.state.deleteItem(runKey(event.runId));
+        throw error;
+      }
       deps.metrics.count("JobsRetried");
       deps.log.warn("spot-interrupted job re-run on on-demand capacity", {
         jobId: event.jobId,
@@ -203,11 +213,14 @@ async function stateChanged(event: InstanceEvent, deps: LifecycleDeps): Promise<
   const now = deps.now();
   const instance = await deps.state.getInstance(event.instanceId);
   if (!instance || instance.status === "gone") return;
-  await deps.state.updateInstance(event.instanceId, { status: "gone" }, now);
-  if (instance.status !== "launched") return; // it ran its job; the webhook tells the rest
-  // It went down before taking any job: its job needs another runner now.
-  const job = await deps.state.getJob(instance.jobId);
-  if (job && isWaiting(job) && job.instanceId === event.instanceId) {
-    await requeueJob(job, `instance ${event.state} before taking the job`, deps);
+  if (instance.status === "launched") {
+    // It went down before taking any job: its job needs another runner now. Requeue
+    // before marking it gone, so a failure here is retried with the message.
+    const job = await deps.state.getJob(instance.jobId);
+    if (job && isWaiting(job) && job.instanceId === event.instanceId) {
+      await requeueJob(job, `instance ${event.state} before taking the job`, deps);
+    }
   }
+  // Otherwise it ran its job; the webhook tells the rest.
+  await deps.state.updateInstance(event.instanceId, { status: "gone" }, now);
 }
