@@ -1,7 +1,7 @@
 import { errorMessage } from "../shared/errors.ts";
 import type { GitHubAdmin, RunnerScope } from "../shared/github.ts";
 import type { Pool } from "../shared/pools.ts";
-import { type RequeueDeps, requeueJob } from "../shared/requeue.ts";
+import { type RequeueDeps, requeueJob, resendJob } from "../shared/requeue.ts";
 import { instanceKey, type JobItem } from "../shared/state.ts";
 import {
   type Action,
@@ -109,6 +109,9 @@ async function execute(actions: Action[], jobs: Map<number, JobItem>, deps: Scal
     });
   }
 
+  // Instances meant to be terminated that were not (GitHub says the runner just took a
+  // job, or a call failed): their job is not requeued and their JIT is left alone this cycle.
+  const kept = new Set<string>();
   const plain: { instanceId: string; reason: string }[] = [];
   for (const a of actions) {
     if (a.kind !== "terminate") continue;
@@ -117,6 +120,7 @@ async function execute(actions: Action[], jobs: Map<number, JobItem>, deps: Scal
       plain.push(a);
       continue;
     }
+    kept.add(a.instanceId);
     await attempt(deps, "deregister before terminate", { instanceId: a.instanceId }, async () => {
       const outcome = await deps.github.deleteRunner(deregister.scope, deregister.runnerId);
       if (outcome === "busy") {
@@ -125,14 +129,17 @@ async function execute(actions: Action[], jobs: Map<number, JobItem>, deps: Scal
       }
       if (outcome === "deleted") deps.metrics.count("RegistrationsDeleted");
       await deps.ec2.terminate([a.instanceId]);
+      kept.delete(a.instanceId);
       deps.metrics.count("InstancesTerminated", { name: "Reason", value: a.reason });
       deps.log.info("instance terminated", { instanceId: a.instanceId, reason: a.reason });
     });
   }
   if (plain.length > 0) {
+    for (const p of plain) kept.add(p.instanceId);
     await attempt(deps, "terminate", { instanceIds: plain.map((p) => p.instanceId) }, async () => {
       await deps.ec2.terminate(plain.map((p) => p.instanceId));
       for (const p of plain) {
+        kept.delete(p.instanceId);
         deps.metrics.count("InstancesTerminated", { name: "Reason", value: p.reason });
         deps.log.info("instance terminated", p);
       }
@@ -142,6 +149,7 @@ async function execute(actions: Action[], jobs: Map<number, JobItem>, deps: Scal
   for (const a of actions) {
     switch (a.kind) {
       case "delete-jit":
+        if (kept.has(a.instanceId)) break;
         await attempt(deps, "delete JIT parameter", { instanceId: a.instanceId }, () =>
           deps.jit.delete(a.instanceId),
         );
@@ -156,6 +164,7 @@ async function execute(actions: Action[], jobs: Map<number, JobItem>, deps: Scal
         break;
       case "requeue": {
         const job = jobs.get(a.jobId);
+        if (a.instanceId && kept.has(a.instanceId)) break;
         if (job)
           await attempt(
             deps,
@@ -163,6 +172,11 @@ async function execute(actions: Action[], jobs: Map<number, JobItem>, deps: Scal
             { jobId: a.jobId },
             async () => void (await requeueJob(job, a.reason, deps)),
           );
+        break;
+      }
+      case "resend": {
+        const job = jobs.get(a.jobId);
+        if (job) await attempt(deps, "resend", { jobId: a.jobId }, () => resendJob(job, deps));
         break;
       }
       case "finish-job": {
@@ -235,7 +249,13 @@ async function redeliverFailed(deps: ScaleDownDeps): Promise<number> {
       if (d.event !== "workflow_job" || succeeded.has(d.guid) || d.redelivery) continue;
       if (Date.parse(d.deliveredAt) < oldest) continue;
       if (!(await deps.state.markRedelivered(d.guid, deps.now()))) continue;
-      await deps.github.redeliver(d.id);
+      try {
+        await deps.github.redeliver(d.id);
+      } catch (error) {
+        // Not asked after all: forget the mark so a later cycle asks again.
+        await deps.state.deleteItem(`delivery#${d.guid}`);
+        throw error;
+      }
       succeeded.add(d.guid);
       count++;
     }
