@@ -1,0 +1,912 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import type { SQSEvent } from "aws-lambda";
+import {
+  awsEnvironment,
+  FakeEc2,
+  FakeGitHub,
+  type FakeInstance,
+  FakeSqs,
+  FakeSsm,
+  type WebhookDelivery,
+} from "../fakes/index.ts";
+import { FastClock } from "./clock.ts";
+import { type InstanceEvent, SimulatedInstance } from "./instances.ts";
+import { type InvokeResult, LambdaFunction, type LogLine } from "./lambda.ts";
+import { distDir, e2eFile } from "./paths.ts";
+import { unzipBundles } from "./unzip.ts";
+
+export const FUNCTIONS = ["webhook", "scale-up", "lifecycle", "scale-down"] as const;
+export type FunctionName = (typeof FUNCTIONS)[number];
+
+const ACCOUNT = "123456789012";
+const REGION = "us-east-1";
+const PREFIX = "ci";
+const APP_ID = "123";
+const SECRET = "e2e-webhook-secret";
+const KEY_PARAMETER = `/${PREFIX}/github-app/key`;
+const SECRET_PARAMETER = `/${PREFIX}/github-app/webhook-secret`;
+const TABLE = `${PREFIX}-state`;
+
+export interface PoolSpec {
+  name: string;
+  labels: string[];
+  architecture?: "x64" | "arm64";
+  capacityType?: "spot" | "on-demand";
+  instanceTypes: string[];
+  maxRunners: number;
+  runnerLevel?: "org" | "repo";
+  bootTimeoutSeconds?: number;
+  maxLifetimeSeconds?: number;
+}
+
+export interface HarnessOptions {
+  pools: PoolSpec[];
+  /** Virtual time runs this many times faster than real time (see README). Default 20. */
+  speed?: number;
+  /** Lambda concurrency per function. */
+  concurrency?: Partial<Record<FunctionName, number>>;
+  /** Function timeouts in virtual seconds (the queues' visibility timeouts are 6×, as modules/queue sets). */
+  timeoutSeconds?: Partial<Record<FunctionName, number>>;
+  /** SQS event source batch size (modules/scale-up default 10). */
+  batchSize?: number;
+  /** The schedule's period for scale-down, virtual seconds. Default 120. */
+  reconcileEverySeconds?: number;
+  /** Receives before a message moves to its DLQ (modules/queue default 5). */
+  maxReceiveCount?: number;
+  /** Virtual seconds from launch to bootstrap: [min, max], uniformly. Default [10, 20]. */
+  bootSeconds?: [number, number];
+  /** Virtual seconds a job runs: [min, max], uniformly, unless set per job. Default [30, 90]. */
+  jobSeconds?: [number, number];
+  /** Extra environment per function (e.g. a shorter grace). */
+  env?: Partial<Record<FunctionName, Record<string, string>>>;
+  /** POWERTOOLS_LOG_LEVEL for the functions. Default INFO (the timeline reads the logs). */
+  logLevel?: string;
+  seed?: number;
+  /** Echo every function's output to stderr. */
+  echo?: boolean;
+}
+
+/** What happened to one job, in virtual epoch ms, for the assertions and the demo's timeline. */
+export interface JobTrace {
+  jobId: number;
+  labels: string[];
+  repo: string;
+  queuedAt: number;
+  /** Real epoch ms of the webhook's first 202 for the queued event (for the latency benchmark). */
+  acceptedReal?: number;
+  routedAt?: number;
+  pool?: string;
+  launches: { instanceId: string; capacityType: string; instanceType?: string; at: number }[];
+  registeredAt?: number;
+  runningAt?: number;
+  runnerName?: string;
+  instanceId?: string;
+  doneAt?: number;
+  reapedAt?: number;
+  conclusion?: string;
+}
+
+export interface InstanceTrace {
+  instanceId: string;
+  pool: string;
+  lifecycle: string;
+  instanceType: string;
+  launchedAt: number;
+  /** The job scale-up launched it for (its "runner launched" log). */
+  launchedFor?: number;
+  ranJob?: number;
+  terminatedAt?: number;
+  events: InstanceEvent[];
+}
+
+export interface WebhookRequestRecord {
+  at: number;
+  real: number;
+  action?: string;
+  jobId?: number;
+  status: number;
+  guid?: string;
+}
+
+export interface Verdict {
+  violations: string[];
+  jobs: number;
+  instances: number;
+  maxLive: Record<string, number>;
+  dlq: string[];
+}
+
+const LIVE = new Set(["pending", "running"]);
+const NOT_GONE = new Set(["pending", "running", "shutting-down", "stopping", "stopped"]);
+
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/**
+ * skiff's control plane from the built zips, wired as AWS wires it, on loopback: an HTTP endpoint
+ * (API Gateway HTTP API) in front of the webhook function; event source mappings polling the jobs and
+ * lifecycle queues and invoking scale-up and lifecycle with batches; an EventBridge schedule invoking
+ * scale-down; EventBridge EC2 events on the lifecycle queue; simulated instances; DynamoDB on dynalite
+ * and EC2/SSM/SQS/GitHub from test/fakes.
+ */
+export class Harness {
+  readonly clock: FastClock;
+  readonly prefix = PREFIX;
+  readonly random: () => number;
+  ec2!: FakeEc2;
+  ssm!: FakeSsm;
+  sqs!: FakeSqs;
+  github!: FakeGitHub;
+  readonly functions = {} as Record<FunctionName, LambdaFunction>;
+  readonly queues = { jobs: "", jobsDlq: "", lifecycle: "", lifecycleDlq: "" };
+  readonly jobs = new Map<number, JobTrace>();
+  readonly instances = new Map<string, InstanceTrace>();
+  readonly sims = new Map<string, SimulatedInstance>();
+  readonly logs: LogLine[] = [];
+  readonly metrics = new Map<string, number>();
+  readonly webhookRequests: WebhookRequestRecord[] = [];
+  readonly violations: string[] = [];
+  readonly maxLive: Record<string, number> = {};
+  readonly jobDurations = new Map<number, number>();
+  /** Webhook deliveries: how many copies reach the endpoint (0 drops it; GitHub records it failed). */
+  copies: (delivery: WebhookDelivery) => number = () => 1;
+  /** Instances the test interrupts on purpose (their lost job is expected). */
+  readonly interrupted = new Set<string>();
+  readonly webhookUrl: string;
+  readonly pools: Map<string, Required<PoolSpec>>;
+  #dynamo!: { child: ChildProcess; endpoint: string; doc: DynamoDBDocumentClient };
+  #server!: Server;
+  #ssmClient!: SSMClient;
+  #stopped = false;
+  #loops: Promise<void>[] = [];
+  #pendingWork = new Set<Promise<unknown>>();
+  #reconciles = 0;
+
+  private constructor(readonly options: HarnessOptions) {
+    this.clock = new FastClock(options.speed ?? 20);
+    this.random = seeded(options.seed ?? 7);
+    this.webhookUrl = "";
+    this.pools = new Map(
+      options.pools.map((p) => [
+        p.name,
+        {
+          architecture: "x64",
+          capacityType: "spot",
+          runnerLevel: "repo",
+          bootTimeoutSeconds: 120,
+          maxLifetimeSeconds: 3600,
+          ...p,
+        } as Required<PoolSpec>,
+      ]),
+    );
+  }
+
+  static async start(options: HarnessOptions): Promise<Harness> {
+    const h = new Harness(options);
+    try {
+      await h.#start();
+    } catch (error) {
+      await h.stop();
+      throw error;
+    }
+    return h;
+  }
+
+  get reconciles(): number {
+    return this.#reconciles;
+  }
+
+  async #start(): Promise<void> {
+    const now = this.clock.now;
+    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    [this.ec2, this.ssm, this.sqs] = await Promise.all([
+      FakeEc2.start({ now }),
+      FakeSsm.start({ now }),
+      FakeSqs.start({ now }),
+    ]);
+    this.#server = createServer((req, res) => void this.#apiGateway(req, res));
+    await new Promise<void>((resolve) => this.#server.listen(0, "127.0.0.1", () => resolve()));
+    const url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/webhook`;
+    (this as { webhookUrl: string }).webhookUrl = url;
+    this.github = await FakeGitHub.start({
+      now,
+      appId: APP_ID,
+      publicKey,
+      webhookSecret: SECRET,
+    });
+    this.github.onWebhook((delivery) => this.#forward(delivery));
+    this.#ssmClient = new SSMClient({
+      endpoint: this.ssm.url,
+      region: REGION,
+      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
+      maxAttempts: 1,
+    });
+
+    this.ssm.put(KEY_PARAMETER, privateKey.export({ type: "pkcs8", format: "pem" }).toString());
+    this.ssm.put(SECRET_PARAMETER, SECRET);
+    const receives = this.options.maxReceiveCount ?? 5;
+    const timeout = (f: FunctionName) => this.#timeout(f);
+    this.queues.jobsDlq = this.sqs.createQueue(`${PREFIX}-jobs-dlq`);
+    this.queues.jobs = this.sqs.createQueue(`${PREFIX}-jobs`, {
+      visibilityTimeoutSeconds: 6 * timeout("scale-up"),
+      maxReceiveCount: receives,
+      deadLetterQueue: `${PREFIX}-jobs-dlq`,
+    });
+    this.queues.lifecycleDlq = this.sqs.createQueue(`${PREFIX}-lifecycle-dlq`);
+    this.queues.lifecycle = this.sqs.createQueue(`${PREFIX}-lifecycle`, {
+      visibilityTimeoutSeconds: 6 * timeout("lifecycle"),
+      maxReceiveCount: receives,
+      deadLetterQueue: `${PREFIX}-lifecycle-dlq`,
+    });
+
+    this.#dynamo = await startDynamo();
+    this.ec2.onLaunch((instance) => this.#launched(instance));
+    this.ec2.onStateChange((instance) => this.#stateChanged(instance));
+
+    const dirs = unzipBundles(distDir, FUNCTIONS);
+    const env = this.#environment();
+    const concurrency = {
+      webhook: 4,
+      "scale-up": 4,
+      lifecycle: 2,
+      "scale-down": 1,
+      ...this.options.concurrency,
+    };
+    for (const name of FUNCTIONS) {
+      this.functions[name] = new LambdaFunction({
+        name,
+        dir: dirs[name] as string,
+        env: { ...env[name], ...this.options.env?.[name] },
+        clock: this.clock,
+        concurrency: concurrency[name],
+        timeoutSeconds: timeout(name),
+        functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${PREFIX}-${name}`,
+        onLine: (line) => this.#line(line),
+        echo: this.options.echo ?? false,
+      });
+    }
+    const batch = this.options.batchSize ?? 10;
+    for (let i = 0; i < concurrency["scale-up"]; i++) {
+      this.#loops.push(this.#eventSource(this.queues.jobs, this.functions["scale-up"], batch));
+    }
+    for (let i = 0; i < concurrency.lifecycle; i++) {
+      this.#loops.push(this.#eventSource(this.queues.lifecycle, this.functions.lifecycle, batch));
+    }
+    this.#loops.push(this.#schedule());
+  }
+
+  #timeout(name: FunctionName): number {
+    const defaults: Record<FunctionName, number> = {
+      webhook: 10,
+      "scale-up": 60,
+      lifecycle: 30,
+      "scale-down": 120,
+    };
+    return this.options.timeoutSeconds?.[name] ?? defaults[name];
+  }
+
+  /** Each function's environment, as the Terraform modules set it. */
+  #environment(): Record<FunctionName, Record<string, string>> {
+    const aws = {
+      ...awsEnvironment({ ec2: this.ec2, ssm: this.ssm, sqs: this.sqs }),
+      AWS_ENDPOINT_URL_DYNAMODB: this.#dynamo.endpoint,
+      AWS_REGION: REGION,
+      POWERTOOLS_LOG_LEVEL: this.options.logLevel ?? "INFO",
+      POWERTOOLS_METRICS_NAMESPACE: "skiff-e2e",
+    };
+    const pools = [...this.pools.values()].map((p, i) => ({
+      name: p.name,
+      labels: p.labels,
+      architecture: p.architecture,
+      capacityType: p.capacityType,
+      onDemandFallback: true,
+      instanceTypes: p.instanceTypes,
+      subnetIds: ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2"],
+      launchTemplateId: `lt-0${String(i + 1).padStart(16, "0")}`,
+      maxRunners: p.maxRunners,
+      runnerLevel: p.runnerLevel,
+      runnerGroupId: 1,
+      bootTimeoutSeconds: p.bootTimeoutSeconds,
+      maxLifetimeSeconds: p.maxLifetimeSeconds,
+      interruptedRetryOnDemand: true,
+    }));
+    const control = {
+      ...aws,
+      SKIFF_PREFIX: PREFIX,
+      SKIFF_POOLS: JSON.stringify(pools),
+      SKIFF_STATE_TABLE: TABLE,
+      SKIFF_JOBS_QUEUE_URL: this.queues.jobs,
+      SKIFF_GITHUB_APP_ID: APP_ID,
+      SKIFF_GITHUB_APP_KEY_PARAMETER: KEY_PARAMETER,
+      SKIFF_GITHUB_API_URL: this.github.url,
+    };
+    const lifecycle = { ...control, SKIFF_JOBS_DLQ_URL: this.queues.jobsDlq, SKIFF_MAX_REQUEUES: "3" };
+    return {
+      webhook: {
+        ...aws,
+        SKIFF_POOLS: JSON.stringify(
+          pools.map(({ name, labels, architecture }) => ({ name, labels, architecture })),
+        ),
+        SKIFF_JOBS_QUEUE_URL: this.queues.jobs,
+        SKIFF_LIFECYCLE_QUEUE_URL: this.queues.lifecycle,
+        SKIFF_WEBHOOK_SECRET_PARAMETERS: SECRET_PARAMETER,
+      },
+      "scale-up": { ...control, SKIFF_FRESH_MESSAGE_SECONDS: "60", SKIFF_CLAIM_LEASE_SECONDS: "900" },
+      lifecycle,
+      "scale-down": lifecycle,
+    };
+  }
+
+  // ---- API Gateway HTTP API (payload format 2.0) in front of the webhook function ----------------------
+
+  async #apiGateway(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
+    const headers: Record<string, string> = {};
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
+    }
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const textual = /json|text|xml|x-www-form-urlencoded/.test(headers["content-type"] ?? "");
+    const event = {
+      version: "2.0",
+      routeKey: `${req.method} ${url.pathname}`,
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      headers,
+      requestContext: {
+        accountId: ACCOUNT,
+        apiId: "e2eapi",
+        domainName: "e2eapi.execute-api.us-east-1.amazonaws.com",
+        domainPrefix: "e2eapi",
+        http: {
+          method: req.method ?? "POST",
+          path: url.pathname,
+          protocol: "HTTP/1.1",
+          sourceIp: "127.0.0.1",
+          userAgent: headers["user-agent"] ?? "",
+        },
+        requestId: randomUUID(),
+        routeKey: `${req.method} ${url.pathname}`,
+        stage: "$default",
+        time: this.clock.date().toISOString(),
+        timeEpoch: this.clock.now(),
+      },
+      body: textual ? raw.toString("utf8") : raw.toString("base64"),
+      isBase64Encoded: !textual,
+    };
+    const result = await this.functions.webhook.invoke<{
+      statusCode: number;
+      headers?: Record<string, string>;
+      body?: string;
+    }>(event);
+    const status = result.ok ? (result.value?.statusCode ?? 200) : 500;
+    const body = result.ok
+      ? (result.value?.body ?? "")
+      : JSON.stringify({ message: "Internal Server Error" });
+    const record: WebhookRequestRecord = { at: this.clock.now(), real: Date.now(), status };
+    try {
+      const payload = JSON.parse(raw.toString("utf8")) as { action?: string; workflow_job?: { id?: number } };
+      record.action = payload.action;
+      record.jobId = payload.workflow_job?.id;
+      record.guid = headers["x-github-delivery"];
+    } catch {
+      // not JSON
+    }
+    this.webhookRequests.push(record);
+    if (record.action === "queued" && record.jobId !== undefined && status === 202) {
+      const trace = this.#traceFor(record.jobId);
+      trace.acceptedReal ??= record.real;
+      if (!trace.routedAt) {
+        try {
+          const pool = (JSON.parse(body) as { pool?: string }).pool;
+          if (pool) {
+            trace.pool = pool;
+            trace.routedAt = record.at;
+          }
+        } catch {
+          // not JSON
+        }
+      }
+    }
+    res.writeHead(status, {
+      "content-type": "application/json",
+      ...(result.ok ? result.value?.headers : {}),
+    });
+    res.end(body);
+  }
+
+  /** GitHub → the endpoint: POSTs a delivery `copies(delivery)` times at once; 0 loses it. */
+  async #forward(delivery: WebhookDelivery): Promise<number> {
+    const copies = this.copies(delivery);
+    if (copies <= 0) return 0;
+    const post = async () => {
+      const response = await fetch(this.webhookUrl, {
+        method: "POST",
+        headers: delivery.headers,
+        body: delivery.body,
+      });
+      await response.arrayBuffer();
+      return response.status;
+    };
+    const statuses = await Promise.all(Array.from({ length: copies }, post));
+    return statuses[0] ?? 0;
+  }
+
+  // ---- event sources, schedule, EventBridge --------------------------------------------------------------
+
+  /** One poller of a Lambda SQS event source mapping (batch window 0, ReportBatchItemFailures). */
+  async #eventSource(queue: string, fn: LambdaFunction, batchSize: number): Promise<void> {
+    while (!this.#stopped) {
+      let event: SQSEvent;
+      try {
+        event = this.sqs.receiveEvent(queue, batchSize);
+      } catch {
+        break;
+      }
+      if (event.Records.length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        continue;
+      }
+      let result: InvokeResult<{ batchItemFailures?: { itemIdentifier: string }[] }>;
+      try {
+        result = await fn.invoke(event);
+      } catch {
+        break; // closed
+      }
+      if (!result.ok) continue; // the whole batch comes back after its visibility timeout
+      const failures = result.value?.batchItemFailures ?? [];
+      const ids = new Set(event.Records.map((r) => r.messageId));
+      if (failures.some((f) => !f.itemIdentifier || !ids.has(f.itemIdentifier))) continue;
+      const failed = new Set(failures.map((f) => f.itemIdentifier));
+      for (const record of event.Records) {
+        if (failed.has(record.messageId)) continue;
+        try {
+          this.sqs.delete(queue, record.receiptHandle);
+        } catch {
+          // already gone
+        }
+      }
+    }
+  }
+
+  /** The EventBridge schedule: scale-down every `reconcileEverySeconds`, never two at once. */
+  async #schedule(): Promise<void> {
+    const period = (this.options.reconcileEverySeconds ?? 120) * 1000;
+    while (!this.#stopped) {
+      await this.clock.sleep(period);
+      if (this.#stopped) break;
+      await this.reconcile();
+    }
+  }
+
+  /** Invokes scale-down once, as the schedule does. */
+  async reconcile(): Promise<InvokeResult> {
+    this.#reconciles += 1;
+    return this.functions["scale-down"]
+      .invoke({
+        version: "0",
+        id: randomUUID(),
+        "detail-type": "Scheduled Event",
+        source: "aws.events",
+        account: ACCOUNT,
+        time: this.clock.date().toISOString(),
+        region: REGION,
+        resources: [`arn:aws:events:${REGION}:${ACCOUNT}:rule/${PREFIX}-scale-down`],
+        detail: {},
+      })
+      .catch((error: Error) => ({
+        ok: false,
+        error: { name: "Closed", message: error.message },
+        container: 0,
+        ms: 0,
+      }));
+  }
+
+  /** EventBridge → lifecycle queue: an EC2 event as the rule's target receives it. */
+  sendEc2Event(detailType: string, instanceId: string, detail: Record<string, unknown>): void {
+    this.sqs.send(
+      this.queues.lifecycle,
+      JSON.stringify({
+        version: "0",
+        id: randomUUID(),
+        "detail-type": detailType,
+        source: "aws.ec2",
+        account: ACCOUNT,
+        time: this.clock.date().toISOString(),
+        region: REGION,
+        resources: [`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${instanceId}`],
+        detail: { "instance-id": instanceId, ...detail },
+      }),
+    );
+  }
+
+  #launched(instance: FakeInstance): void {
+    const pool = instance.tags["skiff:pool"] ?? "";
+    this.instances.set(instance.instanceId, {
+      instanceId: instance.instanceId,
+      pool,
+      lifecycle: instance.lifecycle,
+      instanceType: instance.instanceType,
+      launchedAt: instance.launchTime,
+      events: [],
+    });
+    // The cap, sampled on every launch: instances of the pool that are pending or running.
+    const live = this.ec2
+      .instances()
+      .filter((i) => i.tags["skiff:pool"] === pool && LIVE.has(i.state)).length;
+    this.maxLive[pool] = Math.max(this.maxLive[pool] ?? 0, live);
+    const max = this.pools.get(pool)?.maxRunners;
+    if (max !== undefined && live > max) {
+      this.violations.push(`pool ${pool}: ${live} live instances at a launch, max_runners ${max}`);
+    }
+    if (this.#stopped) return;
+    const sim = new SimulatedInstance(
+      {
+        clock: this.clock,
+        ec2: this.ec2,
+        github: this.github,
+        ssm: this.#ssmClient,
+        prefix: PREFIX,
+        bootSeconds: () => this.#uniform(this.options.bootSeconds ?? [10, 20]),
+        jobSeconds: (jobId) =>
+          this.jobDurations.get(jobId) ?? this.#uniform(this.options.jobSeconds ?? [30, 90]),
+        bootTimeoutSeconds: (p) => this.pools.get(p)?.bootTimeoutSeconds ?? 120,
+        note: (event) => this.#instanceEvent(event),
+      },
+      instance,
+    );
+    this.sims.set(instance.instanceId, sim);
+    this.#track(sim.done);
+  }
+
+  #stateChanged(instance: FakeInstance): void {
+    const trace = this.instances.get(instance.instanceId);
+    if (instance.state === "terminated" && trace) {
+      trace.terminatedAt = this.clock.now();
+      const job = trace.ranJob === undefined ? undefined : this.jobs.get(trace.ranJob);
+      if (job && job.instanceId === instance.instanceId) job.reapedAt = trace.terminatedAt;
+    }
+    this.sims.get(instance.instanceId)?.stateChanged(instance.state);
+    // The EventBridge rule forwards the states in which an instance is going or gone.
+    if (["shutting-down", "terminated", "stopping", "stopped"].includes(instance.state) && !this.#stopped) {
+      this.sendEc2Event("EC2 Instance State-change Notification", instance.instanceId, {
+        state: instance.state,
+      });
+    }
+  }
+
+  #instanceEvent(event: InstanceEvent): void {
+    const trace = this.instances.get(event.instanceId);
+    trace?.events.push(event);
+    if (event.kind === "job-started") {
+      if (trace) trace.ranJob = event.jobId;
+      const job = this.#traceFor(event.jobId);
+      {
+        if (job.runningAt !== undefined) {
+          this.violations.push(`job ${event.jobId} started twice (${job.instanceId}, ${event.instanceId})`);
+        }
+        job.runningAt = event.at;
+        job.instanceId = event.instanceId;
+        job.runnerName = event.runnerName;
+        const registered = trace?.events.find((e) => e.kind === "registered");
+        job.registeredAt = registered?.at;
+      }
+    } else if (event.kind === "job-done") {
+      const job = this.jobs.get(event.jobId);
+      if (job) {
+        job.doneAt = event.at;
+        job.conclusion = event.conclusion;
+      }
+    } else if (event.kind === "job-lost") {
+      if (!this.interrupted.has(event.instanceId)) {
+        this.violations.push(`job ${event.jobId} lost: instance ${event.instanceId} terminated under it`);
+      }
+      const job = this.jobs.get(event.jobId);
+      if (job) {
+        job.doneAt = event.at;
+        job.conclusion = "failure (interrupted)";
+      }
+    } else if (event.kind === "error") {
+      this.violations.push(`instance ${event.instanceId}: ${event.message}`);
+    }
+  }
+
+  #line(line: LogLine): void {
+    this.logs.push(line);
+    const { entry } = line;
+    const aws = entry._aws as { CloudWatchMetrics?: { Metrics: { Name: string }[] }[] } | undefined;
+    if (aws?.CloudWatchMetrics) {
+      for (const set of aws.CloudWatchMetrics) {
+        for (const { Name } of set.Metrics) {
+          const value = entry[Name];
+          const sum = Array.isArray(value)
+            ? value.reduce((a: number, b: unknown) => a + Number(b), 0)
+            : Number(value ?? 0);
+          this.metrics.set(Name, (this.metrics.get(Name) ?? 0) + sum);
+        }
+      }
+      return;
+    }
+    if (entry.message === "runner launched" && typeof entry.instanceId === "string") {
+      const jobId = Number(entry.jobId);
+      const job = this.#traceFor(jobId);
+      const instance = this.instances.get(entry.instanceId);
+      if (instance) instance.launchedFor = jobId;
+      job.launches.push({
+        instanceId: entry.instanceId,
+        capacityType: String(entry.capacityType),
+        instanceType: instance?.instanceType,
+        at: line.at,
+      });
+    }
+  }
+
+  #uniform([min, max]: [number, number]): number {
+    return min + (max - min) * this.random();
+  }
+
+  #track(promise: Promise<unknown>): void {
+    this.#pendingWork.add(promise);
+    void promise.finally(() => this.#pendingWork.delete(promise));
+  }
+
+  // ---- the test's side ------------------------------------------------------------------------------------
+
+  /** Queues jobs on GitHub (each sends its signed `queued` webhook); all at once unless `everyMs` (virtual). */
+  async queueJobs(
+    count: number,
+    job: { labels: string[]; repo?: string; seconds?: number },
+    everyMs = 0,
+  ): Promise<number[]> {
+    const queue = async () => {
+      const queuedAt = this.clock.now();
+      const created = await this.github.queueJob({
+        owner: "acme",
+        repo: job.repo ?? "widgets",
+        labels: job.labels,
+      });
+      Object.assign(this.#traceFor(created.id), { labels: job.labels, repo: created.repo, queuedAt });
+      if (job.seconds !== undefined) this.jobDurations.set(created.id, job.seconds);
+      return created.id;
+    };
+    if (everyMs <= 0) return Promise.all(Array.from({ length: count }, queue));
+    const ids: number[] = [];
+    for (let i = 0; i < count; i++) {
+      ids.push(await queue());
+      await this.clock.sleep(everyMs);
+    }
+    return ids;
+  }
+
+  /** A job's trace, created on first sight (a re-run's jobs are queued by GitHub, not by the test). */
+  #traceFor(jobId: number): JobTrace {
+    let trace = this.jobs.get(jobId);
+    if (!trace) {
+      const job = this.github.job(jobId);
+      trace = {
+        jobId,
+        labels: job?.labels ?? [],
+        repo: job?.repo ?? "",
+        queuedAt: this.clock.now(),
+        launches: [],
+      };
+      this.jobs.set(jobId, trace);
+    }
+    return trace;
+  }
+
+  /** Polls `predicate` every 50 ms (real) until it holds or `virtualSeconds` pass. */
+  async waitFor(
+    what: string,
+    predicate: () => boolean | Promise<boolean>,
+    virtualSeconds: number,
+  ): Promise<void> {
+    const deadline = this.clock.now() + virtualSeconds * 1000;
+    while (!(await predicate())) {
+      if (this.clock.now() > deadline)
+        throw new Error(`timed out after ${virtualSeconds} virtual s waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Jobs GitHub still has queued or in progress. */
+  openJobs(): number {
+    return this.github.jobs().filter((j) => j.status !== "completed").length;
+  }
+
+  /** Instances not yet terminated. */
+  aliveInstances(): FakeInstance[] {
+    return this.ec2.instances().filter((i) => NOT_GONE.has(i.state));
+  }
+
+  async waitForJobs(virtualSeconds: number): Promise<void> {
+    await this.waitFor(
+      `every job to complete (${this.openJobs()} open)`,
+      () => this.openJobs() === 0,
+      virtualSeconds,
+    );
+  }
+
+  /** Waits until nothing runs, nothing is registered, no JIT config is left and the queues are drained. */
+  async waitForQuiet(virtualSeconds: number): Promise<void> {
+    await this.waitFor(
+      "instances, registrations, JIT configs and queues to drain",
+      () =>
+        this.aliveInstances().length === 0 &&
+        this.github.registrations().length === 0 &&
+        this.ssm.names().every((n) => !n.startsWith(`/${PREFIX}/jit/`)) &&
+        this.sqs.count(this.queues.jobs).total === 0 &&
+        this.sqs.count(this.queues.lifecycle).total === 0,
+      virtualSeconds,
+    );
+  }
+
+  /** Messages in the jobs DLQ (bodies), and the lifecycle DLQ's, prefixed. */
+  deadLetters(): string[] {
+    return [
+      ...this.sqs.peek(this.queues.jobsDlq).map((m) => m.body),
+      ...this.sqs.peek(this.queues.lifecycleDlq).map((m) => `lifecycle: ${m.body}`),
+    ];
+  }
+
+  /** The state table's items (pool counters, jobs, instances). */
+  async table(): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#dynamo.doc.send(
+        new ScanCommand({ TableName: TABLE, ConsistentRead: true, ExclusiveStartKey: start }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /**
+   * Checks the pass conditions: every job completed exactly once on its own skiff runner of the pool it
+   * was routed to, no runner ran two jobs, no job had two instances at once, the cap held, nothing is left
+   * running or registered, pool counters are back to zero, and the DLQs hold only `expectedDeadLetters`.
+   */
+  async verify(
+    expected: { deadLetters?: (body: string) => boolean; lostJobs?: number } = {},
+  ): Promise<Verdict> {
+    const violations = [...this.violations];
+    const runners = new Map<string, number>();
+    const byName = new Map([...this.instances.values()].map((i) => [`${PREFIX}-${i.instanceId}`, i]));
+    let lost = 0;
+    for (const job of this.github.jobs()) {
+      if (job.status !== "completed") violations.push(`job ${job.id} is ${job.status}`);
+      if (job.conclusion !== "success") lost += 1;
+      if (!job.runnerName) {
+        violations.push(`job ${job.id} never ran`);
+        continue;
+      }
+      const other = runners.get(job.runnerName);
+      if (other !== undefined) violations.push(`runner ${job.runnerName} ran jobs ${other} and ${job.id}`);
+      runners.set(job.runnerName, job.id);
+      const instance = byName.get(job.runnerName);
+      if (!instance) violations.push(`job ${job.id} ran on ${job.runnerName}, not a skiff instance`);
+      const trace = this.jobs.get(job.id);
+      const routed = trace?.pool ?? this.#routedPool(job.id);
+      if (instance && routed && instance.pool !== routed) {
+        violations.push(`job ${job.id} routed to ${routed} ran on an instance of ${instance.pool}`);
+      }
+    }
+    if (lost !== (expected.lostJobs ?? 0)) {
+      violations.push(`${lost} jobs did not succeed (expected ${expected.lostJobs ?? 0})`);
+    }
+    // One launch per job: the instances launched for a job never overlap in time.
+    const launchedFor = new Map<number, InstanceTrace[]>();
+    for (const i of this.instances.values()) {
+      if (i.launchedFor === undefined) continue;
+      launchedFor.set(i.launchedFor, [...(launchedFor.get(i.launchedFor) ?? []), i]);
+    }
+    for (const [jobId, list] of launchedFor) {
+      list.sort((a, b) => a.launchedAt - b.launchedAt);
+      for (let k = 1; k < list.length; k++) {
+        const previous = list[k - 1] as InstanceTrace;
+        const next = list[k] as InstanceTrace;
+        // An instance stops being its job's when it is terminated or when its runner takes another
+        // job (GitHub hands a runner any queued job with its labels; the lifecycle then requeues).
+        const tookOther = previous.events.find((e) => e.kind === "job-started" && e.jobId !== jobId)?.at;
+        const released = Math.min(
+          previous.terminatedAt ?? Number.POSITIVE_INFINITY,
+          tookOther ?? Number.POSITIVE_INFINITY,
+        );
+        if (released > next.launchedAt) {
+          violations.push(`job ${jobId}: ${next.instanceId} launched while ${previous.instanceId} was alive`);
+        }
+      }
+    }
+    for (const i of this.aliveInstances()) violations.push(`instance ${i.instanceId} is still ${i.state}`);
+    for (const r of this.github.registrations()) violations.push(`runner ${r.name} is still registered`);
+    for (const n of this.ssm.names().filter((n) => n.startsWith(`/${PREFIX}/jit/`))) {
+      violations.push(`JIT config ${n} is left in SSM`);
+    }
+    for (const item of await this.table()) {
+      if (String(item.pk).startsWith("pool#") && Number(item.active ?? 0) !== 0) {
+        violations.push(`${item.pk} counter is ${item.active}, not 0`);
+      }
+    }
+    const dlq = this.deadLetters();
+    for (const body of dlq) {
+      if (!expected.deadLetters?.(body)) violations.push(`unexpected dead letter: ${body.slice(0, 300)}`);
+    }
+    return {
+      violations,
+      jobs: this.github.jobs().length,
+      instances: this.instances.size,
+      maxLive: this.maxLive,
+      dlq,
+    };
+  }
+
+  #routedPool(jobId: number): string | undefined {
+    for (const line of this.logs) {
+      if (line.entry.message === "job routed" && Number(line.entry.jobId) === jobId)
+        return String(line.entry.pool);
+    }
+    return undefined;
+  }
+
+  /** Log entries at ERROR level, for diagnosis. */
+  errors(): LogLine[] {
+    return this.logs.filter((l) => l.entry.level === "ERROR");
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.github?.onWebhook(() => 0);
+    await Promise.all(Object.values(this.functions).map((f) => f.close()));
+    await Promise.allSettled(this.#loops);
+    for (const sim of this.sims.values()) sim.stateChanged("terminated");
+    await Promise.race([Promise.allSettled([...this.#pendingWork]), new Promise((r) => setTimeout(r, 2000))]);
+    this.#ssmClient?.destroy();
+    this.#dynamo?.child.kill();
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    this.#server?.closeAllConnections();
+    await Promise.allSettled([this.github?.close(), this.ec2?.close(), this.ssm?.close(), this.sqs?.close()]);
+  }
+}
+
+async function startDynamo(): Promise<{
+  child: ChildProcess;
+  endpoint: string;
+  doc: DynamoDBDocumentClient;
+}> {
+  const child = fork(e2eFile("dynamo-server.mjs"), [], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once("message", (m: { port: number }) => resolve(m.port));
+    child.once("exit", (code) => reject(new Error(`dynalite exited (${code})`)));
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: REGION,
+    credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
+  });
+  await client.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+    }),
+  );
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return { child, endpoint, doc };
+}
