@@ -1,0 +1,264 @@
+locals {
+  # arn:<partition>:sqs:<region>:<account>:<name> — where skiff runs, read from an input
+  # rather than from data sources that would call AWS at plan.
+  arn_parts  = split(":", var.lifecycle_queue_arn)
+  partition  = local.arn_parts[1]
+  region     = local.arn_parts[3]
+  account_id = local.arn_parts[4]
+  dns_suffix = startswith(local.partition, "aws-cn") ? "amazonaws.com.cn" : "amazonaws.com"
+
+  app_key_arn = "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${trimprefix(var.github_app.key_parameter, "/")}"
+
+  service_name = "${var.prefix}-lifecycle"
+
+  # Rule ARNs on the default event bus are arn:<partition>:events:<region>:<account>:rule/<name>.
+  # Computed from the names so they are known at plan and the lifecycle queue's policy
+  # (which lists them) does not wait on, or cycle with, the rules. A postcondition on each
+  # rule checks the computed ARN against the real one.
+  rule_names = {
+    spot_interruption = "${var.name}-spot-interruption"
+    state_change      = "${var.name}-state-change"
+  }
+  rule_arns = { for k, n in local.rule_names : k => "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${n}" }
+
+  # The lifecycle handler acts on these states only (lambdas/src/lifecycle/lifecycle.ts DOWN).
+  down_states = ["stopping", "stopped", "shutting-down", "terminated"]
+
+  # The Lambda's pool configuration contract (lambdas/src/shared/pools.ts): camelCase keys,
+  # the same JSON scale-up receives.
+  pools_json = jsonencode([for p in var.pools : {
+    name                     = p.name
+    labels                   = p.labels
+    architecture             = p.architecture
+    capacityType             = p.capacity_type
+    onDemandFallback         = p.on_demand_fallback
+    instanceTypes            = p.instance_types
+    subnetIds                = p.subnet_ids
+    launchTemplateId         = p.launch_template_id
+    maxRunners               = p.max_runners
+    spotAllocationStrategy   = p.spot_allocation_strategy
+    runnerLevel              = p.runner_level
+    runnerGroupId            = p.runner_group_id
+    bootTimeoutSeconds       = p.boot_timeout_seconds
+    maxLifetimeSeconds       = p.max_lifetime_seconds
+    interruptedRetryOnDemand = p.interrupted_retry_on_demand
+  }])
+
+  environment = {
+    POWERTOOLS_SERVICE_NAME        = local.service_name
+    POWERTOOLS_LOG_LEVEL           = var.logging.level
+    POWERTOOLS_METRICS_NAMESPACE   = var.logging.metrics_namespace
+    SKIFF_PREFIX                   = var.prefix
+    SKIFF_POOLS                    = local.pools_json
+    SKIFF_STATE_TABLE              = var.state_table.name
+    SKIFF_JOBS_QUEUE_URL           = var.jobs_queue.url
+    SKIFF_JOBS_DLQ_URL             = var.jobs_queue.dlq_url
+    SKIFF_MAX_REQUEUES             = tostring(var.max_requeues)
+    SKIFF_GITHUB_APP_ID            = var.github_app.id
+    SKIFF_GITHUB_APP_KEY_PARAMETER = var.github_app.key_parameter
+    SKIFF_GITHUB_API_URL           = trimsuffix(var.github_app.api_url, "/")
+  }
+}
+
+# ---------------------------------------------------------------------------------------
+# Lambda and its event source
+# ---------------------------------------------------------------------------------------
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/aws/lambda/${var.name}"
+  retention_in_days = var.logging.retention_in_days
+  kms_key_id        = var.logging.kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_lambda_function" "this" {
+  function_name                  = var.name
+  description                    = "skiff lifecycle: job and EC2 instance events into the state table"
+  role                           = aws_iam_role.this.arn
+  handler                        = "index.handler"
+  runtime                        = var.function.runtime
+  architectures                  = [var.function.architecture]
+  memory_size                    = var.function.memory_size
+  timeout                        = var.function.timeout
+  reserved_concurrent_executions = coalesce(var.function.reserved_concurrency, -1)
+  filename                       = var.function.zip_path
+  source_code_hash               = fileexists(var.function.zip_path) ? filebase64sha256(var.function.zip_path) : null
+  tags                           = var.tags
+
+  environment {
+    variables = local.environment
+  }
+
+  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
+
+  lifecycle {
+    precondition {
+      condition     = fileexists(var.function.zip_path)
+      error_message = "function.zip_path: no file at \"${var.function.zip_path}\". Run `make build` to create dist/lambdas/lifecycle.zip."
+    }
+  }
+}
+
+resource "aws_lambda_event_source_mapping" "lifecycle" {
+  event_source_arn                   = var.lifecycle_queue_arn
+  function_name                      = aws_lambda_function.this.arn
+  batch_size                         = var.event_source.batch_size
+  maximum_batching_window_in_seconds = var.event_source.maximum_batching_window_in_seconds
+  # A failed event returns to the queue alone; the rest of the batch is done.
+  function_response_types = ["ReportBatchItemFailures"]
+
+  scaling_config {
+    maximum_concurrency = var.event_source.maximum_concurrency
+  }
+}
+
+# ---------------------------------------------------------------------------------------
+# EventBridge: EC2 events on the default bus, to the lifecycle queue.
+# EC2 events carry no tags, so a pattern cannot select skiff's instances: every instance
+# of the account and region matches, and the handler ignores those it has no item for.
+# ---------------------------------------------------------------------------------------
+
+resource "aws_cloudwatch_event_rule" "spot_interruption" {
+  name        = local.rule_names.spot_interruption
+  description = "skiff ${var.prefix}: EC2 Spot Instance Interruption Warning to the lifecycle queue"
+  event_pattern = jsonencode({
+    source        = ["aws.ec2"]
+    "detail-type" = ["EC2 Spot Instance Interruption Warning"]
+  })
+  tags = var.tags
+
+  lifecycle {
+    postcondition {
+      condition     = self.arn == local.rule_arns.spot_interruption
+      error_message = "The rule's ARN ${self.arn} is not the computed ${local.rule_arns.spot_interruption} that the lifecycle queue's policy allows: the rule must live in the lifecycle queue's account and region."
+    }
+  }
+}
+
+resource "aws_cloudwatch_event_rule" "state_change" {
+  name        = local.rule_names.state_change
+  description = "skiff ${var.prefix}: EC2 instances going down (${join(", ", local.down_states)}) to the lifecycle queue"
+  event_pattern = jsonencode({
+    source        = ["aws.ec2"]
+    "detail-type" = ["EC2 Instance State-change Notification"]
+    detail        = { state = local.down_states }
+  })
+  tags = var.tags
+
+  lifecycle {
+    postcondition {
+      condition     = self.arn == local.rule_arns.state_change
+      error_message = "The rule's ARN ${self.arn} is not the computed ${local.rule_arns.state_change} that the lifecycle queue's policy allows: the rule must live in the lifecycle queue's account and region."
+    }
+  }
+}
+
+# The whole event is delivered (no input transformer): the handler reads source,
+# detail-type, time and detail. SQS targets take no role: the queue policy admits the rules.
+resource "aws_cloudwatch_event_target" "spot_interruption" {
+  rule      = aws_cloudwatch_event_rule.spot_interruption.name
+  target_id = "lifecycle-queue"
+  arn       = var.lifecycle_queue_arn
+}
+
+resource "aws_cloudwatch_event_target" "state_change" {
+  rule      = aws_cloudwatch_event_rule.state_change.name
+  target_id = "lifecycle-queue"
+  arn       = var.lifecycle_queue_arn
+}
+
+# ---------------------------------------------------------------------------------------
+# IAM: one statement per purpose, each as narrow as the service allows.
+# ---------------------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    sid     = "LambdaAssumesRole"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = var.name
+  description        = "skiff lifecycle Lambda"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "this" {
+  statement {
+    sid       = "WriteOwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.this.arn}:log-stream:*"]
+  }
+
+  statement {
+    sid       = "ConsumeLifecycleQueue"
+    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+    resources = [var.lifecycle_queue_arn]
+  }
+
+  statement {
+    sid       = "RequeueOrDeadLetterJobs"
+    actions   = ["sqs:SendMessage"]
+    resources = [var.jobs_queue.arn, var.jobs_queue.dlq_arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.queue_kms_key_arn == null ? [] : [var.queue_kms_key_arn]
+
+    content {
+      sid       = "UseQueueKey"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["sqs.${local.region}.${local.dns_suffix}"]
+      }
+    }
+  }
+
+  # Exactly what the handler's StateStore calls make: Get (getJob, getInstance), Update
+  # (update, updateInstance, releaseSlot, reserve), Put (markRunOnDemand), Delete (undo
+  # that mark when the re-run call fails).
+  statement {
+    sid       = "TrackJobsAndInstances"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+    resources = [var.state_table.arn]
+  }
+
+  statement {
+    sid       = "ReadGitHubAppKey"
+    actions   = ["ssm:GetParameter", "ssm:GetParameters"]
+    resources = [local.app_key_arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.github_app.key_kms_key_arn == null ? [] : [var.github_app.key_kms_key_arn]
+
+    content {
+      sid       = "DecryptGitHubAppKey"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ssm.${local.region}.${local.dns_suffix}"]
+      }
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = "lifecycle"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.this.json
+}

@@ -1,0 +1,49 @@
+output "function_name" {
+  description = "Name of the lifecycle Lambda function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the lifecycle Lambda function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "role_name" {
+  description = "Name of the function's IAM role."
+  value       = aws_iam_role.this.name
+}
+
+output "role_arn" {
+  description = "ARN of the function's IAM role (for KMS key policies)."
+  value       = aws_iam_role.this.arn
+}
+
+output "log_group_name" {
+  description = "Name of the function's log group (/aws/lambda/<name>)."
+  value       = aws_cloudwatch_log_group.this.name
+}
+
+output "event_source_mapping_uuid" {
+  description = "ID of the SQS event source mapping on the lifecycle queue."
+  value       = aws_lambda_event_source_mapping.lifecycle.uuid
+}
+
+output "service_name" {
+  description = "The Powertools service name, <prefix>-lifecycle (the `service` dimension of the function's metrics)."
+  value       = local.service_name
+}
+
+output "eventbridge_rule_arns" {
+  description = "ARNs of the two EventBridge rules, computed from their names and the lifecycle queue's account and region rather than read from the rules: give them to the lifecycle queue's module as eventbridge_rule_arns (no dependency cycle, see README)."
+  value       = values(local.rule_arns)
+}
+
+output "spot_interruption_rule_name" {
+  description = "Name of the EC2 Spot Instance Interruption Warning rule (<name>-spot-interruption)."
+  value       = aws_cloudwatch_event_rule.spot_interruption.name
+}
+
+output "state_change_rule_name" {
+  description = "Name of the EC2 Instance State-change Notification rule (<name>-state-change)."
+  value       = aws_cloudwatch_event_rule.state_change.name
+}
