@@ -96,6 +96,26 @@ describe("skiff-bootstrap.sh", () => {
     expect(run.stderr).not.toContain("get-parameter failed"); // ParameterNotFound is expected, not an error
   });
 
+  it("waits quietly through AccessDenied, which the tag-scoped role answers for a parameter not written yet", async () => {
+    // Prepare
+    const secret = newSecret();
+    root = makeRoot({
+      imdsUrl: imds.url,
+      parameterValue: secret,
+      appearAfter: 2,
+      missingError: "AccessDeniedException",
+    });
+
+    // Act
+    const run = await runBootstrap(root.env);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(root.read("runner-received-jit")).toBe(secret);
+    expect(run.stderr).toContain("fetched after 3 attempt(s)");
+    expect(run.stderr).not.toContain("get-parameter failed");
+  });
+
   it("gives up after BOOT_TIMEOUT when the parameter never appears, starts no runner and still powers off", async () => {
     // Prepare
     root = makeRoot({ imdsUrl: imds.url, bootTimeout: 1, retrySeconds: 0.1 });

@@ -25,6 +25,7 @@ export interface RootOptions {
   parameterValue?: string;
   /** get-parameter calls that fail with ParameterNotFound before the value appears. */
   appearAfter?: number;
+  missingError?: string;
   runnerExitCode?: number;
   retrySeconds?: number;
   writeEnvFile?: boolean;

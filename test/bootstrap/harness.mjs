@@ -76,6 +76,7 @@ export function makeRoot({
   runnerExitCode = 0,
   retrySeconds = 0.05,
   writeEnvFile = true,
+  missingError,
 }) {
   const root = mkdtempSync(join(tmpdir(), "skiff-bootstrap-"));
   const state = join(root, "state");
@@ -93,6 +94,7 @@ export function makeRoot({
   if (writeEnvFile) writeFileSync(envFile, `PREFIX=${prefix}\nBOOT_TIMEOUT=${bootTimeout}\n`);
   if (parameterValue !== undefined) writeFileSync(join(state, "parameter-value"), parameterValue);
   writeFileSync(join(state, "appear-after"), String(appearAfter));
+  if (missingError !== undefined) writeFileSync(join(state, "missing-error"), missingError);
   writeFileSync(join(state, "runner-exit-code"), String(runnerExitCode));
   const env = {
     PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,

@@ -121,7 +121,9 @@ while :; do
     break
   fi
   jit=""
-  if ! grep -q ParameterNotFound "$errors"; then
+  # Until scale-up writes it, the parameter is missing; the runner role's tag condition
+  # then answers AccessDenied rather than ParameterNotFound (there is no tag to match yet).
+  if ! grep -qE 'ParameterNotFound|AccessDeniedException' "$errors"; then
     # Not a secret: the CLI's error names the operation and the parameter, never a value.
     log "get-parameter failed (attempt $attempts): $(tr '\n' ' ' <"$errors" | cut -c1-300)"
   fi

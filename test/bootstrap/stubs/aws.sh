@@ -2,6 +2,7 @@
 # Stub AWS CLI for the bootstrap tests. State lives in files under $SKIFF_STUB_STATE:
 #   parameter-value   the SecureString's value (absent: ParameterNotFound on every call)
 #   appear-after      how many get-parameter calls fail with ParameterNotFound first
+#   missing-error     the error code for a missing parameter (default ParameterNotFound)
 #   aws-calls.log     every call's arguments, one line each (appended)
 set -euo pipefail
 state=${SKIFF_STUB_STATE:?}
@@ -16,7 +17,8 @@ case "$1 $2" in
     echo
     exit 0
   fi
-  echo "An error occurred (ParameterNotFound) when calling the GetParameter operation: " >&2
+  code=$(cat "$state/missing-error" 2>/dev/null || echo ParameterNotFound)
+  echo "An error occurred ($code) when calling the GetParameter operation: " >&2
   exit 254
   ;;
 "ssm delete-parameter")
