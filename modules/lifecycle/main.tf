@@ -119,8 +119,9 @@ resource "aws_lambda_event_source_mapping" "lifecycle" {
 # ---------------------------------------------------------------------------------------
 
 resource "aws_cloudwatch_event_rule" "spot_interruption" {
-  name        = local.rule_names.spot_interruption
-  description = "skiff ${var.prefix}: EC2 Spot Instance Interruption Warning to the lifecycle queue"
+  name           = local.rule_names.spot_interruption
+  event_bus_name = "default"
+  description    = "skiff ${var.prefix}: EC2 Spot Instance Interruption Warning to the lifecycle queue"
   event_pattern = jsonencode({
     source        = ["aws.ec2"]
     "detail-type" = ["EC2 Spot Instance Interruption Warning"]
@@ -136,8 +137,9 @@ resource "aws_cloudwatch_event_rule" "spot_interruption" {
 }
 
 resource "aws_cloudwatch_event_rule" "state_change" {
-  name        = local.rule_names.state_change
-  description = "skiff ${var.prefix}: EC2 instances going down (${join(", ", local.down_states)}) to the lifecycle queue"
+  name           = local.rule_names.state_change
+  event_bus_name = "default"
+  description    = "skiff ${var.prefix}: EC2 instances going down (${join(", ", local.down_states)}) to the lifecycle queue"
   event_pattern = jsonencode({
     source        = ["aws.ec2"]
     "detail-type" = ["EC2 Instance State-change Notification"]
@@ -156,15 +158,17 @@ resource "aws_cloudwatch_event_rule" "state_change" {
 # The whole event is delivered (no input transformer): the handler reads source,
 # detail-type, time and detail. SQS targets take no role: the queue policy admits the rules.
 resource "aws_cloudwatch_event_target" "spot_interruption" {
-  rule      = aws_cloudwatch_event_rule.spot_interruption.name
-  target_id = "lifecycle-queue"
-  arn       = var.lifecycle_queue_arn
+  rule           = aws_cloudwatch_event_rule.spot_interruption.name
+  event_bus_name = aws_cloudwatch_event_rule.spot_interruption.event_bus_name
+  target_id      = "lifecycle-queue"
+  arn            = var.lifecycle_queue_arn
 }
 
 resource "aws_cloudwatch_event_target" "state_change" {
-  rule      = aws_cloudwatch_event_rule.state_change.name
-  target_id = "lifecycle-queue"
-  arn       = var.lifecycle_queue_arn
+  rule           = aws_cloudwatch_event_rule.state_change.name
+  event_bus_name = aws_cloudwatch_event_rule.state_change.event_bus_name
+  target_id      = "lifecycle-queue"
+  arn            = var.lifecycle_queue_arn
 }
 
 # ---------------------------------------------------------------------------------------

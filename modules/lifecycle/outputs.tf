@@ -47,3 +47,8 @@ output "state_change_rule_name" {
   description = "Name of the EC2 Instance State-change Notification rule (<name>-state-change)."
   value       = aws_cloudwatch_event_rule.state_change.name
 }
+
+output "timeout_seconds" {
+  description = "The function's timeout in seconds: give it to the lifecycle queue's module as consumer_timeout_seconds (the visibility timeout becomes six times this)."
+  value       = var.function.timeout
+}

@@ -186,7 +186,7 @@ variable "jobs_queue" {
   nullable = false
 
   validation {
-    condition = alltrue([for arn in [var.jobs_queue.arn, var.jobs_queue.dlq_arn] : can(regex("^arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,80}$", arn))]) && alltrue([for url in [var.jobs_queue.url, var.jobs_queue.dlq_url] : can(regex("^https://", url))])
+    condition     = alltrue([for arn in [var.jobs_queue.arn, var.jobs_queue.dlq_arn] : can(regex("^arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,80}$", arn))]) && alltrue([for url in [var.jobs_queue.url, var.jobs_queue.dlq_url] : can(regex("^https://", url))])
     error_message = "jobs_queue must have SQS queue ARNs (arn:<partition>:sqs:<region>:<account>:<name>) in arn and dlq_arn, and https:// queue URLs in url and dlq_url."
   }
 }

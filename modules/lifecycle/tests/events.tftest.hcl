@@ -1,0 +1,120 @@
+# The EventBridge rules that feed EC2 events to the lifecycle queue: patterns, targets and
+# the rule ARNs the queue's policy admits, planned under a mocked AWS provider.
+
+mock_provider "aws" {
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+}
+
+variables {
+  prefix   = "ci"
+  name     = "ci-lifecycle"
+  function = { zip_path = "tests/fixtures/lambda.zip" }
+  pools = [
+    {
+      name               = "linux"
+      labels             = ["docker"]
+      instance_types     = ["m7i.large", "m6i.large"]
+      subnet_ids         = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
+      launch_template_id = "lt-0aaaaaaaaaaaaaaa1"
+      max_runners        = 20
+    },
+    {
+      name                        = "deploy"
+      labels                      = ["deploy"]
+      architecture                = "arm64"
+      capacity_type               = "on-demand"
+      instance_types              = ["m7g.large"]
+      subnet_ids                  = ["subnet-0aaaaaaaaaaaaaaa1"]
+      launch_template_id          = "lt-0bbbbbbbbbbbbbbb2"
+      max_runners                 = 2
+      runner_level                = "org"
+      runner_group_id             = 7
+      interrupted_retry_on_demand = false
+    },
+  ]
+  lifecycle_queue_arn = "arn:aws:sqs:us-east-1:123456789012:ci-lifecycle"
+  jobs_queue = {
+    url     = "https://sqs.us-east-1.amazonaws.com/123456789012/ci-jobs"
+    arn     = "arn:aws:sqs:us-east-1:123456789012:ci-jobs"
+    dlq_url = "https://sqs.us-east-1.amazonaws.com/123456789012/ci-jobs-dlq"
+    dlq_arn = "arn:aws:sqs:us-east-1:123456789012:ci-jobs-dlq"
+  }
+  state_table = {
+    name = "ci-state"
+    arn  = "arn:aws:dynamodb:us-east-1:123456789012:table/ci-state"
+  }
+  github_app = {
+    id            = "123456"
+    key_parameter = "/ci/github-app/key"
+  }
+}
+run "spot_interruption_warnings_match_every_ec2_instance_of_the_region" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudwatch_event_rule.spot_interruption.name == "ci-lifecycle-spot-interruption" && aws_cloudwatch_event_rule.spot_interruption.event_bus_name == "default"
+    error_message = "The spot rule must be <name>-spot-interruption on the default event bus, where EC2 sends its events."
+  }
+
+  assert {
+    condition = jsondecode(aws_cloudwatch_event_rule.spot_interruption.event_pattern) == {
+      source        = ["aws.ec2"]
+      "detail-type" = ["EC2 Spot Instance Interruption Warning"]
+    }
+    error_message = "The spot rule must match exactly source aws.ec2 and detail-type \"EC2 Spot Instance Interruption Warning\" (EC2 events carry no tags to filter on)."
+  }
+}
+
+run "state_changes_match_only_instances_going_down" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudwatch_event_rule.state_change.name == "ci-lifecycle-state-change" && aws_cloudwatch_event_rule.state_change.event_bus_name == "default"
+    error_message = "The state-change rule must be <name>-state-change on the default event bus."
+  }
+
+  assert {
+    condition = jsondecode(aws_cloudwatch_event_rule.state_change.event_pattern) == {
+      source        = ["aws.ec2"]
+      "detail-type" = ["EC2 Instance State-change Notification"]
+      detail        = { state = ["stopping", "stopped", "shutting-down", "terminated"] }
+    }
+    error_message = "The state-change rule must match source aws.ec2, detail-type \"EC2 Instance State-change Notification\" and only the states the handler acts on: stopping, stopped, shutting-down, terminated (not pending or running)."
+  }
+}
+
+run "both_rules_deliver_the_whole_event_to_the_lifecycle_queue" {
+  command = plan
+
+  assert {
+    condition = alltrue([for t in [aws_cloudwatch_event_target.spot_interruption, aws_cloudwatch_event_target.state_change] :
+      t.arn == "arn:aws:sqs:us-east-1:123456789012:ci-lifecycle" && t.role_arn == null && t.input == null && t.input_path == null && length(t.input_transformer) == 0
+    ])
+    error_message = "Each rule must target the lifecycle queue with the event as it is (no input transformation) and no role: an SQS target is authorised by the queue's policy."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_target.spot_interruption.rule == "ci-lifecycle-spot-interruption" && aws_cloudwatch_event_target.state_change.rule == "ci-lifecycle-state-change"
+    error_message = "Each target must belong to its rule."
+  }
+}
+
+run "rule_arns_are_computed_from_names_for_the_queue_policy" {
+  command = plan
+
+  variables {
+    lifecycle_queue_arn = "arn:aws-us-gov:sqs:us-gov-west-1:123456789012:ci-lifecycle"
+  }
+
+  assert {
+    condition = output.eventbridge_rule_arns == [
+      "arn:aws-us-gov:events:us-gov-west-1:123456789012:rule/ci-lifecycle-spot-interruption",
+      "arn:aws-us-gov:events:us-gov-west-1:123456789012:rule/ci-lifecycle-state-change",
+    ]
+    error_message = "eventbridge_rule_arns must be the default-bus rule ARNs in the lifecycle queue's partition, region and account, known without the rules."
+  }
+}
