@@ -254,7 +254,8 @@ export class StateStore {
    * Gives back the slot a job holds, at most once: the job's `holdsSlot` flag flips from
    * true to false in a conditional write, and only the writer that flipped it decrements
    * the pool's counter. `patch` is applied in the same write. With `handOver`, the counter
-   * is left as it is: the slot passes to another job.
+   * is left as it is: the slot passes to another job. With `from`, only while the job's
+   * status is one of those (a decision made on an older read must not undo a newer state).
    */
   async releaseSlot(
     jobId: number,
@@ -262,17 +263,29 @@ export class StateStore {
     patch: Partial<Omit<JobItem, "pk" | "jobId" | "holdsSlot">>,
     now: Date,
     handOver = false,
+    from?: readonly JobStatus[],
   ): Promise<boolean> {
     const set = setClause({ ...patch, holdsSlot: false, updatedAt: now.toISOString() });
+    const names: Record<string, string> = { ...set.names };
+    const values: Record<string, unknown> = { ...set.values, ":held": true };
+    let condition = "holdsSlot = :held";
+    if (from) {
+      names["#status"] = "status";
+      const allowed = from.map((status, i) => {
+        values[`:from${i}`] = status;
+        return `:from${i}`;
+      });
+      condition += ` AND #status IN (${allowed.join(", ")})`;
+    }
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: jobKey(jobId) },
           UpdateExpression: set.expression,
-          ConditionExpression: "holdsSlot = :held",
-          ExpressionAttributeNames: set.names,
-          ExpressionAttributeValues: { ...set.values, ":held": true },
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         }),
       );
     } catch (error) {
