@@ -1,0 +1,304 @@
+locals {
+  github_app = {
+    id          = var.github_app.id
+    api_url     = var.github_app.api_url
+    kms_key_arn = var.github_app.kms_key_arn
+    key         = coalesce(var.github_app.key_ssm_parameter, "/${var.prefix}/github-app/key")
+    webhook_secrets = coalesce(
+      var.github_app.webhook_secret_ssm_parameters,
+      ["/${var.prefix}/github-app/webhook-secret"],
+    )
+  }
+
+  # What the submodules' github_app inputs take.
+  github_app_key = {
+    id              = local.github_app.id
+    key_parameter   = local.github_app.key
+    key_kms_key_arn = local.github_app.kms_key_arn
+    api_url         = local.github_app.api_url
+  }
+
+  # `make build` writes dist/lambdas/<name>.zip at the repository root.
+  dist = "${path.module}/../../dist/lambdas"
+  zip_paths = {
+    webhook    = coalesce(var.lambdas.zip_paths.webhook, "${local.dist}/webhook.zip")
+    scale_up   = coalesce(var.lambdas.zip_paths.scale_up, "${local.dist}/scale-up.zip")
+    lifecycle  = coalesce(var.lambdas.zip_paths.lifecycle, "${local.dist}/lifecycle.zip")
+    scale_down = coalesce(var.lambdas.zip_paths.scale_down, "${local.dist}/scale-down.zip")
+  }
+
+  # Function timeouts, in seconds. Each queue's visibility timeout is derived from its
+  # consumer's timeout, so both read the same value from here.
+  timeouts = {
+    scale_up  = 60
+    lifecycle = 30
+  }
+
+  # Names are also the Powertools service names the dashboard's metrics are keyed by.
+  function_names = {
+    webhook    = "${var.prefix}-webhook"
+    scale_up   = "${var.prefix}-scale-up"
+    lifecycle  = "${var.prefix}-lifecycle"
+    scale_down = "${var.prefix}-scale-down"
+  }
+
+  logging = {
+    level             = var.logging.level
+    retention_in_days = var.logging.retention_in_days
+    kms_key_arn       = var.logging.kms_key_arn
+    metrics_namespace = "skiff"
+  }
+
+  create_vpc = var.network.create_vpc != null
+  vpc_id     = local.create_vpc ? module.vpc[0].vpc_id : var.network.vpc_id
+  subnet_ids = local.create_vpc ? module.vpc[0].subnet_ids : var.network.subnet_ids
+  # Runners in the new VPC's public subnets have no NAT: they need their own public IP.
+  public_by_default = local.create_vpc && try(var.network.create_vpc.mode == "public", false)
+
+  # Routing order. Terraform iterates a map in lexical key order, so ties between equally
+  # specific pools go to the pool whose name sorts first; every Lambda gets this order.
+  pool_names = sort(keys(var.pools))
+
+  ami_parameter_default = {
+    x64   = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+    arm64 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
+  }
+  # Pools whose AMI is named by an SSM parameter (theirs, or Amazon Linux 2023's).
+  ami_parameters = {
+    for name, p in var.pools : name => trimprefix(coalesce(p.ami.ssm_parameter, local.ami_parameter_default[p.architecture]), "resolve:ssm:")
+    if p.ami.id == null
+  }
+
+  # What each pool's runner-pool module is given.
+  runner_pools = {
+    for name, p in var.pools : name => {
+      ami_id                      = coalesce(p.ami.id, try(data.aws_ssm_parameter.ami[name].insecure_value, null))
+      embed_bootstrap             = !p.baked_ami
+      associate_public_ip_address = coalesce(p.associate_public_ip_address, local.public_by_default)
+      root_volume                 = { size_gb = p.disk_size_gb }
+    }
+  }
+
+  # The routing table the webhook takes, in routing order.
+  webhook_pools = [for name in local.pool_names : {
+    name         = name
+    labels       = var.pools[name].labels
+    architecture = var.pools[name].architecture
+  }]
+
+  # The pools as scale-up, lifecycle and scale-down take them, in routing order.
+  pools = [for name in local.pool_names : {
+    name                        = name
+    labels                      = var.pools[name].labels
+    architecture                = var.pools[name].architecture
+    capacity_type               = var.pools[name].capacity_type
+    on_demand_fallback          = var.pools[name].on_demand_fallback
+    instance_types              = var.pools[name].instance_types
+    subnet_ids                  = local.subnet_ids
+    launch_template_id          = module.runner_pool[name].launch_template_id
+    launch_template_arn         = module.runner_pool[name].launch_template_arn
+    role_arn                    = module.runner_pool[name].role_arn
+    security_group_id           = module.runner_pool[name].security_group_id
+    max_runners                 = var.pools[name].max_runners
+    spot_allocation_strategy    = var.pools[name].spot_allocation_strategy
+    runner_level                = var.pools[name].runner_level
+    runner_group_id             = var.pools[name].runner_group_id
+    boot_timeout_seconds        = var.pools[name].boot_timeout_seconds
+    max_lifetime_seconds        = var.pools[name].max_lifetime_seconds
+    interrupted_retry_on_demand = var.pools[name].interrupted_retry_on_demand
+  }]
+
+  # The jobs queue's ARN names the region and account skiff runs in; no AWS call at plan.
+  region = split(":", module.jobs_queue.queue_arn)[3]
+}
+
+# ---------------------------------------------------------------------------------------
+# Cross-variable rules (Terraform 1.7 validations see one variable only).
+# ---------------------------------------------------------------------------------------
+
+resource "terraform_data" "checks" {
+  input = local.pool_names
+
+  lifecycle {
+    precondition {
+      # CreateFleet takes at most 300 launch template overrides: one per type and subnet.
+      condition     = alltrue([for p in values(var.pools) : length(p.instance_types) * (local.create_vpc ? length(var.network.create_vpc.availability_zones) : length(var.network.subnet_ids)) <= 300])
+      error_message = "pools[*].instance_types times the number of subnets in network must be at most 300 per pool (EC2 CreateFleet's limit on overrides); list fewer instance types or subnets."
+    }
+  }
+}
+
+# ---------------------------------------------------------------------------------------
+# Network
+# ---------------------------------------------------------------------------------------
+
+module "vpc" {
+  source = "../vpc"
+  count  = local.create_vpc ? 1 : 0
+
+  name               = var.prefix
+  availability_zones = var.network.create_vpc.availability_zones
+  cidr_block         = var.network.create_vpc.cidr_block
+  mode               = var.network.create_vpc.mode
+  nat_gateway_per_az = var.network.create_vpc.nat_gateway_per_az
+  gateway_endpoints  = var.network.create_vpc.gateway_endpoints
+  flow_logs          = var.network.create_vpc.flow_logs
+  tags               = var.tags
+}
+
+# ---------------------------------------------------------------------------------------
+# Queues and state
+# ---------------------------------------------------------------------------------------
+
+module "jobs_queue" {
+  source = "../queue"
+
+  name                     = "${var.prefix}-jobs"
+  consumer_timeout_seconds = local.timeouts.scale_up
+  kms_key_arn              = var.kms_key_arn
+  tags                     = var.tags
+}
+
+module "lifecycle_queue" {
+  source = "../queue"
+
+  name                     = "${var.prefix}-lifecycle"
+  consumer_timeout_seconds = local.timeouts.lifecycle
+  kms_key_arn              = var.kms_key_arn
+  eventbridge_rule_arns    = module.lifecycle.eventbridge_rule_arns
+  tags                     = var.tags
+}
+
+module "state" {
+  source = "../state"
+
+  name        = "${var.prefix}-state"
+  kms_key_arn = var.kms_key_arn
+  tags        = var.tags
+}
+
+# ---------------------------------------------------------------------------------------
+# Runner pools: launch template, instance role and security group per pool
+# ---------------------------------------------------------------------------------------
+
+# Read at plan; a new AMI behind the parameter shows up as a launch template change.
+data "aws_ssm_parameter" "ami" {
+  for_each = local.ami_parameters
+
+  name = each.value
+}
+
+module "runner_pool" {
+  source   = "../runner-pool"
+  for_each = var.pools
+
+  prefix                      = var.prefix
+  name                        = each.key
+  ami_id                      = local.runner_pools[each.key].ami_id
+  embed_bootstrap             = local.runner_pools[each.key].embed_bootstrap
+  boot_timeout_seconds        = each.value.boot_timeout_seconds
+  vpc_id                      = local.vpc_id
+  associate_public_ip_address = local.runner_pools[each.key].associate_public_ip_address
+  root_volume                 = local.runner_pools[each.key].root_volume
+  jit_kms_key_arn             = var.kms_key_arn
+  tags                        = var.tags
+}
+
+# ---------------------------------------------------------------------------------------
+# Lambdas
+# ---------------------------------------------------------------------------------------
+
+module "webhook" {
+  source = "../webhook"
+
+  name = local.function_names.webhook
+  function = {
+    zip_path     = local.zip_paths.webhook
+    runtime      = var.lambdas.runtime
+    architecture = var.lambdas.architecture
+  }
+  logging                   = local.logging
+  pools                     = local.webhook_pools
+  jobs_queue                = { url = module.jobs_queue.queue_url, arn = module.jobs_queue.queue_arn }
+  lifecycle_queue           = { url = module.lifecycle_queue.queue_url, arn = module.lifecycle_queue.queue_arn }
+  queue_kms_key_arn         = var.kms_key_arn
+  webhook_secret_parameters = local.github_app.webhook_secrets
+  secret_kms_key_arn        = local.github_app.kms_key_arn
+  allowed_owners            = var.allowed_owners
+  allowed_repositories      = var.allowed_repositories
+  tags                      = var.tags
+}
+
+module "scale_up" {
+  source = "../scale-up"
+
+  prefix = var.prefix
+  name   = local.function_names.scale_up
+  function = {
+    zip_path     = local.zip_paths.scale_up
+    runtime      = var.lambdas.runtime
+    architecture = var.lambdas.architecture
+    timeout      = local.timeouts.scale_up
+  }
+  logging           = local.logging
+  pools             = local.pools
+  jobs_queue        = { url = module.jobs_queue.queue_url, arn = module.jobs_queue.queue_arn }
+  queue_kms_key_arn = var.kms_key_arn
+  state_table       = { name = module.state.table_name, arn = module.state.table_arn }
+  github_app        = local.github_app_key
+  jit_kms_key_arn   = var.kms_key_arn
+  tags              = var.tags
+}
+
+module "lifecycle" {
+  source = "../lifecycle"
+
+  prefix = var.prefix
+  name   = local.function_names.lifecycle
+  function = {
+    zip_path     = local.zip_paths.lifecycle
+    runtime      = var.lambdas.runtime
+    architecture = var.lambdas.architecture
+    timeout      = local.timeouts.lifecycle
+  }
+  logging             = local.logging
+  pools               = local.pools
+  lifecycle_queue_arn = module.lifecycle_queue.queue_arn
+  jobs_queue = {
+    url     = module.jobs_queue.queue_url
+    arn     = module.jobs_queue.queue_arn
+    dlq_url = module.jobs_queue.dlq_url
+    dlq_arn = module.jobs_queue.dlq_arn
+  }
+  queue_kms_key_arn = var.kms_key_arn
+  state_table       = { name = module.state.table_name, arn = module.state.table_arn }
+  github_app        = local.github_app_key
+  tags              = var.tags
+}
+
+# ---------------------------------------------------------------------------------------
+# Dashboard and alarms
+# ---------------------------------------------------------------------------------------
+
+module "dashboard" {
+  source = "../dashboard"
+
+  prefix = var.prefix
+  region = local.region
+  function_names = {
+    webhook    = module.webhook.function_name
+    scale_up   = module.scale_up.function_name
+    lifecycle  = module.lifecycle.function_name
+    scale_down = local.function_names.scale_down
+  }
+  queues = {
+    jobs_queue_name      = module.jobs_queue.queue_name
+    jobs_dlq_name        = module.jobs_queue.dlq_name
+    lifecycle_queue_name = module.lifecycle_queue.queue_name
+    lifecycle_dlq_name   = module.lifecycle_queue.dlq_name
+  }
+  api_id        = module.webhook.api_id
+  pool_names    = local.pool_names
+  alarm_actions = var.alarm_actions
+  tags          = var.tags
+}

@@ -1,0 +1,89 @@
+output "webhook_url" {
+  description = "The GitHub App's webhook URL (https://<api-id>.execute-api.<region>.amazonaws.com/webhook)."
+  value       = module.webhook.webhook_url
+}
+
+output "webhook_secret_parameter" {
+  description = "Name of the SSM SecureString the webhook reads the current webhook secret from: put the App's webhook secret there."
+  value       = local.github_app.webhook_secrets[0]
+}
+
+output "github_app_key_parameter" {
+  description = "Name of the SSM SecureString scale-up, lifecycle and scale-down read the App's private key from: put the App's PEM key there."
+  value       = local.github_app.key
+}
+
+output "jobs_queue_url" {
+  description = "URL of the jobs queue (workflow_job.queued events, consumed by scale-up)."
+  value       = module.jobs_queue.queue_url
+}
+
+output "jobs_queue_arn" {
+  description = "ARN of the jobs queue."
+  value       = module.jobs_queue.queue_arn
+}
+
+output "jobs_dlq_name" {
+  description = "Name of the jobs dead-letter queue: jobs that could not get a runner end here (alarmed)."
+  value       = module.jobs_queue.dlq_name
+}
+
+output "lifecycle_queue_url" {
+  description = "URL of the lifecycle queue (in_progress/completed events and EC2 events, consumed by the lifecycle function)."
+  value       = module.lifecycle_queue.queue_url
+}
+
+output "lifecycle_queue_arn" {
+  description = "ARN of the lifecycle queue."
+  value       = module.lifecycle_queue.queue_arn
+}
+
+output "lifecycle_dlq_name" {
+  description = "Name of the lifecycle dead-letter queue (alarmed)."
+  value       = module.lifecycle_queue.dlq_name
+}
+
+output "state_table_name" {
+  description = "Name of the DynamoDB state table."
+  value       = module.state.table_name
+}
+
+output "function_names" {
+  description = "Names of the Lambda functions by role: webhook, scale_up, lifecycle, scale_down (their log groups are /aws/lambda/<name>)."
+  value = {
+    webhook    = module.webhook.function_name
+    scale_up   = module.scale_up.function_name
+    lifecycle  = module.lifecycle.function_name
+    scale_down = local.function_names.scale_down
+  }
+}
+
+output "runner_role_arns" {
+  description = "ARN of each pool's runner instance role, by pool name."
+  value       = { for name, pool in module.runner_pool : name => pool.role_arn }
+}
+
+output "launch_template_ids" {
+  description = "ID of each pool's launch template, by pool name."
+  value       = { for name, pool in module.runner_pool : name => pool.launch_template_id }
+}
+
+output "pool_order" {
+  description = "Pool names in routing order: when two pools fit a job equally well, the earlier one gets it."
+  value       = local.pool_names
+}
+
+output "dashboard_url" {
+  description = "Console URL of the skiff CloudWatch dashboard."
+  value       = module.dashboard.dashboard_url
+}
+
+output "vpc_id" {
+  description = "ID of the VPC runners launch in (created or given)."
+  value       = local.vpc_id
+}
+
+output "subnet_ids" {
+  description = "IDs of the subnets runners launch in (created or given)."
+  value       = local.subnet_ids
+}

@@ -1,0 +1,208 @@
+# One runner-pool module per pool, and every Lambda told the same pools, in the same
+# routing order, with that pool's launch template and role. Planned under a mocked AWS
+# provider; the submodules' own tests hold their IAM least-privilege contracts.
+
+mock_provider "aws" {
+  override_during = plan
+
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_data "aws_ssm_parameter" {
+    defaults = { insecure_value = "ami-0123456789abcdef0", value = "ami-0123456789abcdef0" }
+  }
+  mock_resource "aws_sqs_queue" {
+    defaults = { arn = "arn:aws:sqs:us-east-1:123456789012:mock", id = "https://sqs.us-east-1.amazonaws.com/123456789012/mock" }
+  }
+  mock_resource "aws_dynamodb_table" {
+    defaults = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/ci-state" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
+  }
+  mock_resource "aws_security_group" {
+    defaults = { id = "sg-0123456789abcdef0", arn = "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0" }
+  }
+  mock_resource "aws_launch_template" {
+    defaults = { id = "lt-0123456789abcdef0", arn = "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0123456789abcdef0" }
+  }
+  mock_resource "aws_apigatewayv2_api" {
+    defaults = { id = "a1b2c3d4e5", api_endpoint = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com", execution_arn = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5" }
+  }
+}
+
+override_resource {
+  target          = module.runner_pool["linux"].aws_launch_template.this
+  override_during = plan
+  values          = { id = "lt-0aaaaaaaaaaaaaaa1", arn = "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0aaaaaaaaaaaaaaa1" }
+}
+
+override_resource {
+  target          = module.runner_pool["deploy"].aws_launch_template.this
+  override_during = plan
+  values          = { id = "lt-0bbbbbbbbbbbbbbb2", arn = "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0bbbbbbbbbbbbbbb2" }
+}
+
+override_resource {
+  target          = module.runner_pool["linux"].aws_security_group.this
+  override_during = plan
+  values          = { id = "sg-0aaaaaaaaaaaaaaa1", arn = "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0aaaaaaaaaaaaaaa1" }
+}
+
+override_resource {
+  target          = module.runner_pool["deploy"].aws_security_group.this
+  override_during = plan
+  values          = { id = "sg-0bbbbbbbbbbbbbbb2", arn = "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0bbbbbbbbbbbbbbb2" }
+}
+
+override_resource {
+  target          = module.runner_pool["linux"].aws_iam_role.this
+  override_during = plan
+  values          = { arn = "arn:aws:iam::123456789012:role/ci-linux-runner" }
+}
+
+override_resource {
+  target          = module.runner_pool["deploy"].aws_iam_role.this
+  override_during = plan
+  values          = { arn = "arn:aws:iam::123456789012:role/ci-deploy-runner" }
+}
+
+variables {
+  prefix     = "ci"
+  github_app = { id = "123456" }
+  network = {
+    vpc_id     = "vpc-0123456789abcdef0"
+    subnet_ids = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
+  }
+  lambdas = {
+    zip_paths = {
+      webhook    = "../webhook/tests/fixtures/lambda.zip"
+      scale_up   = "../scale-up/tests/fixtures/lambda.zip"
+      lifecycle  = "../lifecycle/tests/fixtures/lambda.zip"
+      scale_down = "../scale-down/tests/fixtures/lambda.zip"
+    }
+  }
+  # Declared linux first: routing order is still by name, deploy first.
+  pools = {
+    linux = {
+      labels         = ["docker"]
+      instance_types = ["m7i.large", "m6i.large"]
+      max_runners    = 20
+    }
+    deploy = {
+      labels          = ["deploy"]
+      architecture    = "arm64"
+      capacity_type   = "on-demand"
+      instance_types  = ["m7g.large"]
+      max_runners     = 2
+      runner_level    = "org"
+      runner_group_id = 7
+      ami             = { ssm_parameter = "resolve:ssm:/ci/runner-ami-arm64" }
+      baked_ami       = true
+      disk_size_gb    = 50
+    }
+  }
+}
+
+run "each_pool_gets_its_own_launch_template_security_group_and_role" {
+  command = plan
+
+  assert {
+    condition     = toset(keys(module.runner_pool)) == toset(["linux", "deploy"])
+    error_message = "There must be one runner-pool module per pool, keyed by pool name."
+  }
+
+  assert {
+    condition     = module.runner_pool["linux"].role_name == "ci-linux-runner" && module.runner_pool["deploy"].role_name == "ci-deploy-runner"
+    error_message = "Each pool must get its own instance role, <prefix>-<pool>-runner."
+  }
+
+  assert {
+    condition     = module.runner_pool["linux"].security_group_id == "sg-0aaaaaaaaaaaaaaa1" && module.runner_pool["deploy"].security_group_id == "sg-0bbbbbbbbbbbbbbb2"
+    error_message = "Each pool must get its own security group."
+  }
+
+  assert {
+    condition     = output.launch_template_ids == { linux = "lt-0aaaaaaaaaaaaaaa1", deploy = "lt-0bbbbbbbbbbbbbbb2" }
+    error_message = "launch_template_ids must map each pool name to its own launch template's ID."
+  }
+
+  assert {
+    condition     = output.runner_role_arns == { linux = "arn:aws:iam::123456789012:role/ci-linux-runner", deploy = "arn:aws:iam::123456789012:role/ci-deploy-runner" }
+    error_message = "runner_role_arns must map each pool name to its own role's ARN."
+  }
+}
+
+run "ami_defaults_to_amazon_linux_2023_of_the_pool_architecture_with_the_bootstrap_embedded" {
+  command = plan
+
+  assert {
+    condition     = data.aws_ssm_parameter.ami["linux"].name == "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+    error_message = "A pool without ami must use the Amazon Linux 2023 public parameter of its architecture (x86_64 for x64)."
+  }
+
+  assert {
+    condition     = data.aws_ssm_parameter.ami["deploy"].name == "/ci/runner-ami-arm64"
+    error_message = "ami.ssm_parameter must be read without its resolve:ssm: prefix."
+  }
+
+  assert {
+    condition     = local.runner_pools["linux"].ami_id == "ami-0123456789abcdef0" && local.runner_pools["deploy"].ami_id == "ami-0123456789abcdef0"
+    error_message = "The runner pool must boot the AMI ID the parameter holds."
+  }
+
+  assert {
+    condition     = local.runner_pools["linux"].embed_bootstrap && !local.runner_pools["deploy"].embed_bootstrap
+    error_message = "A stock-AMI pool must embed the bootstrap in its user data; a baked_ami pool must not."
+  }
+
+  assert {
+    condition     = local.runner_pools["linux"].root_volume.size_gb == 30 && local.runner_pools["deploy"].root_volume.size_gb == 50
+    error_message = "disk_size_gb must size the root volume (default 30)."
+  }
+
+  assert {
+    condition     = !local.runner_pools["linux"].associate_public_ip_address && !local.runner_pools["deploy"].associate_public_ip_address
+    error_message = "Runners in an existing network get no public IP unless the pool asks for one."
+  }
+}
+
+run "every_lambda_gets_the_pools_in_routing_order" {
+  command = plan
+
+  # The submodules' own tests show that these inputs become SKIFF_POOLS verbatim.
+  assert {
+    condition = jsonencode(local.webhook_pools) == jsonencode([
+      { name = "deploy", labels = ["deploy"], architecture = "arm64" },
+      { name = "linux", labels = ["docker"], architecture = "x64" },
+    ])
+    error_message = "The webhook must get every pool's name, labels and architecture, ordered by pool name (ties go to the first)."
+  }
+
+  assert {
+    condition     = output.pool_order == tolist(["deploy", "linux"])
+    error_message = "pool_order must list the pools by name, the routing order."
+  }
+
+  assert {
+    condition = jsonencode(local.pools) == jsonencode([
+      {
+        name = "deploy", labels = ["deploy"], architecture = "arm64", capacity_type = "on-demand", on_demand_fallback = true,
+        instance_types = ["m7g.large"], subnet_ids = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
+        launch_template_id = "lt-0bbbbbbbbbbbbbbb2", launch_template_arn = "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0bbbbbbbbbbbbbbb2",
+        role_arn = "arn:aws:iam::123456789012:role/ci-deploy-runner", security_group_id = "sg-0bbbbbbbbbbbbbbb2",
+        max_runners = 2, spot_allocation_strategy = "price-capacity-optimized", runner_level = "org", runner_group_id = 7,
+        boot_timeout_seconds = 300, max_lifetime_seconds = 21600, interrupted_retry_on_demand = true
+      },
+      {
+        name = "linux", labels = ["docker"], architecture = "x64", capacity_type = "spot", on_demand_fallback = true,
+        instance_types = ["m7i.large", "m6i.large"], subnet_ids = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
+        launch_template_id = "lt-0aaaaaaaaaaaaaaa1", launch_template_arn = "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0aaaaaaaaaaaaaaa1",
+        role_arn = "arn:aws:iam::123456789012:role/ci-linux-runner", security_group_id = "sg-0aaaaaaaaaaaaaaa1",
+        max_runners = 20, spot_allocation_strategy = "price-capacity-optimized", runner_level = "repo", runner_group_id = 1,
+        boot_timeout_seconds = 300, max_lifetime_seconds = 21600, interrupted_retry_on_demand = true
+      },
+    ])
+    error_message = "scale-up, lifecycle and scale-down must get each pool's settings with its own launch template, role and security group (so scale-up may pass exactly these roles) and the network's subnets, in routing order."
+  }
+}

@@ -1,0 +1,336 @@
+variable "prefix" {
+  description = "Name of this skiff deployment (^[a-z][a-z0-9-]{0,19}$). Every name starts with it (<prefix>-webhook, <prefix>-jobs, ...), JIT configs live under /<prefix>/jit/, and runners register as <prefix>-<instance-id>."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,19}$", var.prefix))
+    error_message = "prefix must match ^[a-z][a-z0-9-]{0,19}$ (lower case letter, then up to 19 lower case letters, digits or hyphens)."
+  }
+}
+
+variable "github_app" {
+  description = "The GitHub App (docs/github-app.md): id (numeric App ID); key_ssm_parameter (SSM SecureString holding its PEM private key; default /<prefix>/github-app/key); webhook_secret_ssm_parameters (SecureStrings holding the webhook secret, current first, then old ones during a rotation, 1 to 10; default [\"/<prefix>/github-app/webhook-secret\"]); api_url (https://api.github.com, or https://<host>/api/v3 for GitHub Enterprise Server); kms_key_arn (customer managed key of those parameters; null for the AWS managed aws/ssm key). skiff reads the parameters at run time; it never creates them, so secrets stay out of the Terraform state."
+  type = object({
+    id                            = string
+    key_ssm_parameter             = optional(string)
+    webhook_secret_ssm_parameters = optional(list(string))
+    api_url                       = optional(string, "https://api.github.com")
+    kms_key_arn                   = optional(string)
+  })
+  nullable = false
+
+  validation {
+    condition     = can(regex("^[0-9]+$", var.github_app.id))
+    error_message = "github_app.id must be the App's numeric ID (the \"App ID\" on the App's settings page), e.g. \"123456\"."
+  }
+
+  validation {
+    condition = alltrue([
+      for n in concat(compact([var.github_app.key_ssm_parameter]), coalesce(var.github_app.webhook_secret_ssm_parameters, [])) :
+      can(regex("^[A-Za-z0-9_./-]+$", n)) && length(n) <= 1011 && !can(regex("^/?(?i:aws|ssm)", n))
+    ])
+    error_message = "github_app.key_ssm_parameter and github_app.webhook_secret_ssm_parameters must be SSM parameter names (letters, digits, _ . - /), not ARNs or values, and not starting with aws or ssm."
+  }
+
+  validation {
+    condition     = var.github_app.webhook_secret_ssm_parameters == null || try(length(var.github_app.webhook_secret_ssm_parameters) >= 1 && length(var.github_app.webhook_secret_ssm_parameters) <= 10, false)
+    error_message = "github_app.webhook_secret_ssm_parameters must list 1 to 10 parameter names (current secret first), or be left out for [\"/<prefix>/github-app/webhook-secret\"]."
+  }
+
+  validation {
+    condition     = can(regex("^https://[^/\\s]+(/api/v3)?/?$", var.github_app.api_url))
+    error_message = "github_app.api_url must be https://api.github.com or https://<host>/api/v3 (GitHub Enterprise Server)."
+  }
+
+  validation {
+    condition     = var.github_app.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", coalesce(var.github_app.kms_key_arn, "-")))
+    error_message = "github_app.kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
+  }
+}
+
+variable "network" {
+  description = <<-EOT
+    Where runners launch. Either an existing network: vpc_id and subnet_ids (1 to 16 subnets of that VPC; private subnets need NAT or endpoints, public ones need associate_public_ip_address on the pools).
+    Or create_vpc, a new VPC from modules/vpc: availability_zones (1 to 6 zone names of the provider's region, required), cidr_block (default 10.0.0.0/16), mode ("public": runners get public IPs and there is no NAT, $0 at idle, the default; "private": NAT gateway(s), ≈ $36.50/month each), nat_gateway_per_az (default false), gateway_endpoints ({ s3 = true, dynamodb = false }), flow_logs ({ enabled = false, traffic_type = "REJECT", retention_in_days = 30, kms_key_arn = null }).
+  EOT
+  type = object({
+    vpc_id     = optional(string)
+    subnet_ids = optional(list(string), [])
+    create_vpc = optional(object({
+      availability_zones = list(string)
+      cidr_block         = optional(string, "10.0.0.0/16")
+      mode               = optional(string, "public")
+      nat_gateway_per_az = optional(bool, false)
+      gateway_endpoints = optional(object({
+        s3       = optional(bool, true)
+        dynamodb = optional(bool, false)
+      }), {})
+      flow_logs = optional(object({
+        enabled           = optional(bool, false)
+        traffic_type      = optional(string, "REJECT")
+        retention_in_days = optional(number, 30)
+        kms_key_arn       = optional(string)
+      }), {})
+    }))
+  })
+  nullable = false
+
+  validation {
+    condition     = (var.network.create_vpc == null) == (var.network.vpc_id != null) && (var.network.create_vpc == null) == (length(var.network.subnet_ids) > 0)
+    error_message = "network must have either vpc_id and subnet_ids (an existing network) or create_vpc (a new VPC), not both and not neither."
+  }
+
+  validation {
+    condition     = var.network.vpc_id == null || can(regex("^vpc-[0-9a-f]{8,17}$", coalesce(var.network.vpc_id, "-")))
+    error_message = "network.vpc_id must be a VPC ID (vpc- followed by 8 or 17 hex digits)."
+  }
+
+  validation {
+    condition     = length(var.network.subnet_ids) <= 16 && length(distinct(var.network.subnet_ids)) == length(var.network.subnet_ids) && alltrue([for s in var.network.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))])
+    error_message = "network.subnet_ids must hold at most 16 distinct subnet IDs (subnet- followed by 8 or 17 hex digits)."
+  }
+
+  validation {
+    condition     = var.network.create_vpc == null || try(contains(["public", "private"], var.network.create_vpc.mode), false)
+    error_message = "network.create_vpc.mode must be \"public\" (no NAT, runners get public IPs) or \"private\" (NAT gateway)."
+  }
+}
+
+variable "pools" {
+  description = <<-EOT
+    Runner pools by name (^[a-z][a-z0-9-]{0,31}$; 1 to 20 pools). A job goes to the pool whose labels (plus self-hosted, linux and the architecture) include every label of its runs-on; of several, the pool with the fewest labels, then the first by name (Terraform orders maps by key).
+    Each pool: instance_types (1 to 20, required, e.g. ["m7i.large", "m6i.large"]; more types mean more spot capacity); max_runners (1 to 10000, required: the most instances at once); labels (GitHub labels, default []); architecture (x64 or arm64, default x64; Graviton types such as m7g, c6gn, t4g need arm64); capacity_type (spot or on-demand, default spot); on_demand_fallback (launch on-demand when spot has no capacity, default true); spot_allocation_strategy (price-capacity-optimized, capacity-optimized, lowest-price or diversified); interrupted_retry_on_demand (re-run jobs lost to a spot interruption on on-demand, default true);
+    ami (id = "ami-..." or ssm_parameter = an SSM parameter name holding the AMI ID, read at plan; default: the Amazon Linux 2023 public parameter /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-<x86_64|arm64>); baked_ami (the AMI is a skiff AMI from packer/runner, so the bootstrap is not put in user data; default false, needs ami); disk_size_gb (8 to 16384, default 30); boot_timeout_seconds (30 to 3600, default 300: an instance whose runner has not started by then is terminated); max_lifetime_seconds (300 to 604800, default 21600: no runner lives longer); runner_level (repo or org, default repo); runner_group_id (org runner group, default 1, the Default group); associate_public_ip_address (default: true with create_vpc in public mode, else false).
+  EOT
+  type = map(object({
+    instance_types              = list(string)
+    max_runners                 = number
+    labels                      = optional(list(string), [])
+    architecture                = optional(string, "x64")
+    capacity_type               = optional(string, "spot")
+    on_demand_fallback          = optional(bool, true)
+    spot_allocation_strategy    = optional(string, "price-capacity-optimized")
+    interrupted_retry_on_demand = optional(bool, true)
+    ami = optional(object({
+      id            = optional(string)
+      ssm_parameter = optional(string)
+    }), {})
+    baked_ami                   = optional(bool, false)
+    disk_size_gb                = optional(number, 30)
+    boot_timeout_seconds        = optional(number, 300)
+    max_lifetime_seconds        = optional(number, 21600)
+    runner_level                = optional(string, "repo")
+    runner_group_id             = optional(number, 1)
+    associate_public_ip_address = optional(bool)
+  }))
+  nullable = false
+
+  validation {
+    condition     = length(var.pools) >= 1 && length(var.pools) <= 20
+    error_message = "pools must hold 1 to 20 pools."
+  }
+
+  validation {
+    condition     = alltrue([for name in keys(var.pools) : can(regex("^[a-z][a-z0-9-]{0,31}$", name))])
+    error_message = "pools keys (pool names) must match ^[a-z][a-z0-9-]{0,31}$ (lower case letter, then up to 31 lower case letters, digits or hyphens)."
+  }
+
+  validation {
+    condition     = alltrue([for p in values(var.pools) : length(p.instance_types) >= 1 && length(p.instance_types) <= 20 && alltrue([for t in p.instance_types : can(regex("^[a-z][a-z0-9-]*\\.[a-z0-9]+$", t))])])
+    error_message = "pools[*].instance_types must list 1 to 20 EC2 instance types such as \"m7i.large\"."
+  }
+
+  validation {
+    condition     = alltrue([for p in values(var.pools) : p.max_runners >= 1 && p.max_runners <= 10000 && floor(p.max_runners) == p.max_runners])
+    error_message = "pools[*].max_runners must be a whole number from 1 to 10000 (greater than 0)."
+  }
+
+  validation {
+    # The rule of lambdas/src/shared/pools.ts (LABEL), which the Lambdas apply again at cold start.
+    condition     = alltrue(flatten([for p in values(var.pools) : [for l in p.labels : can(regex("^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$", l))]]))
+    error_message = "pools[*].labels must be GitHub runner labels: ^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$ (a letter or digit, then up to 99 letters, digits, . _ : -)."
+  }
+
+  validation {
+    # What the webhook matches against: the pool's labels plus the ones every runner carries,
+    # without case. Two pools with the same set would make the second one unreachable.
+    condition = length(distinct([
+      for p in values(var.pools) : join(",", sort(distinct([for l in concat(p.labels, ["self-hosted", "linux", p.architecture]) : lower(l)])))
+    ])) == length(var.pools)
+    error_message = "pools must not have two pools with the same label set (labels are compared without case, together with self-hosted, linux and the architecture): the second would never get a job."
+  }
+
+  validation {
+    condition     = alltrue([for p in values(var.pools) : contains(["x64", "arm64"], p.architecture)])
+    error_message = "pools[*].architecture must be \"x64\" or \"arm64\"."
+  }
+
+  validation {
+    # Graviton families have a "g" right after the generation digit (m7g, c6gn, r8gd, t4g,
+    # im4gn, is4gen) or are a1. Everything else skiff can name is x86_64.
+    condition = alltrue([for p in values(var.pools) : alltrue([
+      for t in p.instance_types : (can(regex("^([a-z]+[0-9]+g[a-z0-9-]*|a1)\\.", t)) ? "arm64" : "x64") == p.architecture
+    ])])
+    error_message = "pools[*].instance_types must match the pool's architecture: Graviton types (a \"g\" after the generation digit, such as m7g, c6gn, t4g) need architecture = \"arm64\", all others \"x64\"."
+  }
+
+  validation {
+    condition     = alltrue([for p in values(var.pools) : contains(["spot", "on-demand"], p.capacity_type)])
+    error_message = "pools[*].capacity_type must be \"spot\" or \"on-demand\"."
+  }
+
+  validation {
+    condition     = alltrue([for p in values(var.pools) : contains(["price-capacity-optimized", "capacity-optimized", "lowest-price", "diversified"], p.spot_allocation_strategy)])
+    error_message = "pools[*].spot_allocation_strategy must be one of price-capacity-optimized, capacity-optimized, lowest-price, diversified."
+  }
+
+  validation {
+    condition = alltrue([for p in values(var.pools) :
+      !(p.ami.id != null && p.ami.ssm_parameter != null)
+      && (p.ami.id == null || can(regex("^ami-[0-9a-f]{8,17}$", coalesce(p.ami.id, "-"))))
+      && (p.ami.ssm_parameter == null || can(regex("^(resolve:ssm:)?/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", coalesce(p.ami.ssm_parameter, "-"))))
+    ])
+    error_message = "pools[*].ami must set at most one of id (ami- followed by 8 or 17 hex digits) and ssm_parameter (an SSM parameter name such as /skiff/runner-ami, optionally written resolve:ssm:/skiff/runner-ami); leave both out for Amazon Linux 2023."
+  }
+
+  validation {
+    condition     = alltrue([for p in values(var.pools) : !p.baked_ami || p.ami.id != null || p.ami.ssm_parameter != null])
+    error_message = "pools[*].baked_ami = true needs pools[*].ami.id or pools[*].ami.ssm_parameter: the default Amazon Linux 2023 AMI is not a baked skiff AMI."
+  }
+
+  validation {
+    condition     = alltrue([for p in values(var.pools) : p.disk_size_gb >= 8 && p.disk_size_gb <= 16384 && floor(p.disk_size_gb) == p.disk_size_gb])
+    error_message = "pools[*].disk_size_gb must be a whole number from 8 to 16384."
+  }
+
+  validation {
+    condition = alltrue([for p in values(var.pools) :
+      p.boot_timeout_seconds >= 30 && p.boot_timeout_seconds <= 3600 && floor(p.boot_timeout_seconds) == p.boot_timeout_seconds
+      && p.max_lifetime_seconds >= 300 && p.max_lifetime_seconds <= 604800 && floor(p.max_lifetime_seconds) == p.max_lifetime_seconds
+      && p.boot_timeout_seconds < p.max_lifetime_seconds
+    ])
+    error_message = "pools[*].boot_timeout_seconds must be 30 to 3600 and max_lifetime_seconds 300 to 604800 (whole seconds), the boot timeout shorter than the lifetime."
+  }
+
+  validation {
+    condition     = alltrue([for p in values(var.pools) : contains(["org", "repo"], p.runner_level) && p.runner_group_id >= 1 && floor(p.runner_group_id) == p.runner_group_id])
+    error_message = "pools[*].runner_level must be \"org\" or \"repo\", and runner_group_id a whole number from 1 (1 is the Default group)."
+  }
+}
+
+variable "lambdas" {
+  description = "The four Lambda functions: runtime (nodejs22.x or a later nodejs<N>.x), architecture (arm64, the default and cheaper, or x86_64), and zip_paths of webhook, scale_up, lifecycle and scale_down (default: the `make build` output, dist/lambdas/<name>.zip at the repository root)."
+  type = object({
+    runtime      = optional(string, "nodejs22.x")
+    architecture = optional(string, "arm64")
+    zip_paths = optional(object({
+      webhook    = optional(string)
+      scale_up   = optional(string)
+      lifecycle  = optional(string)
+      scale_down = optional(string)
+    }), {})
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = can(regex("^nodejs(2[2-9]|[3-9][0-9])\\.x$", var.lambdas.runtime))
+    error_message = "lambdas.runtime must be nodejs22.x or a later nodejs<N>.x runtime."
+  }
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.lambdas.architecture)
+    error_message = "lambdas.architecture must be \"arm64\" or \"x86_64\"."
+  }
+
+  validation {
+    condition     = alltrue([for p in values(var.lambdas.zip_paths) : p == null || can(regex("\\.zip$", coalesce(p, "-")))])
+    error_message = "lambdas.zip_paths entries must be paths to .zip files (or null for dist/lambdas/<name>.zip)."
+  }
+}
+
+variable "logging" {
+  description = "The Lambdas' logs: level (TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL or SILENT; default INFO), retention_in_days (a CloudWatch Logs retention value, default 30; 0 keeps logs forever), kms_key_arn (encrypts the log groups; its key policy must allow CloudWatch Logs; default null)."
+  type = object({
+    level             = optional(string, "INFO")
+    retention_in_days = optional(number, 30)
+    kms_key_arn       = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "CRITICAL", "SILENT"], var.logging.level)
+    error_message = "logging.level must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT."
+  }
+
+  validation {
+    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.logging.retention_in_days)
+    error_message = "logging.retention_in_days must be one of the CloudWatch Logs values: 0 (never expire), 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+
+  validation {
+    condition     = var.logging.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", coalesce(var.logging.kms_key_arn, "-")))
+    error_message = "logging.kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "Customer managed KMS key for skiff's data at rest: both queues, the state table and the JIT config parameters. Null (the default): AWS managed encryption at no charge. With a key, its policy must let EventBridge use it (see modules/lifecycle)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", coalesce(var.kms_key_arn, "-")))
+    error_message = "kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
+  }
+}
+
+variable "allowed_owners" {
+  description = "GitHub organisations or users whose jobs skiff runs; the webhook answers others 403. Empty (default): every owner the App is installed on."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for o in var.allowed_owners : can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,38}$", o))])
+    error_message = "allowed_owners must hold GitHub owner logins (letters, digits and hyphens, at most 39 characters)."
+  }
+}
+
+variable "allowed_repositories" {
+  description = "Repositories (\"owner/name\") whose jobs skiff runs; the webhook answers others 403. Empty (default): every repository."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for r in var.allowed_repositories : can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$", r))])
+    error_message = "allowed_repositories must hold \"owner/name\" entries."
+  }
+}
+
+variable "alarm_actions" {
+  description = "SNS topic ARNs (at most 5) notified when a skiff alarm fires and when it recovers. Empty (default): alarms show on the dashboard only."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.alarm_actions) <= 5 && alltrue([for a in var.alarm_actions : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]+$", a))])
+    error_message = "alarm_actions must hold at most 5 SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>)."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource skiff creates, also stamped on runner instances and volumes. Keys must not start with skiff: (skiff sets those itself)."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for k in keys(var.tags) : !startswith(k, "skiff:")])
+    error_message = "tags must not use the skiff: key prefix, which skiff sets on what it launches."
+  }
+}
