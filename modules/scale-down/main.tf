@@ -1,0 +1,258 @@
+locals {
+  # arn:<partition>:sqs:<region>:<account>:<name> — where skiff runs, read from an input
+  # rather than from data sources that would call AWS at plan.
+  arn_parts  = split(":", var.jobs_queue.arn)
+  partition  = local.arn_parts[1]
+  region     = local.arn_parts[3]
+  account_id = local.arn_parts[4]
+  dns_suffix = startswith(local.partition, "aws-cn") ? "amazonaws.com.cn" : "amazonaws.com"
+  ec2_arn    = "arn:${local.partition}:ec2:${local.region}:${local.account_id}"
+  ssm_arn    = "arn:${local.partition}:ssm:${local.region}:${local.account_id}"
+
+  jit_parameters_arn = "${local.ssm_arn}:parameter/${var.prefix}/jit/*"
+  app_key_arn        = "${local.ssm_arn}:parameter/${trimprefix(var.github_app.key_parameter, "/")}"
+
+  service_name = "${var.prefix}-scale-down"
+
+  # The Lambda's pool configuration contract (lambdas/src/shared/pools.ts): camelCase keys,
+  # the same JSON scale-up receives.
+  pools_json = jsonencode([for p in var.pools : {
+    name                     = p.name
+    labels                   = p.labels
+    architecture             = p.architecture
+    capacityType             = p.capacity_type
+    onDemandFallback         = p.on_demand_fallback
+    instanceTypes            = p.instance_types
+    subnetIds                = p.subnet_ids
+    launchTemplateId         = p.launch_template_id
+    maxRunners               = p.max_runners
+    spotAllocationStrategy   = p.spot_allocation_strategy
+    runnerLevel              = p.runner_level
+    runnerGroupId            = p.runner_group_id
+    bootTimeoutSeconds       = p.boot_timeout_seconds
+    maxLifetimeSeconds       = p.max_lifetime_seconds
+    interruptedRetryOnDemand = p.interrupted_retry_on_demand
+  }])
+
+  environment = {
+    POWERTOOLS_SERVICE_NAME        = local.service_name
+    POWERTOOLS_LOG_LEVEL           = var.logging.level
+    POWERTOOLS_METRICS_NAMESPACE   = var.logging.metrics_namespace
+    SKIFF_PREFIX                   = var.prefix
+    SKIFF_POOLS                    = local.pools_json
+    SKIFF_STATE_TABLE              = var.state_table.name
+    SKIFF_JOBS_QUEUE_URL           = var.jobs_queue.url
+    SKIFF_JOBS_DLQ_URL             = var.jobs_queue.dlq_url
+    SKIFF_MAX_REQUEUES             = tostring(var.max_requeues)
+    SKIFF_GITHUB_APP_ID            = var.github_app.id
+    SKIFF_GITHUB_APP_KEY_PARAMETER = var.github_app.key_parameter
+    SKIFF_GITHUB_API_URL           = trimsuffix(var.github_app.api_url, "/")
+    SKIFF_LIST_RUNNERS_EVERY       = tostring(var.reconcile.list_runners_every)
+    SKIFF_REDELIVER_EVERY          = tostring(var.reconcile.redeliver_every)
+    SKIFF_REDELIVER_MAX            = tostring(var.reconcile.redeliver_max)
+    SKIFF_REDELIVER_WINDOW_SECONDS = tostring(var.reconcile.redeliver_window_seconds)
+    SKIFF_DONE_GRACE_SECONDS       = tostring(var.reconcile.done_grace_seconds)
+    SKIFF_ORPHAN_GRACE_SECONDS     = tostring(var.reconcile.orphan_grace_seconds)
+  }
+}
+
+# ---------------------------------------------------------------------------------------
+# Lambda
+# ---------------------------------------------------------------------------------------
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/aws/lambda/${var.name}"
+  retention_in_days = var.logging.retention_in_days
+  kms_key_id        = var.logging.kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_lambda_function" "this" {
+  function_name                  = var.name
+  description                    = "skiff scale-down: reconcile state, EC2 and GitHub; redeliver failed webhooks"
+  role                           = aws_iam_role.this.arn
+  handler                        = "index.handler"
+  runtime                        = var.function.runtime
+  architectures                  = [var.function.architecture]
+  memory_size                    = var.function.memory_size
+  timeout                        = var.function.timeout
+  reserved_concurrent_executions = var.function.reserved_concurrency
+  filename                       = var.function.zip_path
+  source_code_hash               = fileexists(var.function.zip_path) ? filebase64sha256(var.function.zip_path) : null
+  tags                           = var.tags
+
+  environment {
+    variables = local.environment
+  }
+
+  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
+
+  lifecycle {
+    precondition {
+      condition     = fileexists(var.function.zip_path)
+      error_message = "function.zip_path: no file at \"${var.function.zip_path}\". Run `make build` to create dist/lambdas/scale-down.zip."
+    }
+  }
+}
+
+# A cycle that failed or was throttled (the previous one still running) is not retried:
+# the next scheduled cycle does the same work on fresher state.
+resource "aws_lambda_function_event_invoke_config" "this" {
+  function_name                = aws_lambda_function.this.function_name
+  maximum_retry_attempts       = 0
+  maximum_event_age_in_seconds = 60
+}
+
+# ---------------------------------------------------------------------------------------
+# Schedule
+# ---------------------------------------------------------------------------------------
+
+resource "aws_cloudwatch_event_rule" "schedule" {
+  name                = "${var.name}-schedule"
+  description         = "skiff ${var.prefix}: run the scale-down reconcile ${var.schedule_expression}"
+  event_bus_name      = "default"
+  schedule_expression = var.schedule_expression
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "schedule" {
+  rule           = aws_cloudwatch_event_rule.schedule.name
+  event_bus_name = aws_cloudwatch_event_rule.schedule.event_bus_name
+  target_id      = "scale-down"
+  arn            = aws_lambda_function.this.arn
+
+  retry_policy {
+    maximum_retry_attempts       = 0
+    maximum_event_age_in_seconds = 60
+  }
+}
+
+resource "aws_lambda_permission" "schedule" {
+  statement_id  = "AllowScheduleInvoke"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = "events.amazonaws.com"
+  # Only this rule may invoke the function.
+  source_arn = aws_cloudwatch_event_rule.schedule.arn
+}
+
+# ---------------------------------------------------------------------------------------
+# IAM: one statement per purpose, each as narrow as the service allows.
+# ---------------------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    sid     = "LambdaAssumesRole"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = var.name
+  description        = "skiff scale-down Lambda"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "this" {
+  statement {
+    sid       = "WriteOwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.this.arn}:log-stream:*"]
+  }
+
+  # Exactly what the reconcile's StateStore calls make: Scan (scanAll), Update (nextCycle,
+  # setActive, update, releaseSlot), Put (markRedelivered), Delete (deleteItem).
+  statement {
+    sid       = "ReconcileStateTable"
+    actions   = ["dynamodb:Scan", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+    resources = [var.state_table.arn]
+  }
+
+  statement {
+    sid       = "RequeueOrDeadLetterJobs"
+    actions   = ["sqs:SendMessage"]
+    resources = [var.jobs_queue.arn, var.jobs_queue.dlq_arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.queue_kms_key_arn == null ? [] : [var.queue_kms_key_arn]
+
+    content {
+      sid       = "EncryptJobMessages"
+      actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["sqs.${local.region}.${local.dns_suffix}"]
+      }
+    }
+  }
+
+  # ec2:DescribeInstances has no resource-level permissions: AWS accepts only "*". The
+  # region condition keeps it to the deployment's region; the function filters by tag.
+  statement {
+    sid       = "DescribeInstances"
+    actions   = ["ec2:DescribeInstances"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestedRegion"
+      values   = [local.region]
+    }
+  }
+
+  statement {
+    sid       = "TerminateOwnInstances"
+    actions   = ["ec2:TerminateInstances"]
+    resources = ["${local.ec2_arn}:instance/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/skiff:prefix"
+      values   = [var.prefix]
+    }
+  }
+
+  statement {
+    sid       = "DeleteJitConfigs"
+    actions   = ["ssm:DeleteParameter"]
+    resources = [local.jit_parameters_arn]
+  }
+
+  statement {
+    sid       = "ReadGitHubAppKey"
+    actions   = ["ssm:GetParameter", "ssm:GetParameters"]
+    resources = [local.app_key_arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.github_app.key_kms_key_arn == null ? [] : [var.github_app.key_kms_key_arn]
+
+    content {
+      sid       = "DecryptGitHubAppKey"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ssm.${local.region}.${local.dns_suffix}"]
+      }
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = "scale-down"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.this.json
+}

@@ -1,0 +1,39 @@
+output "function_name" {
+  description = "Name of the scale-down Lambda function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the scale-down Lambda function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "role_name" {
+  description = "Name of the function's IAM role."
+  value       = aws_iam_role.this.name
+}
+
+output "role_arn" {
+  description = "ARN of the function's IAM role (for KMS key policies)."
+  value       = aws_iam_role.this.arn
+}
+
+output "log_group_name" {
+  description = "Name of the function's log group (/aws/lambda/<name>)."
+  value       = aws_cloudwatch_log_group.this.name
+}
+
+output "schedule_rule_name" {
+  description = "Name of the EventBridge schedule rule (<name>-schedule)."
+  value       = aws_cloudwatch_event_rule.schedule.name
+}
+
+output "schedule_rule_arn" {
+  description = "ARN of the EventBridge schedule rule (the only source allowed to invoke the function)."
+  value       = aws_cloudwatch_event_rule.schedule.arn
+}
+
+output "service_name" {
+  description = "The Powertools service name, <prefix>-scale-down (the `service` dimension of the function's metrics)."
+  value       = local.service_name
+}
