@@ -99,6 +99,7 @@ async function inProgress(event: JobLifecycleMessage, deps: LifecycleDeps): Prom
           { status: "pending", unsent: true },
           now,
           launchedFor.pool === job.pool,
+          WAITING,
         );
         if (handedOver) {
           if (launchedFor.pool !== job.pool) await deps.state.reserve(job.pool, 1, Number.MAX_SAFE_INTEGER);
@@ -132,11 +133,11 @@ async function inProgress(event: JobLifecycleMessage, deps: LifecycleDeps): Prom
   }
 }
 
+/** Statuses of a job whose instance has not taken it yet. */
+const WAITING = ["launching", "launched", "registered"] as const;
+
 function isWaiting(job: JobItem): boolean {
-  return (
-    job.holdsSlot === true &&
-    (job.status === "launched" || job.status === "registered" || job.status === "launching")
-  );
+  return job.holdsSlot === true && (WAITING as readonly string[]).includes(job.status);
 }
 
 async function completed(event: JobLifecycleMessage, deps: LifecycleDeps): Promise<void> {

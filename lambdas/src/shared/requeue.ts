@@ -52,8 +52,9 @@ export async function requeueJob(
     : { status: "pending" as const, requeues, unsent: true };
   const from = ["launching", "launched", "registered", "claimed"] as const;
   // Only the writer that moves the job out of its waiting state acts on it.
+  // Both writes are conditional on the status: the decision may rest on an older read.
   const moved = job.holdsSlot
-    ? await deps.state.releaseSlot(job.jobId, job.pool, patch, now)
+    ? await deps.state.releaseSlot(job.jobId, job.pool, patch, now, false, from)
     : await deps.state.update(job.jobId, from, patch, now);
   if (!moved) return "skipped";
   const context = { jobId: job.jobId, pool: job.pool, reason, requeues: requeues - 1 };

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { JobMessage } from "../../src/shared/messages.ts";
+import { type RequeueDeps, requeueJob } from "../../src/shared/requeue.ts";
+import { startDynamo } from "../support/dynamo.ts";
+import { memoryCounter, memoryLog } from "../support/observe.ts";
+
+const now = new Date("2026-11-22T10:00:00Z");
+const message = (jobId: number): JobMessage => ({
+  kind: "job",
+  jobId,
+  runId: 1,
+  owner: "acme",
+  repository: "widgets",
+  installationId: 42,
+  pool: "ci",
+  labels: ["ci"],
+  queuedAt: now.toISOString(),
+  deliveryId: `d-${jobId}`,
+});
+
+describe("requeueJob(job, reason, deps)", () => {
+  let db: Awaited<ReturnType<typeof startDynamo>>;
+  const sent: JobMessage[] = [];
+  const deps = (): RequeueDeps => ({
+    state: db.state,
+    sendJob: async (m) => void sent.push(m),
+    sendDeadLetter: async (m) => void sent.push(m),
+    log: memoryLog(),
+    metrics: memoryCounter(),
+    now: () => now,
+    maxRequeues: 3,
+  });
+  beforeAll(async () => {
+    db = await startDynamo();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  /** A job launched with a slot, as scale-up leaves it. */
+  async function launchedJob(jobId: number) {
+    await db.state.claim(message(jobId), "m1", now, 900);
+    await db.state.reserve("ci", 1, 10);
+    await db.state.update(jobId, ["claimed"], { status: "launching", holdsSlot: true }, now, "m1");
+    await db.state.update(jobId, ["launching"], { status: "launched", instanceId: "i-1" }, now);
+    const job = await db.state.getJob(jobId);
+    if (!job) throw new Error("no job");
+    return job;
+  }
+
+  it("puts a waiting job back once, releasing its slot, however often it is asked", async () => {
+    // Prepare
+    const job = await launchedJob(1);
+    const before = await db.state.activeRunners("ci");
+    sent.length = 0;
+
+    // Act
+    const outcomes = await Promise.all([1, 2, 3].map(() => requeueJob(job, "test", deps())));
+
+    // Assess
+    expect(outcomes.filter((o) => o === "requeued")).toHaveLength(1);
+    expect(sent.map((m) => m.jobId)).toEqual([1]);
+    expect(await db.state.getJob(1)).toMatchObject({ status: "pending", holdsSlot: false, unsent: false });
+    expect(await db.state.activeRunners("ci")).toBe(before - 1);
+  });
+
+  it("leaves alone a job that started running after the decision was made (a stale snapshot)", async () => {
+    // Prepare: the reconcile read job 2 as launched; then its in_progress arrived.
+    const snapshot = await launchedJob(2);
+    await db.state.update(2, ["launched"], { status: "running" }, now);
+    const before = await db.state.activeRunners("ci");
+    sent.length = 0;
+
+    // Act
+    const outcome = await requeueJob(snapshot, "its runner took another job", deps());
+
+    // Assess
+    expect(outcome).toBe("skipped");
+    expect(sent).toEqual([]);
+    expect(await db.state.getJob(2)).toMatchObject({ status: "running", holdsSlot: true });
+    expect(await db.state.activeRunners("ci")).toBe(before);
+  });
+});
