@@ -34,6 +34,14 @@ locals {
     lifecycle = 30
   }
 
+  # What each Lambda module's `function` input is given.
+  functions = {
+    webhook    = { zip_path = local.zip_paths.webhook, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture }
+    scale_up   = { zip_path = local.zip_paths.scale_up, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, timeout = local.timeouts.scale_up }
+    lifecycle  = { zip_path = local.zip_paths.lifecycle, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, timeout = local.timeouts.lifecycle }
+    scale_down = { zip_path = local.zip_paths.scale_down, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture }
+  }
+
   # Names are also the Powertools service names the dashboard's metrics are keyed by.
   function_names = {
     webhook    = "${var.prefix}-webhook"
@@ -211,12 +219,8 @@ module "runner_pool" {
 module "webhook" {
   source = "../webhook"
 
-  name = local.function_names.webhook
-  function = {
-    zip_path     = local.zip_paths.webhook
-    runtime      = var.lambdas.runtime
-    architecture = var.lambdas.architecture
-  }
+  name                      = local.function_names.webhook
+  function                  = local.functions.webhook
   logging                   = local.logging
   pools                     = local.webhook_pools
   jobs_queue                = { url = module.jobs_queue.queue_url, arn = module.jobs_queue.queue_arn }
@@ -232,14 +236,9 @@ module "webhook" {
 module "scale_up" {
   source = "../scale-up"
 
-  prefix = var.prefix
-  name   = local.function_names.scale_up
-  function = {
-    zip_path     = local.zip_paths.scale_up
-    runtime      = var.lambdas.runtime
-    architecture = var.lambdas.architecture
-    timeout      = local.timeouts.scale_up
-  }
+  prefix            = var.prefix
+  name              = local.function_names.scale_up
+  function          = local.functions.scale_up
   logging           = local.logging
   pools             = local.pools
   jobs_queue        = { url = module.jobs_queue.queue_url, arn = module.jobs_queue.queue_arn }
@@ -253,17 +252,32 @@ module "scale_up" {
 module "lifecycle" {
   source = "../lifecycle"
 
-  prefix = var.prefix
-  name   = local.function_names.lifecycle
-  function = {
-    zip_path     = local.zip_paths.lifecycle
-    runtime      = var.lambdas.runtime
-    architecture = var.lambdas.architecture
-    timeout      = local.timeouts.lifecycle
-  }
+  prefix              = var.prefix
+  name                = local.function_names.lifecycle
+  function            = local.functions.lifecycle
   logging             = local.logging
   pools               = local.pools
   lifecycle_queue_arn = module.lifecycle_queue.queue_arn
+  jobs_queue = {
+    url     = module.jobs_queue.queue_url
+    arn     = module.jobs_queue.queue_arn
+    dlq_url = module.jobs_queue.dlq_url
+    dlq_arn = module.jobs_queue.dlq_arn
+  }
+  queue_kms_key_arn = var.kms_key_arn
+  state_table       = { name = module.state.table_name, arn = module.state.table_arn }
+  github_app        = local.github_app_key
+  tags              = var.tags
+}
+
+module "scale_down" {
+  source = "../scale-down"
+
+  prefix   = var.prefix
+  name     = local.function_names.scale_down
+  function = local.functions.scale_down
+  logging  = local.logging
+  pools    = local.pools
   jobs_queue = {
     url     = module.jobs_queue.queue_url
     arn     = module.jobs_queue.queue_arn
@@ -289,7 +303,7 @@ module "dashboard" {
     webhook    = module.webhook.function_name
     scale_up   = module.scale_up.function_name
     lifecycle  = module.lifecycle.function_name
-    scale_down = local.function_names.scale_down
+    scale_down = module.scale_down.function_name
   }
   queues = {
     jobs_queue_name      = module.jobs_queue.queue_name

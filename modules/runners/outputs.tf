@@ -54,7 +54,7 @@ output "function_names" {
     webhook    = module.webhook.function_name
     scale_up   = module.scale_up.function_name
     lifecycle  = module.lifecycle.function_name
-    scale_down = local.function_names.scale_down
+    scale_down = module.scale_down.function_name
   }
 }
 

@@ -1,0 +1,91 @@
+# Networking: a new VPC from modules/vpc, public (runners get public IPs) or private.
+# Planned under a mocked AWS provider.
+
+mock_provider "aws" {
+  override_during = plan
+
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_data "aws_ssm_parameter" {
+    defaults = { insecure_value = "ami-0123456789abcdef0", value = "ami-0123456789abcdef0" }
+  }
+  mock_resource "aws_sqs_queue" {
+    defaults = { arn = "arn:aws:sqs:us-east-1:123456789012:mock", id = "https://sqs.us-east-1.amazonaws.com/123456789012/mock" }
+  }
+  mock_resource "aws_vpc" {
+    defaults = { id = "vpc-0fedcba9876543210" }
+  }
+  mock_resource "aws_subnet" {
+    defaults = { id = "subnet-0ccccccccccccccc3" }
+  }
+  mock_resource "aws_dynamodb_table" {
+    defaults = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/ci-state" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
+  }
+  mock_resource "aws_security_group" {
+    defaults = { id = "sg-0123456789abcdef0", arn = "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0" }
+  }
+  mock_resource "aws_launch_template" {
+    defaults = { id = "lt-0123456789abcdef0", arn = "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0123456789abcdef0" }
+  }
+  mock_resource "aws_apigatewayv2_api" {
+    defaults = { id = "a1b2c3d4e5", api_endpoint = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com", execution_arn = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5" }
+  }
+}
+
+variables {
+  prefix     = "ci"
+  github_app = { id = "123456" }
+  network = {
+    create_vpc = { availability_zones = ["us-east-1a", "us-east-1b"] }
+  }
+  lambdas = {
+    zip_paths = {
+      webhook    = "../webhook/tests/fixtures/lambda.zip"
+      scale_up   = "../scale-up/tests/fixtures/lambda.zip"
+      lifecycle  = "../lifecycle/tests/fixtures/lambda.zip"
+      scale_down = "../scale-down/tests/fixtures/lambda.zip"
+    }
+  }
+  pools = {
+    linux   = { instance_types = ["m7i.large"], max_runners = 5 }
+    private = { labels = ["internal"], instance_types = ["m7i.large"], max_runners = 5, associate_public_ip_address = false }
+  }
+}
+
+run "create_vpc_public_gives_runners_public_ips_and_the_new_subnets" {
+  command = plan
+
+  assert {
+    condition     = length(module.vpc) == 1 && output.vpc_id == "vpc-0fedcba9876543210" && length(output.subnet_ids) == 2
+    error_message = "create_vpc must create one VPC with a subnet per availability zone, and output them."
+  }
+
+  assert {
+    condition     = alltrue([for p in local.pools : p.subnet_ids == output.subnet_ids])
+    error_message = "Every pool must launch into the new VPC's subnets."
+  }
+
+  assert {
+    condition     = local.runner_pools["linux"].associate_public_ip_address && !local.runner_pools["private"].associate_public_ip_address
+    error_message = "In a public VPC runners get a public IP unless the pool says otherwise (there is no NAT)."
+  }
+}
+
+run "create_vpc_private_keeps_runners_off_public_ips" {
+  command = plan
+
+  variables {
+    network = {
+      create_vpc = { availability_zones = ["us-east-1a", "us-east-1b"], mode = "private" }
+    }
+  }
+
+  assert {
+    condition     = !local.runner_pools["linux"].associate_public_ip_address
+    error_message = "In a private VPC (NAT) runners get no public IP by default."
+  }
+}
