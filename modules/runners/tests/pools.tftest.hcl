@@ -187,19 +187,19 @@ run "every_lambda_gets_the_pools_in_routing_order" {
   assert {
     condition = jsonencode(local.pools) == jsonencode([
       {
-        name = "deploy", labels = ["deploy"], architecture = "arm64", capacity_type = "on-demand", on_demand_fallback = true,
-        instance_types = ["m7g.large"], subnet_ids = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
-        launch_template_id = "lt-0bbbbbbbbbbbbbbb2", launch_template_arn = "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0bbbbbbbbbbbbbbb2",
-        role_arn = "arn:aws:iam::123456789012:role/ci-deploy-runner", security_group_id = "sg-0bbbbbbbbbbbbbbb2",
-        max_runners = 2, spot_allocation_strategy = "price-capacity-optimized", runner_level = "org", runner_group_id = 7,
+        name                 = "deploy", labels = ["deploy"], architecture = "arm64", capacity_type = "on-demand", on_demand_fallback = true,
+        instance_types       = ["m7g.large"], subnet_ids = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
+        launch_template_id   = "lt-0bbbbbbbbbbbbbbb2", launch_template_arn = "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0bbbbbbbbbbbbbbb2",
+        role_arn             = "arn:aws:iam::123456789012:role/ci-deploy-runner", security_group_id = "sg-0bbbbbbbbbbbbbbb2",
+        max_runners          = 2, spot_allocation_strategy = "price-capacity-optimized", runner_level = "org", runner_group_id = 7,
         boot_timeout_seconds = 300, max_lifetime_seconds = 21600, interrupted_retry_on_demand = true
       },
       {
-        name = "linux", labels = ["docker"], architecture = "x64", capacity_type = "spot", on_demand_fallback = true,
-        instance_types = ["m7i.large", "m6i.large"], subnet_ids = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
-        launch_template_id = "lt-0aaaaaaaaaaaaaaa1", launch_template_arn = "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0aaaaaaaaaaaaaaa1",
-        role_arn = "arn:aws:iam::123456789012:role/ci-linux-runner", security_group_id = "sg-0aaaaaaaaaaaaaaa1",
-        max_runners = 20, spot_allocation_strategy = "price-capacity-optimized", runner_level = "repo", runner_group_id = 1,
+        name                 = "linux", labels = ["docker"], architecture = "x64", capacity_type = "spot", on_demand_fallback = true,
+        instance_types       = ["m7i.large", "m6i.large"], subnet_ids = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
+        launch_template_id   = "lt-0aaaaaaaaaaaaaaa1", launch_template_arn = "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0aaaaaaaaaaaaaaa1",
+        role_arn             = "arn:aws:iam::123456789012:role/ci-linux-runner", security_group_id = "sg-0aaaaaaaaaaaaaaa1",
+        max_runners          = 20, spot_allocation_strategy = "price-capacity-optimized", runner_level = "repo", runner_group_id = 1,
         boot_timeout_seconds = 300, max_lifetime_seconds = 21600, interrupted_retry_on_demand = true
       },
     ])

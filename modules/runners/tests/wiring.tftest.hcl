@@ -105,7 +105,7 @@ run "defaults_name_everything_after_the_prefix_and_wire_the_queues_to_their_cons
   }
 
   assert {
-    condition = alltrue([for f in values(local.functions) : f.runtime == "nodejs22.x" && f.architecture == "arm64"]) && local.functions.webhook.zip_path == "../webhook/tests/fixtures/lambda.zip" && local.functions.scale_down.zip_path == "../scale-down/tests/fixtures/lambda.zip"
+    condition     = alltrue([for f in values(local.functions) : f.runtime == "nodejs22.x" && f.architecture == "arm64"]) && local.functions.webhook.zip_path == "../webhook/tests/fixtures/lambda.zip" && local.functions.scale_down.zip_path == "../scale-down/tests/fixtures/lambda.zip"
     error_message = "Every function must run nodejs22.x on arm64 by default, from the zip given for it."
   }
 
