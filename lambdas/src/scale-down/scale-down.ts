@@ -1,5 +1,5 @@
 import { errorMessage } from "../shared/errors.ts";
-import type { GitHubAdmin, RunnerScope } from "../shared/github.ts";
+import type { GitHubAdmin, RunnerRegistration, RunnerScope } from "../shared/github.ts";
 import type { Pool } from "../shared/pools.ts";
 import { type RequeueDeps, requeueJob, resendJob } from "../shared/requeue.ts";
 import { instanceKey, type JobItem } from "../shared/state.ts";
@@ -56,8 +56,8 @@ export interface CycleSummary {
 export async function scaleDown(deps: ScaleDownDeps): Promise<CycleSummary> {
   const cycle = await deps.state.nextCycle();
   const [table, ec2] = await Promise.all([deps.state.scanAll(), deps.ec2.describe()]);
-  const listing = cycle % deps.listEvery === 0;
-  const registrations = listing ? await listRegistrations(table.jobs, deps) : undefined;
+  const registrations = await listRegistrationPage(table.jobs, cycle, deps);
+  const listing = registrations !== undefined;
 
   const actions = reconcile({
     now: deps.now(),
@@ -206,29 +206,62 @@ async function execute(actions: Action[], jobs: Map<number, JobItem>, deps: Scal
   }
 }
 
-/** The registration scopes worth listing: each org with org-level pools, each repo with repo-level ones. */
-async function listRegistrations(jobs: readonly JobItem[], deps: ScaleDownDeps) {
+/** The registration scopes worth listing, by a stable key: each org with org-level pools, each repo with repo-level ones. */
+function registrationScopes(jobs: readonly JobItem[], deps: ScaleDownDeps): [string, RunnerScope][] {
   const scopes = new Map<string, RunnerScope>();
   for (const job of jobs) {
     const pool = deps.pools.get(job.pool);
     if (!pool) continue;
-    const scope: RunnerScope = {
+    const key = pool.runnerLevel === "org" ? `org/${job.owner}` : `repo/${job.owner}/${job.repository}`;
+    scopes.set(key, {
       installationId: job.installationId,
       owner: job.owner,
       repository: job.repository,
       level: pool.runnerLevel,
-    };
-    scopes.set(
-      pool.runnerLevel === "org" ? `org/${job.owner}` : `repo/${job.owner}/${job.repository}`,
-      scope,
-    );
-  }
-  const listed: { scope: RunnerScope; runners: Awaited<ReturnType<GitHubAdmin["listRunners"]>> }[] = [];
-  for (const scope of [...scopes.values()].slice(0, deps.maxScopes ?? 20)) {
-    await attempt(deps, "list registrations", { owner: scope.owner, level: scope.level }, async () => {
-      listed.push({ scope, runners: await deps.github.listRunners(scope) });
     });
   }
+  return [...scopes.entries()].sort(([a], [b]) => a.localeCompare(b)).slice(0, deps.maxScopes ?? 20);
+}
+
+interface ListingCursor {
+  scope: string;
+  page: number;
+}
+
+/**
+ * Lists GitHub's registrations one page per cycle: a pass starts every `listEvery` cycles
+ * and walks the scopes and their pages from a cursor kept in the state table, so no cycle
+ * makes more than one listing call however large the fleet.
+ */
+async function listRegistrationPage(jobs: readonly JobItem[], cycle: number, deps: ScaleDownDeps) {
+  const scopes = registrationScopes(jobs, deps);
+  let cursor = await deps.state.getMeta<ListingCursor>("listing");
+  if (!cursor) {
+    if (cycle % deps.listEvery !== 0 || scopes.length === 0) return undefined;
+    cursor = { scope: scopes[0]?.[0] ?? "", page: 1 };
+  }
+  // The scope set may have changed since the cursor was written: go on from where it points.
+  const index = scopes.findIndex(([key]) => key >= (cursor as ListingCursor).scope);
+  const entry = index >= 0 ? scopes[index] : undefined;
+  if (!entry) {
+    await deps.state.putMeta("listing", undefined);
+    return undefined;
+  }
+  const [key, scope] = entry;
+  const page = entry[0] === cursor.scope ? cursor.page : 1;
+  let listed: { scope: RunnerScope; runners: RunnerRegistration[] }[] | undefined;
+  let next: ListingCursor | undefined = { scope: key, page };
+  await attempt(deps, "list registrations", { owner: scope.owner, level: scope.level, page }, async () => {
+    const result = await deps.github.listRunnersPage(scope, page);
+    listed = [{ scope, runners: result.runners }];
+    const following = scopes[index + 1];
+    next = !result.last
+      ? { scope: key, page: page + 1 }
+      : following
+        ? { scope: following[0], page: 1 }
+        : undefined;
+  });
+  await deps.state.putMeta("listing", next);
   return listed;
 }
 

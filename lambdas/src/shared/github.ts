@@ -79,6 +79,11 @@ export interface GitHubAdmin {
   /** "busy" when GitHub refuses because the runner is running a job. */
   deleteRunner(scope: RunnerScope, runnerId: number): Promise<"deleted" | "missing" | "busy">;
   listRunners(scope: RunnerScope): Promise<RunnerRegistration[]>;
+  /** One page (100 per page, from 1) of a scope's registrations; `last` when no page follows. */
+  listRunnersPage(
+    scope: RunnerScope,
+    page: number,
+  ): Promise<{ runners: RunnerRegistration[]; last: boolean }>;
   rerunFailedJobs(scope: Omit<RunnerScope, "level">, runId: number): Promise<void>;
   /** The App's recent webhook deliveries, newest first, up to `limit`. */
   recentDeliveries(limit: number): Promise<HookDelivery[]>;
@@ -149,6 +154,21 @@ export function createGitHubApp(
     return found;
   };
 
+  const listRunnersPage: GitHubAdmin["listRunnersPage"] = async (scope, page) => {
+    const octokit = await client(scope.installationId);
+    const { data } =
+      scope.level === "org"
+        ? await octokit.request("GET /orgs/{org}/actions/runners", { org: scope.owner, per_page: 100, page })
+        : await octokit.request("GET /repos/{owner}/{repo}/actions/runners", {
+            owner: scope.owner,
+            repo: scope.repository,
+            per_page: 100,
+            page,
+          });
+    const runners = data.runners.map((r) => ({ id: r.id, name: r.name, status: r.status, busy: r.busy }));
+    return { runners, last: runners.length < 100 || (page - 1) * 100 + runners.length >= data.total_count };
+  };
+
   return {
     client,
     async createJitConfig(request) {
@@ -209,26 +229,13 @@ export function createGitHubApp(
         throw error;
       }
     },
+    listRunnersPage,
     async listRunners(scope) {
-      const octokit = await client(scope.installationId);
       const runners: RunnerRegistration[] = [];
       for (let page = 1; ; page++) {
-        const { data } =
-          scope.level === "org"
-            ? await octokit.request("GET /orgs/{org}/actions/runners", {
-                org: scope.owner,
-                per_page: 100,
-                page,
-              })
-            : await octokit.request("GET /repos/{owner}/{repo}/actions/runners", {
-                owner: scope.owner,
-                repo: scope.repository,
-                per_page: 100,
-                page,
-              });
-        for (const r of data.runners)
-          runners.push({ id: r.id, name: r.name, status: r.status, busy: r.busy });
-        if (data.runners.length < 100 || runners.length >= data.total_count) return runners;
+        const result = await listRunnersPage(scope, page);
+        runners.push(...result.runners);
+        if (result.last) return runners;
       }
     },
     async rerunFailedJobs(scope, runId) {

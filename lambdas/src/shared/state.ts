@@ -516,6 +516,23 @@ export class StateStore {
     }
   }
 
+  /** Reads a small bookkeeping record of the control plane (e.g. the listing cursor). */
+  async getMeta<T>(name: string): Promise<T | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `meta#${name}` }, ConsistentRead: true }),
+    );
+    return out.Item?.value as T | undefined;
+  }
+
+  /** Writes (or, with undefined, deletes) a bookkeeping record. */
+  async putMeta(name: string, value: unknown): Promise<void> {
+    if (value === undefined) {
+      await this.deleteItem(`meta#${name}`);
+      return;
+    }
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: `meta#${name}`, value } }));
+  }
+
   /** Counts reconcile cycles, so work done every N cycles can be scheduled. */
   async nextCycle(): Promise<number> {
     const out = await this.doc.send(
