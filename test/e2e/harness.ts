@@ -59,15 +59,17 @@ export interface HarnessOptions {
   reconcileEverySeconds?: number;
   /** Receives before a message moves to its DLQ (modules/queue default 5). */
   maxReceiveCount?: number;
-  /** Virtual seconds from launch to bootstrap: [min, max], uniformly. Default [10, 20]. */
+  /** Virtual seconds from launch to bootstrap: [min, max], uniformly. Default [8, 15]. */
   bootSeconds?: [number, number];
-  /** Virtual seconds a job runs: [min, max], uniformly, unless set per job. Default [30, 90]. */
+  /** Virtual seconds a job runs: [min, max], uniformly, unless set per job. Default [20, 60]. */
   jobSeconds?: [number, number];
   /** Extra environment per function (e.g. a shorter grace). */
   env?: Partial<Record<FunctionName, Record<string, string>>>;
   /** POWERTOOLS_LOG_LEVEL for the functions. Default INFO (the timeline reads the logs). */
   logLevel?: string;
   seed?: number;
+  /** Start every function's containers before the run (provisioned concurrency); default true. */
+  prewarm?: boolean;
   /** Echo every function's output to stderr. */
   echo?: boolean;
 }
@@ -184,7 +186,7 @@ export class Harness {
           architecture: "x64",
           capacityType: "spot",
           runnerLevel: "repo",
-          bootTimeoutSeconds: 120,
+          bootTimeoutSeconds: 300,
           maxLifetimeSeconds: 3600,
           ...p,
         } as Required<PoolSpec>,
@@ -276,6 +278,7 @@ export class Harness {
         echo: this.options.echo ?? false,
       });
     }
+    if (this.options.prewarm ?? true) await Promise.all(FUNCTIONS.map((f) => this.functions[f].warm()));
     const batch = this.options.batchSize ?? 10;
     for (let i = 0; i < concurrency["scale-up"]; i++) {
       this.#loops.push(this.#eventSource(this.queues.jobs, this.functions["scale-up"], batch));
@@ -291,7 +294,7 @@ export class Harness {
       webhook: 10,
       "scale-up": 60,
       lifecycle: 30,
-      "scale-down": 120,
+      "scale-down": 300,
     };
     return this.options.timeoutSeconds?.[name] ?? defaults[name];
   }
@@ -560,10 +563,10 @@ export class Harness {
         github: this.github,
         ssm: this.#ssmClient,
         prefix: PREFIX,
-        bootSeconds: () => this.#uniform(this.options.bootSeconds ?? [10, 20]),
+        bootSeconds: () => this.#uniform(this.options.bootSeconds ?? [8, 15]),
         jobSeconds: (jobId) =>
-          this.jobDurations.get(jobId) ?? this.#uniform(this.options.jobSeconds ?? [30, 90]),
-        bootTimeoutSeconds: (p) => this.pools.get(p)?.bootTimeoutSeconds ?? 120,
+          this.jobDurations.get(jobId) ?? this.#uniform(this.options.jobSeconds ?? [20, 60]),
+        bootTimeoutSeconds: (p) => this.pools.get(p)?.bootTimeoutSeconds ?? 300,
         note: (event) => this.#instanceEvent(event),
       },
       instance,
@@ -744,14 +747,22 @@ export class Harness {
   async waitForQuiet(virtualSeconds: number): Promise<void> {
     await this.waitFor(
       "instances, registrations, JIT configs and queues to drain",
-      () =>
+      async () =>
         this.aliveInstances().length === 0 &&
         this.github.registrations().length === 0 &&
         this.ssm.names().every((n) => !n.startsWith(`/${PREFIX}/jit/`)) &&
         this.sqs.count(this.queues.jobs).total === 0 &&
-        this.sqs.count(this.queues.lifecycle).total === 0,
+        this.sqs.count(this.queues.lifecycle).total === 0 &&
+        (await this.counters()).every(([, active]) => active === 0),
       virtualSeconds,
     );
+  }
+
+  /** The pool counters (active slots) in the state table. */
+  async counters(): Promise<[string, number][]> {
+    return (await this.table())
+      .filter((item) => String(item.pk).startsWith("pool#"))
+      .map((item) => [String(item.pk).slice(5), Number(item.active ?? 0)]);
   }
 
   /** Messages in the jobs DLQ (bodies), and the lifecycle DLQ's, prefixed. */
@@ -861,6 +872,31 @@ export class Harness {
         return String(line.entry.pool);
     }
     return undefined;
+  }
+
+  /** What is still going on, for diagnosing a scenario that does not finish. */
+  async status(): Promise<Record<string, unknown>> {
+    return {
+      virtualSeconds: Math.round((this.clock.now() - this.clock.origin) / 1000),
+      openJobs: this.github
+        .jobs()
+        .filter((j) => j.status !== "completed")
+        .map((j) => `${j.id}:${j.status}:${j.runnerName ?? "-"}`),
+      alive: this.aliveInstances().map((i) => {
+        const sim = this.sims.get(i.instanceId);
+        const last = this.instances.get(i.instanceId)?.events.at(-1);
+        return `${i.instanceId}:${i.state}:${i.tags["skiff:pool"]}:job=${sim?.jobId ?? "-"}:last=${last?.kind ?? "-"}`;
+      }),
+      registrations: this.github.registrations().map((r) => `${r.name}:${r.status}:job=${r.jobId}`),
+      jit: this.ssm.names().filter((n) => n.startsWith(`/${PREFIX}/jit/`)),
+      jobsQueue: this.sqs.count(this.queues.jobs),
+      lifecycleQueue: this.sqs.count(this.queues.lifecycle),
+      counters: await this.counters(),
+      stateJobs: (await this.table())
+        .filter((i) => String(i.pk).startsWith("job#") && i.status !== "completed")
+        .map((i) => `${i.jobId}:${i.status}:slot=${i.holdsSlot}:inst=${i.instanceId ?? "-"}`),
+      reconciles: this.#reconciles,
+    };
   }
 
   /** Log entries at ERROR level, for diagnosis. */

@@ -26,6 +26,7 @@ export type InstanceEvent =
   | { kind: "job-done"; instanceId: string; at: number; jobId: number; conclusion: string }
   | { kind: "job-lost"; instanceId: string; at: number; jobId: number; why: string }
   | { kind: "power-off"; instanceId: string; at: number; why: string }
+  | { kind: "retry"; instanceId: string; at: number; message: string }
   | { kind: "error"; instanceId: string; at: number; message: string };
 
 class Terminated extends Error {
@@ -115,14 +116,25 @@ export class SimulatedInstance {
         const out = await world.ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
         config = out.Parameter?.Value;
       } catch (error) {
-        if ((error as { name?: string }).name !== "ParameterNotFound") throw error;
+        // The bootstrap retries every failure (not only ParameterNotFound) until its deadline.
+        if ((error as { name?: string }).name !== "ParameterNotFound") {
+          world.note({ kind: "retry", instanceId: this.id, at: at(), message: String(error) });
+        }
       }
       if (config !== undefined) break;
       if (at() > deadline) return this.#powerOff("no JIT config within the boot timeout");
       await this.#sleep(1000);
     }
     world.note({ kind: "jit-read", instanceId: this.id, at: at(), attempts });
-    await world.ssm.send(new DeleteParameterCommand({ Name: name }));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await world.ssm.send(new DeleteParameterCommand({ Name: name }));
+        break;
+      } catch (error) {
+        if ((error as { name?: string }).name === "ParameterNotFound" || attempt >= 5) throw error;
+        await this.#sleep(attempt * 1000);
+      }
+    }
     if (this.#gone) throw new Terminated();
 
     // The runner: connect with the JIT config, then wait for GitHub to hand it a job.

@@ -207,6 +207,18 @@ export class LambdaFunction {
     return result;
   }
 
+  /** Starts `n` containers and waits for their cold starts, as provisioned concurrency would. */
+  async warm(n = this.options.concurrency): Promise<void> {
+    const started: Container[] = [];
+    while (this.#containers.filter((c) => !c.dead).length < Math.min(n, this.options.concurrency)) {
+      const container = new Container(++this.#ids, this.options);
+      this.coldStarts += 1;
+      this.#containers.push(container);
+      started.push(container);
+    }
+    await Promise.all(started.map((c) => c.ready));
+  }
+
   /** Kills every container that is running an invocation now (a crash mid-batch); returns how many. */
   crashBusy(): number {
     const busy = this.#containers.filter((c) => c.busy && !c.dead);

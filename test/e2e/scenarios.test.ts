@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Harness, type HarnessOptions } from "./harness.ts";
+import { timeline } from "./report.ts";
 
-// End-to-end scenarios over the built zips (dist/lambdas, from `make build`), in fast time: see README.md.
+// End-to-end scenarios over the built zips (dist/lambdas, from `make build`) in fast time: virtual
+// time runs SKIFF_E2E_SPEED (default 20) times faster than real time; see README.md. Every scenario
+// ends with Harness.verify(): each job ran exactly once on its own skiff runner of the pool it was
+// routed to, no job had two instances at once, max_runners held at every launch, nothing is left
+// running or registered, no JIT config is left, pool counters are back to 0, and the DLQs hold only
+// the failures the scenario made permanent on purpose.
 const SPEED = Number(process.env.SKIFF_E2E_SPEED ?? 20);
 
 const ci = { name: "ci", labels: ["ci"], instanceTypes: ["m7i.large", "m6i.large", "c7i.large"] };
@@ -14,10 +20,12 @@ const arm = {
 };
 const CI_JOB = { labels: ["self-hosted", "ci"] };
 const ARM_JOB = { labels: ["self-hosted", "linux", "arm64"] };
+/** Real milliseconds a scenario may take. */
+const REAL = (seconds: number) => seconds * 1000;
 
 let harness: Harness | undefined;
 
-async function start(options: Omit<HarnessOptions, "speed">): Promise<Harness> {
+async function start(options: HarnessOptions): Promise<Harness> {
   harness = await Harness.start({ speed: SPEED, echo: Boolean(process.env.SKIFF_E2E_ECHO), ...options });
   return harness;
 }
@@ -27,6 +35,11 @@ afterEach(async () => {
   harness = undefined;
   if (!h) return;
   if (process.env.SKIFF_E2E_DEBUG) {
+    console.error(JSON.stringify(await h.status(), null, 1));
+    console.error(timeline(h).join("\n"));
+    for (const l of h.logs.filter((l) => l.function === "scale-down" && !l.entry._aws)) {
+      console.error("scale-down", new Date(l.at).toISOString(), JSON.stringify(l.entry).slice(0, 400));
+    }
     for (const line of h.errors().slice(0, 30)) console.error(line.function, JSON.stringify(line.entry));
     for (const f of Object.values(h.functions)) {
       console.error(f.name, "cold starts", f.coldStarts, "invocations", f.invocations);
@@ -36,18 +49,197 @@ afterEach(async () => {
   await h.stop();
 });
 
+/** Runs until every job is done and everything is cleaned up, then checks the pass conditions. */
+async function finish(h: Harness, expected: Parameters<Harness["verify"]>[0] = {}) {
+  await h.waitForJobs(3 * 3600);
+  await h.waitForQuiet(3600);
+  const verdict = await h.verify(expected);
+  expect(verdict.violations).toEqual([]);
+  return verdict;
+}
+
 describe("skiff end to end", () => {
-  it("runs 20 jobs on one pool, each once on its own runner, and leaves nothing behind", async () => {
-    const h = await start({ pools: [{ ...ci, maxRunners: 10 }] });
+  it(
+    "runs a 200-job burst across two pools, never over max_runners",
+    async () => {
+      const h = await start({
+        pools: [
+          { ...ci, maxRunners: 30 },
+          { ...arm, maxRunners: 15 },
+        ],
+        // modules/queue's default is 5; with it, jobs that wait at max_runners for more than about five
+        // minutes are dead-lettered (a known scale-up bug; see the `it.fails` scenario below).
+        maxReceiveCount: 20,
+      });
 
-    await h.queueJobs(20, CI_JOB);
-    await h.waitForJobs(900);
-    await h.waitForQuiet(900);
-    const verdict = await h.verify();
+      await Promise.all([h.queueJobs(140, CI_JOB), h.queueJobs(60, ARM_JOB)]);
+      const verdict = await finish(h);
 
-    expect(verdict.violations).toEqual([]);
-    expect(verdict.jobs).toBe(20);
-    expect(verdict.instances).toBe(20);
-    expect(verdict.maxLive.ci).toBeLessThanOrEqual(10);
-  }, 120_000);
+      expect(verdict.jobs).toBe(200);
+      expect(verdict.instances).toBe(200);
+      expect(verdict.maxLive.ci).toBeLessThanOrEqual(30);
+      expect(verdict.maxLive.arm).toBeLessThanOrEqual(15);
+      expect(h.metrics.get("CapReached")).toBeGreaterThan(0);
+    },
+    REAL(240),
+  );
+
+  it(
+    "launches once per job when every webhook delivery arrives three times",
+    async () => {
+      const h = await start({ pools: [{ ...ci, maxRunners: 15 }] });
+      h.copies = () => 3;
+
+      await h.queueJobs(30, CI_JOB, 1000);
+      const verdict = await finish(h);
+
+      expect(verdict.instances).toBe(30);
+      expect(h.webhookRequests.filter((r) => r.action === "queued")).toHaveLength(90);
+      expect(h.metrics.get("DuplicateJobs")).toBeGreaterThanOrEqual(60);
+    },
+    REAL(120),
+  );
+
+  it(
+    "falls back to on-demand when spot capacity runs out midway",
+    async () => {
+      const h = await start({ pools: [{ ...ci, maxRunners: 15 }] });
+      let before: Set<string> | undefined;
+      h.ec2.onLaunch(() => {
+        if (before === undefined && h.ec2.instances({ lifecycle: "spot" }).length >= 8) {
+          h.ec2.setCapacity({ spot: Object.fromEntries(ci.instanceTypes.map((t) => [t, 0])) });
+          before = new Set(h.ec2.instances().map((i) => i.instanceId));
+        }
+      });
+
+      await h.queueJobs(30, CI_JOB, 1000);
+      const verdict = await finish(h);
+
+      const after = [...h.instances.values()].filter((i) => !before?.has(i.instanceId));
+      expect(verdict.instances).toBe(30);
+      expect(after.length).toBeGreaterThan(0);
+      expect(after.every((i) => i.lifecycle === "on-demand")).toBe(true);
+      expect(h.metrics.get("SpotFallbacks")).toBeGreaterThan(0);
+    },
+    REAL(120),
+  );
+
+  it(
+    "rides out GitHub answering 429 for 30 seconds",
+    async () => {
+      const h = await start({ pools: [{ ...ci, maxRunners: 20 }] });
+
+      await h.queueJobs(10, CI_JOB, 1000);
+      // A secondary rate limit: every API call is refused with 429 and retry-after 10 for 30 virtual
+      // seconds (the fake keeps the window on the real clock, so it gets 30 s / speed of it).
+      h.github.rateLimit({ status: 429, retryAfterSeconds: 10, forMs: h.clock.real(30_000) });
+      await h.queueJobs(20, CI_JOB, 1000);
+      await finish(h);
+
+      expect(h.github.calls.filter((c) => c.status === 429).length).toBeGreaterThan(0);
+    },
+    REAL(120),
+  );
+
+  it(
+    "recovers when 10 % of completion webhooks are lost",
+    async () => {
+      const h = await start({ pools: [{ ...ci, maxRunners: 20 }] });
+      let lost = 0;
+      h.copies = (delivery) => {
+        if (delivery.payload.action !== "completed" || h.random() >= 0.1) return 1;
+        lost += 1;
+        return 0;
+      };
+
+      await h.queueJobs(40, CI_JOB, 1000);
+      await finish(h);
+
+      expect(lost).toBeGreaterThan(0);
+    },
+    REAL(150),
+  );
+
+  it(
+    "re-runs a spot-interrupted job on on-demand capacity",
+    async () => {
+      const h = await start({ pools: [{ ...ci, maxRunners: 10 }], jobSeconds: [240, 300] });
+
+      await h.queueJobs(5, CI_JOB);
+      await h.waitFor(
+        "a job running on a spot instance",
+        () =>
+          [...h.sims.values()].some(
+            (s) => s.jobId !== undefined && h.ec2.instance(s.id)?.lifecycle === "spot",
+          ),
+        600,
+      );
+      const victim = [...h.sims.values()].find(
+        (s) => s.jobId !== undefined && h.ec2.instance(s.id)?.lifecycle === "spot",
+      )!;
+      const interruptedJob = victim.jobId!;
+      h.interrupted.add(victim.id);
+      // EC2 warns two minutes ahead, then takes the instance back.
+      h.sendEc2Event("EC2 Spot Instance Interruption Warning", victim.id, { "instance-action": "terminate" });
+      await h.clock.sleep(120_000);
+      h.ec2.setState(victim.id, "shutting-down");
+      h.ec2.setState(victim.id, "terminated");
+      await finish(h, { lostJobs: 1 });
+
+      const jobs = h.github.jobs();
+      expect(jobs).toHaveLength(6);
+      expect(h.github.job(interruptedJob)?.conclusion).toBe("failure");
+      const rerun = jobs.find((j) => j.runAttempt === 2)!;
+      expect(rerun.conclusion).toBe("success");
+      const ranOn = h.instances.get(rerun.runnerName!.slice(`${h.prefix}-`.length))!;
+      expect(ranOn.lifecycle).toBe("on-demand");
+    },
+    REAL(150),
+  );
+
+  it(
+    "recovers from a scale-up crash mid-batch, and dead-letters only the poison message",
+    async () => {
+      // A 20 s scale-up timeout (the queue's visibility is 6×: 120 s) so the batch the crash interrupts,
+      // and the poison message's five receives, come round in a few virtual minutes.
+      const h = await start({ pools: [{ ...ci, maxRunners: 20 }], timeoutSeconds: { "scale-up": 20 } });
+      let crashed = 0;
+      // Right after EC2 launched the batch's instances, before scale-up hears back: every scale-up
+      // container that is running an invocation dies.
+      h.ec2.onLaunch(() => {
+        if (crashed === 0) crashed = h.functions["scale-up"].crashBusy();
+      });
+      const poison = "this is not a job message";
+      h.sqs.send(h.queues.jobs, poison);
+
+      await h.queueJobs(20, CI_JOB, 500);
+      const verdict = await finish(h, { deadLetters: (body) => body === poison });
+
+      expect(crashed).toBeGreaterThan(0);
+      expect(verdict.dlq).toEqual([poison]);
+      // The crashed batch's instances never got a JIT config: the reconcile terminated them as orphans.
+      expect(verdict.instances).toBeGreaterThan(20);
+    },
+    REAL(150),
+  );
+
+  it.fails(
+    "known bug: does not dead-letter jobs that wait at max_runners for minutes",
+    async () => {
+      // modules/queue's default max_receive_count (5): every receive that finds the pool full counts,
+      // so a job waiting longer than about five minutes for a slot goes to the DLQ though nothing is
+      // wrong with it. Remove `.fails` once scale-up stops spending receives on waiting.
+      const h = await start({ speed: 40, pools: [{ ...ci, maxRunners: 2 }], jobSeconds: [200, 200] });
+
+      await h.queueJobs(10, CI_JOB);
+      await h.waitFor(
+        "a dead letter or every job done",
+        () => h.deadLetters().length > 0 || h.openJobs() === 0,
+        7200,
+      );
+
+      expect(h.deadLetters()).toEqual([]);
+    },
+    REAL(120),
+  );
 });
