@@ -15,7 +15,7 @@ PACKER_TEMPLATES := $(wildcard packer/*/*.pkr.hcl)
 .PHONY: help deps tools build test typecheck lint fmt vitest tf-fmt tf-test packer-check shellcheck docs docs-check e2e bench demo clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 node_modules/.package-lock.json: package-lock.json package.json lambdas/package.json
 	npm ci --no-audit --no-fund
@@ -69,6 +69,15 @@ packer-check: tools ## packer fmt -check and validate on every template
 
 shellcheck: tools ## shellcheck every shell script
 	@if [ -n "$(strip $(SHELL_SCRIPTS))" ]; then shellcheck $(sort $(SHELL_SCRIPTS)); fi
+
+e2e: deps build ## end-to-end scenarios: the built zips wired like AWS on loopback, in fast time (test/e2e)
+	npx vitest run test/e2e
+
+bench: deps build ## benchmarks against the design's targets: prints a table, writes bench/results.json
+	node test/e2e/run.mjs bench/bench.ts
+
+demo: deps build ## try skiff without AWS: a local run with a timeline per job and a cost estimate
+	node test/e2e/run.mjs test/e2e/demo.ts
 
 clean: ## remove build output and Terraform working files
 	rm -rf dist coverage
