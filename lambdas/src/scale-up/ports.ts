@@ -1,5 +1,5 @@
 import { CreateFleetCommand, type EC2Client } from "@aws-sdk/client-ec2";
-import { ChangeMessageVisibilityCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { PutParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { jitParameterName, terminateInstances } from "../shared/aws.ts";
 import type { Ec2Port, JitStore, QueuePort } from "./scale-up.ts";
@@ -46,6 +46,15 @@ export function queuePort(sqs: SQSClient, queueUrl: string): QueuePort {
           QueueUrl: queueUrl,
           ReceiptHandle: receiptHandle,
           VisibilityTimeout: seconds,
+        }),
+      );
+    },
+    async send(message, delaySeconds) {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: JSON.stringify(message),
+          DelaySeconds: Math.max(0, Math.min(900, Math.round(delaySeconds))),
         }),
       );
     },

@@ -3,7 +3,7 @@ import type { CreateFleetCommandInput, CreateFleetCommandOutput } from "@aws-sdk
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 import { errorMessage } from "../shared/errors.ts";
 import type { GitHubApp } from "../shared/github.ts";
-import { parseJobMessage } from "../shared/messages.ts";
+import { type JobMessage, parseJobMessage } from "../shared/messages.ts";
 import type { Counter, Log } from "../shared/observability.ts";
 import { type CapacityType, defaultLabels, type Pool } from "../shared/pools.ts";
 import type { StateStore } from "../shared/state.ts";
@@ -31,6 +31,8 @@ export interface JitStore {
 
 export interface QueuePort {
   setVisibility(receiptHandle: string, seconds: number): Promise<void>;
+  /** Sends a job message again, invisible for `delaySeconds` (at most 900). */
+  send(message: JobMessage, delaySeconds: number): Promise<void>;
 }
 
 export interface ScaleUpDeps {
@@ -100,6 +102,7 @@ export async function scaleUp(records: readonly SQSRecord[], deps: ScaleUpDeps):
   );
 
   for (const { planned, kind } of returned) {
+    if (kind === "capacity" && (await waitInQueue(planned, deps))) continue;
     failed.add(planned.messageId);
     if (kind === "permanent") continue; // normal visibility; the DLQ takes it after maxReceiveCount
     const seconds = backoffSeconds(planned.receiveCount, deps.random);
@@ -108,6 +111,27 @@ export async function scaleUp(records: readonly SQSRecord[], deps: ScaleUpDeps):
     });
   }
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/**
+ * A job waiting for a slot or for EC2 capacity goes back to the queue as a new message,
+ * delayed by a growing back-off, and the received one is acknowledged: waiting spends none
+ * of the queue's receives, so only real failures reach the DLQ. Returns false when the send
+ * failed; the caller then returns the message itself.
+ */
+async function waitInQueue(planned: PlannedJob, deps: ScaleUpDeps): Promise<boolean> {
+  const waits = (planned.job.waits ?? 0) + 1;
+  const seconds = backoffSeconds(waits, deps.random);
+  try {
+    await deps.queue.send({ ...planned.job, waits }, seconds);
+    return true;
+  } catch (error) {
+    deps.log.warn("could not requeue a waiting job; returning its message", {
+      jobId: planned.job.jobId,
+      error: errorMessage(error),
+    });
+    return false;
+  }
 }
 
 async function claimAll(jobs: PlannedJob[], deps: ScaleUpDeps): Promise<PlannedJob[]> {

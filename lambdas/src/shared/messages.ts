@@ -16,6 +16,8 @@ export interface JobMessage {
   deliveryId: string;
   /** Set on re-runs of spot-interrupted jobs: launch on-demand only. */
   capacity?: "on-demand";
+  /** How often the job already waited in the queue for a slot or capacity. */
+  waits?: number;
 }
 
 /**
@@ -49,6 +51,13 @@ function record(value: unknown, field: string): Json {
 export function positiveInt(value: unknown, field: string): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
     throw new ValidationError(field, "must be a positive integer");
+  }
+  return value;
+}
+
+export function nonNegativeInt(value: unknown, field: string): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw new ValidationError(field, "must be a whole number, 0 or more");
   }
   return value;
 }
@@ -102,6 +111,7 @@ export function parseJobMessage(body: string): JobMessage {
     queuedAt: timestamp(m.queuedAt, "queuedAt"),
     deliveryId: nonEmpty(m.deliveryId, "deliveryId"),
     ...(m.capacity === "on-demand" ? { capacity: "on-demand" as const } : {}),
+    ...(m.waits !== undefined ? { waits: nonNegativeInt(m.waits, "waits") } : {}),
   };
 }
 

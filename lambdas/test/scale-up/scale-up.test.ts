@@ -86,12 +86,13 @@ describe("scaleUp(records, deps) over the wire", () => {
 
     expect(world.ec2.running()).toBe(10);
     expect(await world.db.state.activeRunners("ci")).toBe(10);
-    const returned = results.flatMap(failedIds);
-    expect(returned).toHaveLength(10);
     expect(world.metrics.get("CapReached|Pool=ci")).toBe(10);
-    // Returned jobs wait out a longer visibility timeout than the queue's 30 s, never dropped.
-    const visibility = world.sqs.calls.filter((c) => c.operation === "ChangeMessageVisibility");
-    expect(visibility.map((c) => c.params.VisibilityTimeout)).toEqual(Array(10).fill(20));
+    // The ten that wait are acknowledged and sent again with a delay: waiting spends none of
+    // the queue's receives, so a long wait never ends in the DLQ.
+    expect(results.flatMap(failedIds)).toEqual([]);
+    const resent = world.sqs.calls.filter((c) => c.operation === "SendMessage");
+    expect(resent.map((c) => c.params.DelaySeconds)).toEqual(Array(10).fill(20));
+    expect(resent.map((c) => JSON.parse(String(c.params.MessageBody)).waits)).toEqual(Array(10).fill(1));
     expect(world.sqs.count(world.dlq).total).toBe(0);
   });
 
@@ -133,19 +134,23 @@ describe("scaleUp(records, deps) over the wire", () => {
 
     const result = await scaleUp(records, world.deps);
 
-    expect(failedIds(result).sort()).toEqual(records.map((r) => r.messageId).sort());
+    expect(failedIds(result)).toEqual([]); // each waits as a new, delayed message
+    expect(world.sqs.calls.filter((c) => c.operation === "SendMessage")).toHaveLength(5);
     expect(world.ec2.running()).toBe(0);
     expect(await world.db.state.activeRunners("ci")).toBe(0);
     for (const job of jobs) expect((await world.db.state.getJob(job.jobId))?.status).toBe("pending");
     expect(world.metrics.get("LaunchErrors|Kind=capacity")).toBe(5);
 
-    // Once capacity is back, the redelivered messages launch every job.
+    // Once capacity is back, the delayed messages launch every job.
     world.ec2.setCapacity({});
-    const redelivered = records.map((r) => ({
-      ...r,
-      attributes: { ...r.attributes, ApproximateReceiveCount: "2" },
-    }));
-    expect(failedIds(await scaleUp(redelivered, world.deps))).toEqual([]);
+    const waited = world.sqs.peek(world.jobsQueue).filter((m) => JSON.parse(m.body).waits === 1);
+    expect(waited).toHaveLength(5);
+    const records2 = waited.map((m, i) => ({
+      ...records[0],
+      messageId: `waited-${i}`,
+      body: m.body,
+    })) as typeof records;
+    expect(failedIds(await scaleUp(records2, world.deps))).toEqual([]);
     expect(world.ec2.running()).toBe(5);
   });
 
