@@ -171,6 +171,10 @@ export class Harness {
   #server!: Server;
   #ssmClient!: SSMClient;
   #stopped = false;
+  #stop: () => void = () => {};
+  readonly #stopping = new Promise<void>((resolve) => {
+    this.#stop = resolve;
+  });
   #loops: Promise<void>[] = [];
   #pendingWork = new Set<Promise<unknown>>();
   #reconciles = 0;
@@ -489,7 +493,7 @@ export class Harness {
   async #schedule(): Promise<void> {
     const period = (this.options.reconcileEverySeconds ?? 120) * 1000;
     while (!this.#stopped) {
-      await this.clock.sleep(period);
+      await Promise.race([this.clock.sleep(period), this.#stopping]);
       if (this.#stopped) break;
       await this.reconcile();
     }
@@ -906,6 +910,7 @@ export class Harness {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stop();
     this.github?.onWebhook(() => 0);
     await Promise.all(Object.values(this.functions).map((f) => f.close()));
     await Promise.allSettled(this.#loops);

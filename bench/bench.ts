@@ -1,0 +1,355 @@
+// `make bench`: measures skiff's control plane from the built zips against the design's targets,
+// prints a table and writes bench/results.json. Nothing here fails on speed. See bench/README.md.
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { sign } from "@octokit/webhooks-methods";
+import { Harness } from "../test/e2e/harness.ts";
+import { distDir, repoRoot } from "../test/e2e/paths.ts";
+import { percentile } from "../test/e2e/report.ts";
+import { unzipBundles } from "../test/e2e/unzip.ts";
+import { awsEnvironment, FakeSqs, FakeSsm } from "../test/fakes/index.ts";
+
+const quick = process.argv.includes("--quick");
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const round = (n: number, digits = 1) => Number(n.toFixed(digits));
+const median = (values: number[]) => percentile(values, 50);
+
+const dirs = unzipBundles(distDir, ["webhook", "scale-up", "lifecycle", "scale-down"]);
+
+// ---- cold import: fresh processes requiring each unzipped bundle with a valid environment -----------------
+
+const CONTROL_ENV = {
+  AWS_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+  AWS_SECRET_ACCESS_KEY: "secret",
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  SKIFF_PREFIX: "ci",
+  SKIFF_POOLS: JSON.stringify([
+    {
+      name: "ci",
+      labels: ["ci"],
+      instanceTypes: ["m7i.large"],
+      subnetIds: ["subnet-0aaaaaaaaaaaaaaa1"],
+      launchTemplateId: "lt-00000000000000001",
+      maxRunners: 10,
+    },
+  ]),
+  SKIFF_STATE_TABLE: "ci-state",
+  SKIFF_JOBS_QUEUE_URL: "http://127.0.0.1:9/000000000000/ci-jobs",
+  SKIFF_LIFECYCLE_QUEUE_URL: "http://127.0.0.1:9/000000000000/ci-lifecycle",
+  SKIFF_JOBS_DLQ_URL: "http://127.0.0.1:9/000000000000/ci-jobs-dlq",
+  SKIFF_WEBHOOK_SECRET_PARAMETERS: "/ci/github-app/webhook-secret",
+  SKIFF_GITHUB_APP_ID: "123",
+  SKIFF_GITHUB_APP_KEY_PARAMETER: "/ci/github-app/key",
+  POWERTOOLS_LOG_LEVEL: "WARN",
+};
+
+function coldImport(name: string, runs = 5): { importMs: number; processMs: number } {
+  const script = `const t = performance.now(); require(${JSON.stringify(join(dirs[name] as string, "index.js"))}); process.stdout.write(String(performance.now() - t));`;
+  const imports: number[] = [];
+  const processes: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const out = spawnSync(process.execPath, ["-e", script], {
+      env: { PATH: process.env.PATH ?? "", ...CONTROL_ENV },
+      encoding: "utf8",
+    });
+    if (out.status !== 0) throw new Error(`${name}: cold import failed: ${out.stderr}`);
+    processes.push(performance.now() - started);
+    imports.push(Number(out.stdout));
+  }
+  return { importMs: round(median(imports)), processMs: round(median(processes)) };
+}
+
+// ---- warm webhook requests: the handler in this process, against FakeSqs/FakeSsm ----------------------------
+
+async function warmWebhook(requests: number) {
+  const [sqs, ssm] = await Promise.all([FakeSqs.start(), FakeSsm.start()]);
+  const secret = "bench-secret";
+  ssm.put("/ci/github-app/webhook-secret", secret);
+  const jobs = sqs.createQueue("ci-jobs");
+  const lifecycle = sqs.createQueue("ci-lifecycle");
+  Object.assign(process.env, CONTROL_ENV, awsEnvironment({ sqs, ssm }), {
+    SKIFF_JOBS_QUEUE_URL: jobs,
+    SKIFF_LIFECYCLE_QUEUE_URL: lifecycle,
+    POWERTOOLS_LOG_LEVEL: "ERROR",
+    POWERTOOLS_METRICS_DISABLED: "true",
+  });
+  const { handler } = createRequire(import.meta.url)(join(dirs.webhook as string, "index.js")) as {
+    handler: (event: unknown) => Promise<{ statusCode: number }>;
+  };
+  const event = async (i: number) => {
+    const body = JSON.stringify({
+      action: "queued",
+      workflow_job: {
+        id: 100_000 + i,
+        run_id: 200_000 + i,
+        labels: ["self-hosted", "ci"],
+        created_at: new Date().toISOString(),
+        started_at: null,
+        completed_at: null,
+        runner_name: null,
+        conclusion: null,
+      },
+      repository: { name: "widgets", full_name: "acme/widgets", owner: { login: "acme" } },
+      installation: { id: 1 },
+    });
+    return {
+      version: "2.0",
+      rawPath: "/webhook",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "workflow_job",
+        "x-github-delivery": `bench-${i}`,
+        "x-hub-signature-256": await sign(secret, body),
+      },
+      body,
+      isBase64Encoded: false,
+    };
+  };
+  const times: number[] = [];
+  for (let i = 0; i < requests + 50; i++) {
+    const request = await event(i);
+    const started = performance.now();
+    const response = await handler(request);
+    const ms = performance.now() - started;
+    if (response.statusCode !== 202) throw new Error(`webhook answered ${response.statusCode}`);
+    if (i >= 50) times.push(ms); // the first 50 warm the secret cache, the SDK's connections and the JIT
+  }
+  await Promise.all([sqs.close(), ssm.close()]);
+  return { requests, p50: round(percentile(times, 50), 2), p99: round(percentile(times, 99), 2) };
+}
+
+// ---- accepted → CreateFleet, and calls per job: the harness -----------------------------------------------
+
+const POOLS = [
+  { name: "ci", labels: ["ci"], instanceTypes: ["m7i.large", "m6i.large", "c7i.large"], maxRunners: 500 },
+  {
+    name: "arm",
+    labels: ["arm"],
+    architecture: "arm64" as const,
+    instanceTypes: ["m7g.large", "c7g.large"],
+    maxRunners: 500,
+    runnerLevel: "org" as const,
+  },
+];
+
+/** The job ids each CreateFleet call was made for, from the skiff:job-id tag. */
+function fleetJobs(params: Record<string, string>): number[] {
+  for (const [key, value] of Object.entries(params)) {
+    if (/^TagSpecification\.1\.Tag\.\d+\.Key$/.test(key) && value === "skiff:job-id") {
+      return (params[key.replace(/Key$/, "Value")] ?? "").split(" ").map(Number);
+    }
+  }
+  return [];
+}
+
+async function latency(jobs: number, everyMs: number) {
+  // Real time (speed 1), warm containers, caps far above demand: the control plane's own overhead.
+  const h = await Harness.start({ speed: 1, pools: POOLS, bootSeconds: [1, 2], jobSeconds: [2, 4] });
+  try {
+    await Promise.all([
+      h.queueJobs(Math.ceil(jobs / 2), { labels: ["self-hosted", "ci"] }, everyMs * 2),
+      h.clock
+        .sleep(everyMs)
+        .then(() =>
+          h.queueJobs(Math.floor(jobs / 2), { labels: ["self-hosted", "linux", "arm64"] }, everyMs * 2),
+        ),
+    ]);
+    await h.waitForJobs(600);
+    const firstFleet = new Map<number, number>();
+    for (const call of h.ec2.calls) {
+      if (call.operation !== "CreateFleet") continue;
+      for (const id of fleetJobs(call.params)) if (!firstFleet.has(id)) firstFleet.set(id, call.at);
+    }
+    const gaps: number[] = [];
+    for (const trace of h.jobs.values()) {
+      const fleet = firstFleet.get(trace.jobId);
+      if (trace.acceptedReal !== undefined && fleet !== undefined) gaps.push(fleet - trace.acceptedReal);
+    }
+    return {
+      jobs: gaps.length,
+      arrivalEveryMs: everyMs,
+      p50: round(percentile(gaps, 50)),
+      p99: round(percentile(gaps, 99)),
+      max: round(Math.max(...gaps)),
+    };
+  } finally {
+    await h.stop();
+  }
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+}
+
+async function callsPerJob(jobs: number) {
+  // Fast time (20×) so the scheduled reconcile and its webhook redelivery check run as in steady state.
+  const h = await Harness.start({ speed: 20, pools: POOLS });
+  try {
+    const start = h.clock.now();
+    await Promise.all([
+      h.queueJobs(Math.ceil(jobs / 2), { labels: ["self-hosted", "ci"] }, 4000),
+      h.queueJobs(Math.floor(jobs / 2), { labels: ["self-hosted", "linux", "arm64"] }, 4000),
+    ]);
+    await h.waitForJobs(7200);
+    await h.waitForQuiet(3600);
+    const verdict = await h.verify();
+    const n = h.github.jobs().length;
+    const github = countBy(h.github.calls, (c) => c.operation);
+    const ec2 = countBy(h.ec2.calls, (c) => c.operation);
+    const per = (counts: Record<string, number>) =>
+      Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, round(v / n, 3)]));
+    return {
+      jobs: n,
+      virtualMinutes: round((h.clock.now() - start) / 60_000),
+      reconcileCycles: h.reconciles,
+      githubPerJob: round(h.github.calls.length / n, 3),
+      github: per(github),
+      ec2PerJob: round(h.ec2.calls.length / n, 3),
+      createFleetPerJob: round((ec2.CreateFleet ?? 0) / n, 3),
+      ec2: per(ec2),
+      instances: verdict.instances,
+      duplicateLaunches: Math.max(0, verdict.instances - n),
+      violations: verdict.violations,
+    };
+  } finally {
+    await h.stop();
+  }
+}
+
+async function reconcileAtScale(runners: number, cycles: number) {
+  const h = await Harness.start({
+    speed: 20,
+    pools: [{ ...POOLS[1]!, maxRunners: runners }],
+    jobSeconds: [6 * 3600, 6 * 3600],
+    bootSeconds: [5, 10],
+    reconcileEverySeconds: 365 * 86_400, // invoked by hand below
+    logLevel: "WARN",
+    concurrency: { "scale-up": 6 },
+  });
+  try {
+    for (let i = 0; i < runners; i += 100) {
+      await h.queueJobs(Math.min(100, runners - i), { labels: ["self-hosted", "linux", "arm64"] });
+    }
+    await h.waitFor(
+      `${runners} runners busy`,
+      () => h.github.registrations().filter((r) => r.busy).length >= runners,
+      4 * 3600,
+    );
+    const perCycle: number[] = [];
+    const routes: Record<string, number> = {};
+    for (let c = 0; c < cycles; c++) {
+      const before = h.github.calls.length;
+      const result = await h.reconcile();
+      if (!result.ok) throw new Error(`scale-down failed: ${result.error?.message}`);
+      const calls = h.github.calls.slice(before);
+      perCycle.push(calls.length);
+      for (const call of calls) routes[call.operation] = (routes[call.operation] ?? 0) + 1;
+    }
+    return {
+      runners,
+      cycles,
+      perCycle,
+      mean: round(perCycle.reduce((a, b) => a + b, 0) / cycles, 2),
+      max: Math.max(...perCycle),
+      routes,
+    };
+  } finally {
+    await h.stop();
+  }
+}
+
+// ---- run, print, write -------------------------------------------------------------------------------------
+
+const sizes = JSON.parse(readFileSync(join(distDir, "sizes.json"), "utf8")) as {
+  name: string;
+  zip: number;
+}[];
+const zip = Object.fromEntries(sizes.map((s) => [s.name, round(s.zip / 1024)]));
+
+log("cold imports (5 fresh processes per bundle)");
+const cold = Object.fromEntries(
+  ["webhook", "scale-up", "lifecycle", "scale-down"].map((n) => [n, coldImport(n)]),
+);
+log("warm webhook requests");
+const warm = await warmWebhook(quick ? 300 : 2000);
+log("accepted → CreateFleet (real time)");
+const toFleet = await latency(quick ? 40 : 200, 100);
+log("calls per job (fast time)");
+const perJob = await callsPerJob(quick ? 60 : 200);
+log("reconcile with many runners (fast time)");
+const reconcile = await reconcileAtScale(quick ? 200 : 1000, 10);
+
+let commit = "unknown";
+try {
+  commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repoRoot, encoding: "utf8" }).trim();
+} catch {
+  // not a git checkout
+}
+const results = {
+  at: new Date().toISOString(),
+  commit,
+  node: process.version,
+  cpus: cpus().length,
+  quick,
+  zipKB: zip,
+  coldImportMs: cold,
+  webhookWarmMs: warm,
+  acceptedToCreateFleetMs: toFleet,
+  perJob,
+  reconcile,
+};
+writeFileSync(join(repoRoot, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
+
+const rows: [string, string, string][] = [
+  ["webhook zip", `${zip.webhook} KB`, "≤ 150 KB (others 410 KB)"],
+  ["scale-up zip", `${zip["scale-up"]} KB`, "≤ 500 KB (others 840 KB)"],
+  ["lifecycle / scale-down zip", `${zip.lifecycle} / ${zip["scale-down"]} KB`, "-"],
+  [
+    "webhook cold import, median of 5",
+    `${cold.webhook?.importMs} ms (process ${cold.webhook?.processMs} ms)`,
+    "-",
+  ],
+  [
+    "scale-up cold import, median of 5",
+    `${cold["scale-up"]?.importMs} ms (process ${cold["scale-up"]?.processMs} ms)`,
+    "-",
+  ],
+  ["webhook warm request p50 / p99", `${warm.p50} / ${warm.p99} ms (${warm.requests} requests)`, "-"],
+  [
+    "accepted → CreateFleet p50 / p99",
+    `${toFleet.p50} / ${toFleet.p99} ms (${toFleet.jobs} jobs, max ${toFleet.max})`,
+    "p99 ≤ 500 ms (others: 30 s delay)",
+  ],
+  [
+    "GitHub calls per job",
+    `${perJob.githubPerJob} (${perJob.jobs} jobs, ${perJob.reconcileCycles} reconciles)`,
+    "≤ 1.2",
+  ],
+  [
+    "EC2 calls per job (CreateFleet)",
+    `${perJob.ec2PerJob} (${perJob.createFleetPerJob})`,
+    "CreateFleet only in the hot path",
+  ],
+  ["duplicate launches", String(perJob.duplicateLaunches), "0"],
+  [
+    `GitHub calls per reconcile, ${reconcile.runners} runners`,
+    `mean ${reconcile.mean}, max ${reconcile.max} (${reconcile.cycles} cycles)`,
+    "≤ 2 (others ≥ 10 + per runner)",
+  ],
+];
+const width = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length))] as const;
+const line = (r: [string, string, string]) => `${r[0].padEnd(width[0])}  ${r[1].padEnd(width[1])}  ${r[2]}`;
+process.stdout.write(`${line(["figure", "measured", "target"])}\n`);
+process.stdout.write(`${"-".repeat(width[0] + width[1] + 40)}\n`);
+for (const r of rows) process.stdout.write(`${line(r)}\n`);
+process.stdout.write(
+  `\nGitHub calls per job by route: ${JSON.stringify(perJob.github)}\nEC2 calls per job by operation: ${JSON.stringify(perJob.ec2)}\nreconcile calls by route (${reconcile.cycles} cycles): ${JSON.stringify(reconcile.routes)}\nwritten: bench/results.json (${process.version}, ${cpus().length} CPUs, commit ${commit})\n`,
+);
+if (perJob.violations.length > 0) process.stdout.write(`\nverify: ${perJob.violations.join("; ")}\n`);
