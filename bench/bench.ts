@@ -125,17 +125,21 @@ async function warmWebhook(requests: number) {
 
 // ---- accepted → CreateFleet, and calls per job: the harness -----------------------------------------------
 
-const POOLS = [
-  { name: "ci", labels: ["ci"], instanceTypes: ["m7i.large", "m6i.large", "c7i.large"], maxRunners: 500 },
-  {
-    name: "arm",
-    labels: ["arm"],
-    architecture: "arm64" as const,
-    instanceTypes: ["m7g.large", "c7g.large"],
-    maxRunners: 500,
-    runnerLevel: "org" as const,
-  },
-];
+const CI_POOL = {
+  name: "ci",
+  labels: ["ci"],
+  instanceTypes: ["m7i.large", "m6i.large", "c7i.large"],
+  maxRunners: 500,
+};
+const ARM_POOL = {
+  name: "arm",
+  labels: ["arm"],
+  architecture: "arm64" as const,
+  instanceTypes: ["m7g.large", "c7g.large"],
+  maxRunners: 500,
+  runnerLevel: "org" as const,
+};
+const POOLS = [CI_POOL, ARM_POOL];
 
 /** The job ids each CreateFleet call was made for, from the skiff:job-id tag. */
 function fleetJobs(params: Record<string, string>): number[] {
@@ -226,7 +230,7 @@ async function callsPerJob(jobs: number) {
 async function reconcileAtScale(runners: number, cycles: number) {
   const h = await Harness.start({
     speed: 20,
-    pools: [{ ...POOLS[1]!, maxRunners: runners }],
+    pools: [{ ...ARM_POOL, maxRunners: runners }],
     jobSeconds: [6 * 3600, 6 * 3600],
     bootSeconds: [5, 10],
     reconcileEverySeconds: 365 * 86_400, // invoked by hand below
