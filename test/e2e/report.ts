@@ -90,20 +90,28 @@ export function summarize(h: Harness): Summary {
 export function timeline(h: Harness, limit = Number.POSITIVE_INFINITY): string[] {
   const start = Math.min(...[...h.jobs.values()].map((j) => j.queuedAt));
   const jobs = [...h.jobs.values()].sort((a, b) => a.jobId - b.jobId).slice(0, limit);
-  const rel = (job: JobTrace, at: number | undefined) =>
-    at === undefined ? "-" : `+${duration(at - job.queuedAt)}`;
+  const rel = (job: JobTrace, at: number | undefined) => {
+    if (at === undefined) return "-";
+    const ms = at - job.queuedAt;
+    return ms < 0 ? `-${duration(-ms)}` : `+${duration(ms)}`;
+  };
   return jobs.map((job) => {
     const launch = job.launches.at(-1);
     const instance = job.instanceId ? h.instances.get(job.instanceId) : undefined;
     const ranOn = instance
       ? `${instance.lifecycle} ${instance.instanceType} ${instance.instanceId}`
       : "no instance";
+    // "launched" is the instance the job ran on (GitHub may hand a job to a runner launched for
+    // another job with the same labels), else the job's own latest launch.
+    const launched = instance
+      ? `${instance.lifecycle} ${rel(job, instance.launchedAt)}`
+      : launch
+        ? `${launch.capacityType} ${rel(job, launch.at)}`
+        : "-";
     const steps = [
       `queued ${duration(job.queuedAt - start).padStart(6)}`,
       `routed ${rel(job, job.routedAt)}`,
-      `launched ${launch ? `${launch.capacityType} ${rel(job, launch.at)}` : "-"}${
-        job.launches.length > 1 ? ` (${job.launches.length} launches)` : ""
-      }`,
+      `launched ${launched}`,
       `registered ${rel(job, job.registeredAt)}`,
       `running ${rel(job, job.runningAt)}`,
       `done ${rel(job, job.doneAt)}`,
@@ -132,6 +140,7 @@ export function formatSummary(s: Summary, speed: number): string[] {
       .join(", ")} (us-east-1 list prices);`,
     `spot at ${SPOT_DISCOUNT * 100} % off on-demand (typical, not a quote); EC2 per second, 60 s minimum;`,
     "EBS, data transfer and the control plane's Lambda/SQS/DynamoDB requests (cents per thousand jobs) not counted.",
-    `Times are virtual: the run went ${speed}× faster than real time.`,
+    `Times are virtual: the run went ${speed}× faster than real time, so the control plane's own steps`,
+    `(routed, launched) show ${speed}× their real CPU time here; make bench measures them in real time.`,
   ];
 }
