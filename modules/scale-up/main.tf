@@ -137,12 +137,20 @@ data "aws_iam_policy_document" "this" {
     resources = [var.jobs_queue.arn]
   }
 
+  statement {
+    # A job waiting for a slot or capacity goes back as a new delayed message, so waiting
+    # spends none of the queue's receives.
+    sid       = "RequeueWaitingJobs"
+    actions   = ["sqs:SendMessage"]
+    resources = [var.jobs_queue.arn]
+  }
+
   dynamic "statement" {
     for_each = var.queue_kms_key_arn == null ? [] : [var.queue_kms_key_arn]
 
     content {
       sid       = "DecryptJobsQueue"
-      actions   = ["kms:Decrypt"]
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
       resources = [statement.value]
 
       condition {

@@ -85,7 +85,7 @@ run "one_statement_per_purpose" {
 
   assert {
     condition = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Sid] == [
-      "WriteOwnLogs", "ConsumeJobsQueue", "ClaimJobsAndReserveSlots", "ReadGitHubAppKey",
+      "WriteOwnLogs", "ConsumeJobsQueue", "RequeueWaitingJobs", "ClaimJobsAndReserveSlots", "ReadGitHubAppKey",
       "WriteJitConfigs", "DeleteJitConfigs", "LaunchFromPoolTemplates", "LaunchIntoPoolNetworks",
       "CreateRunnerInstances", "TagOnlyAtLaunch", "TerminateOwnInstances", "PassRunnerRoles",
     ]
@@ -114,6 +114,15 @@ run "consumes_only_the_jobs_queue" {
       Resource = "arn:aws:sqs:us-east-1:123456789012:ci-jobs"
     }
     error_message = "The function may only receive, delete, re-time and inspect messages of the jobs queue."
+  }
+  assert {
+    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "RequeueWaitingJobs"]) == {
+      Sid      = "RequeueWaitingJobs"
+      Effect   = "Allow"
+      Action   = "sqs:SendMessage"
+      Resource = "arn:aws:sqs:us-east-1:123456789012:ci-jobs"
+    }
+    error_message = "The function may send only to the jobs queue (a waiting job goes back as a delayed message)."
   }
 }
 
@@ -263,11 +272,11 @@ run "kms_keys_only_through_their_services" {
     condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "DecryptJobsQueue"]) == {
       Sid       = "DecryptJobsQueue"
       Effect    = "Allow"
-      Action    = "kms:Decrypt"
+      Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
       Resource  = "arn:aws:kms:us-east-1:123456789012:key/11111111-1111-1111-1111-111111111111"
       Condition = { StringEquals = { "kms:ViaService" = "sqs.us-east-1.amazonaws.com" } }
     }
-    error_message = "The queue key may be used only to decrypt, through SQS."
+    error_message = "The queue key may be used only to receive and send jobs, through SQS."
   }
 
   assert {
