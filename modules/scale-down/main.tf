@@ -170,7 +170,7 @@ data "aws_iam_policy_document" "this" {
   # setActive, update, releaseSlot), Put (markRedelivered), Delete (deleteItem).
   statement {
     sid       = "ReconcileStateTable"
-    actions   = ["dynamodb:Scan", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+    actions   = ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
     resources = [var.state_table.arn]
   }
 

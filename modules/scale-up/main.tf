@@ -163,7 +163,7 @@ data "aws_iam_policy_document" "this" {
 
   statement {
     sid       = "ClaimJobsAndReserveSlots"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"]
+    actions   = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"]
     resources = [var.state_table.arn]
   }
 

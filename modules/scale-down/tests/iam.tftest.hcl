@@ -184,7 +184,7 @@ run "state_table_and_job_queues_only" {
     condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "ReconcileStateTable"]) == {
       Sid      = "ReconcileStateTable"
       Effect   = "Allow"
-      Action   = ["dynamodb:UpdateItem", "dynamodb:Scan", "dynamodb:PutItem", "dynamodb:DeleteItem"]
+      Action   = ["dynamodb:UpdateItem", "dynamodb:Scan", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem"]
       Resource = "arn:aws:dynamodb:us-east-1:123456789012:table/ci-state"
     }
     error_message = "The function may scan the state table and put, update and delete its items (no table management)."

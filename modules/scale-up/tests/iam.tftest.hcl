@@ -133,7 +133,7 @@ run "state_table_items_only" {
     condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "ClaimJobsAndReserveSlots"]) == {
       Sid      = "ClaimJobsAndReserveSlots"
       Effect   = "Allow"
-      Action   = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"]
+      Action   = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:BatchGetItem"]
       Resource = "arn:aws:dynamodb:us-east-1:123456789012:table/ci-state"
     }
     error_message = "The function may only read and write items of the state table (no Scan, no table management)."
