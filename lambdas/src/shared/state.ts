@@ -196,6 +196,17 @@ export class StateStore {
     }
   }
 
+  /** Sends a conditional write; false when its condition did not hold. */
+  private async conditionally(write: Promise<unknown>): Promise<boolean> {
+    try {
+      await write;
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   async getJob(jobId: number): Promise<JobItem | undefined> {
     const out = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: { pk: jobKey(jobId) }, ConsistentRead: true }),
@@ -232,8 +243,8 @@ export class StateStore {
       condition += " AND claimedBy = :token";
       values[":token"] = token;
     }
-    try {
-      await this.doc.send(
+    return this.conditionally(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: jobKey(jobId) },
@@ -242,12 +253,8 @@ export class StateStore {
           ExpressionAttributeNames: { ...set.names, "#status": "status" },
           ExpressionAttributeValues: values,
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /**
@@ -277,8 +284,8 @@ export class StateStore {
       });
       condition += ` AND #status IN (${allowed.join(", ")})`;
     }
-    try {
-      await this.doc.send(
+    const released = await this.conditionally(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: jobKey(jobId) },
@@ -287,11 +294,9 @@ export class StateStore {
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
+    if (!released) return false;
     if (!handOver) await this.release(pool, 1);
     return true;
   }
@@ -340,8 +345,8 @@ export class StateStore {
       });
       conditions.push(`(attribute_not_exists(#status) OR #status IN (${allowed.join(", ")}))`);
     }
-    try {
-      await this.doc.send(
+    return this.conditionally(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: instanceKey(instanceId) },
@@ -350,12 +355,8 @@ export class StateStore {
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Every item, page by page (the reconcile's view; the table holds only live work plus TTL'd history). */
@@ -384,19 +385,15 @@ export class StateStore {
    * interruption). Returns false when the run was already marked: re-run it only once.
    */
   async markRunOnDemand(runId: number, now: Date): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return this.conditionally(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: { pk: runKey(runId), runId, onDemand: true, expiresAt: epochSeconds(now) + 2 * 24 * 3600 },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** The run ids among `runIds` marked for on-demand capacity (one BatchGet per 100). */
@@ -422,19 +419,15 @@ export class StateStore {
 
   /** Remembers a webhook delivery asked for again; false if it already was (never twice). */
   async markRedelivered(deliveryGuid: string, now: Date): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return this.conditionally(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: { pk: `delivery#${deliveryGuid}`, expiresAt: epochSeconds(now) + 7 * 24 * 3600 },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async deleteItem(pk: string): Promise<void> {
@@ -499,8 +492,8 @@ export class StateStore {
    * value the computation saw (`was`), so a reservation made meanwhile is never lost.
    */
   async setActive(pool: string, active: number, was: number): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return this.conditionally(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: poolKey(pool) },
@@ -508,12 +501,8 @@ export class StateStore {
           ConditionExpression: was === 0 ? "attribute_not_exists(active) OR active = :was" : "active = :was",
           ExpressionAttributeValues: { ":n": active, ":was": was },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Reads a small bookkeeping record of the control plane (e.g. the listing cursor). */

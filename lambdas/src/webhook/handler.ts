@@ -2,6 +2,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from "aws-lambda";
 import { jsonSender } from "../shared/aws.ts";
+import { errorMessage } from "../shared/errors.ts";
 import { createLogger, createMetrics } from "../shared/observability.ts";
 import { cachedParameters } from "../shared/parameters.ts";
 import { loadWebhookConfig } from "./config.ts";
@@ -28,7 +29,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
     try {
       current = await secrets();
     } catch (error) {
-      log.error("could not read the webhook secret", { error: (error as Error).message });
+      log.error("could not read the webhook secret", { error: errorMessage(error) });
       return { statusCode: 503, body: JSON.stringify({ message: "webhook secret unavailable" }) };
     }
     return await handleWebhook(event, {
