@@ -1,16 +1,14 @@
-import * as env from "../shared/config.ts";
-import { type ControlConfig, loadControlConfig } from "../shared/control.ts";
+import type * as env from "../shared/config.ts";
+import {
+  type ControlConfig,
+  loadControlConfig,
+  loadRequeueConfig,
+  type RequeueConfig,
+} from "../shared/control.ts";
 
-export interface LifecycleConfig extends ControlConfig {
-  jobsDlqUrl: string;
-  maxRequeues: number;
-}
+export interface LifecycleConfig extends ControlConfig, RequeueConfig {}
 
-/** Reads and validates the lifecycle handler's configuration (shared with scale-down). */
+/** Reads and validates the lifecycle handler's configuration. */
 export function loadLifecycleConfig(source: env.Env): LifecycleConfig {
-  return {
-    ...loadControlConfig(source),
-    jobsDlqUrl: env.url(source, "SKIFF_JOBS_DLQ_URL"),
-    maxRequeues: env.integer(source, "SKIFF_MAX_REQUEUES", 3, { min: 0, max: 20 }),
-  };
+  return { ...loadControlConfig(source), ...loadRequeueConfig(source) };
 }

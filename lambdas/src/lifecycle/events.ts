@@ -1,5 +1,5 @@
+import { type JobLifecycleMessage, nonEmpty, parseJobLifecycleMessage } from "../jobs/messages.ts";
 import { ValidationError } from "../shared/errors.ts";
-import { type JobLifecycleMessage, nonEmpty, parseJobLifecycleMessage } from "../shared/messages.ts";
 
 /** An EC2 event EventBridge delivered to the lifecycle queue. */
 export interface InstanceEvent {

@@ -1,46 +1,32 @@
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
+import { eventMatchesInstance, type InstanceItem, type JobItem, jobMessage } from "../jobs/items.ts";
+import type { JobLifecycleMessage } from "../jobs/messages.ts";
+import { instanceOfRunner } from "../jobs/runner.ts";
+import { EC2_DOWN, isIn, NOT_STARTED, WAITING } from "../jobs/status.ts";
 import { errorMessage, ValidationError } from "../shared/errors.ts";
 import type { GitHubAdmin } from "../shared/github.ts";
-import type { JobLifecycleMessage } from "../shared/messages.ts";
 import type { Counter, Log } from "../shared/observability.ts";
 import type { Pool } from "../shared/pools.ts";
-import { jobMessage, markSent, type RequeueDeps, requeueJob } from "../shared/requeue.ts";
-import { type JobItem, runKey, type StateStore } from "../shared/state.ts";
+import { markSent, type RequeueDeps, requeueJob } from "../shared/requeue.ts";
+import type { State } from "../store/ports.ts";
 import { type InstanceEvent, parseLifecycleEvent } from "./events.ts";
 
 export interface LifecycleDeps extends RequeueDeps {
   prefix: string;
   pools: ReadonlyMap<string, Pool>;
-  state: StateStore;
+  state: State;
   github: Pick<GitHubAdmin, "rerunFailedJobs">;
   log: Log;
   metrics: Counter;
   now: () => Date;
 }
 
-/** Statuses from which a job can still start running. */
-const NOT_STARTED = [
-  "claimed",
-  "launching",
-  "launched",
-  "registered",
-  "pending",
-  "cancelled",
-  "failed",
-] as const;
 /** Conclusions GitHub gives a job whose runner vanished. */
 const LOST = new Set(["failure", "cancelled"]);
 
-/** The instance behind one of skiff's runner names (`<prefix>-<instance-id>`), if it is one. */
-export function instanceOfRunner(prefix: string, runnerName: string | null): string | undefined {
-  if (!runnerName?.startsWith(`${prefix}-i-`)) return undefined;
-  const id = runnerName.slice(prefix.length + 1);
-  return /^i-[0-9a-f]+$/.test(id) ? id : undefined;
-}
-
 /**
  * Applies job and instance events to the state table. Events may come twice or out of
- * order; each change is a conditional write that only moves state forward.
+ * order; each change is a conditional transition that only moves state forward.
  */
 export async function handleLifecycle(
   records: readonly SQSRecord[],
@@ -70,59 +56,57 @@ export async function handleLifecycle(
   return { batchItemFailures: failures };
 }
 
+/**
+ * The instance an event is about, when its runner name is one of skiff's and the event
+ * may act on it (see `eventMatchesInstance`); a forged name gets nothing.
+ */
+async function instanceFor(
+  event: JobLifecycleMessage,
+  job: JobItem | undefined,
+  deps: LifecycleDeps,
+): Promise<InstanceItem | undefined> {
+  const instanceId = instanceOfRunner(deps.prefix, event.runnerName);
+  if (!instanceId) return undefined;
+  const instance = await deps.state.instances.get(instanceId);
+  if (!instance) return undefined;
+  if (eventMatchesInstance(event, instance, job)) return instance;
+  deps.metrics.count("ForeignRunnerEvents");
+  deps.log.warn("event names a skiff runner but does not match its instance; instance left alone", {
+    jobId: event.jobId,
+    runnerName: event.runnerName,
+    instanceId,
+    owner: event.owner,
+    repository: event.repository,
+  });
+  return undefined;
+}
+
 async function inProgress(event: JobLifecycleMessage, deps: LifecycleDeps): Promise<void> {
   const now = deps.now();
-  const instanceId = instanceOfRunner(deps.prefix, event.runnerName);
-  const job = await deps.state.getJob(event.jobId);
-  if (!job && !instanceId) return; // neither the job nor the runner is skiff's
-  const context = { jobId: event.jobId, runnerName: event.runnerName, instanceId };
+  const job = await deps.state.jobs.get(event.jobId);
+  const instance = await instanceFor(event, job, deps);
+  const context = { jobId: event.jobId, runnerName: event.runnerName, instanceId: instance?.instanceId };
 
-  if (instanceId) {
-    const instance = await deps.state.getInstance(instanceId);
-    await deps.state.updateInstance(
-      instanceId,
-      { status: "busy", busyJobId: event.jobId, startedAt: event.at },
+  if (instance && instance.status === "launched") {
+    await deps.state.instances.transition(
+      instance.instanceId,
+      "started",
+      { busyJobId: event.jobId, startedAt: event.at },
       now,
-      { from: ["launched", "busy"] },
     );
     // The runner launched for job B took job A instead (same labels). If A holds no slot
     // of its own, B's slot passes to A and B goes back to the queue for a new runner.
-    if (instance && instance.jobId !== event.jobId) {
-      const launchedFor = await deps.state.getJob(instance.jobId);
-      // Only to a job that has not finished: a late in_progress after its completed event
-      // would hand a slot to a job that never gives it back.
-      const startable = job !== undefined && (NOT_STARTED as readonly string[]).includes(job.status);
-      if (launchedFor && job && startable && !job.holdsSlot && isWaiting(launchedFor)) {
-        const handedOver = await deps.state.releaseSlot(
-          launchedFor.jobId,
-          launchedFor.pool,
-          { status: "pending", unsent: true },
-          now,
-          launchedFor.pool === job.pool,
-          WAITING,
-        );
-        if (handedOver) {
-          if (launchedFor.pool !== job.pool) await deps.state.reserve(job.pool, 1, Number.MAX_SAFE_INTEGER);
-          await deps.state.update(job.jobId, NOT_STARTED, { holdsSlot: true }, now);
-          await deps.sendJob(jobMessage(launchedFor));
-          await markSent(launchedFor.jobId, "pending", deps);
-          deps.log.info("runner took another job; its own job requeued", {
-            ...context,
-            requeuedJobId: launchedFor.jobId,
-          });
-        }
-      }
-    }
+    if (job && instance.jobId !== event.jobId) await handOver(instance, job, deps);
   }
 
   if (job) {
-    const moved = await deps.state.update(
+    const moved = await deps.state.jobs.transition(
       job.jobId,
-      NOT_STARTED,
-      { status: "running", runnerName: event.runnerName ?? undefined, startedAt: event.at },
-      now,
+      "started",
+      { runnerName: event.runnerName ?? undefined, startedAt: event.at },
+      { now },
     );
-    if (moved) {
+    if (moved.ok) {
       deps.metrics.measure?.(
         "QueuedToRunningMs",
         Date.parse(event.at) - Date.parse(job.queuedAt),
@@ -133,50 +117,71 @@ async function inProgress(event: JobLifecycleMessage, deps: LifecycleDeps): Prom
   }
 }
 
-/** Statuses of a job whose instance has not taken it yet. */
-const WAITING = ["launching", "launched", "registered"] as const;
-
-function isWaiting(job: JobItem): boolean {
-  return job.holdsSlot === true && (WAITING as readonly string[]).includes(job.status);
+async function handOver(instance: InstanceItem, job: JobItem, deps: LifecycleDeps): Promise<void> {
+  const launchedFor = await deps.state.jobs.get(instance.jobId);
+  // Only to a job that has not started or finished: a late in_progress after its completed
+  // event would hand a slot to a job that never gives it back.
+  if (!launchedFor || job.holdsSlot || !isIn(NOT_STARTED, job.status)) return;
+  if (!launchedFor.holdsSlot || !isIn(WAITING, launchedFor.status)) return;
+  const max = deps.pools.get(job.pool)?.maxRunners ?? 0;
+  const handed = await deps.state.jobs.handOver(launchedFor, job, max, deps.now());
+  if (!handed.ok) {
+    if (launchedFor.pool !== job.pool)
+      deps.log.info("runner took a job of a pool at its cap; its own job keeps its slot", {
+        jobId: job.jobId,
+        pool: job.pool,
+        instanceId: instance.instanceId,
+      });
+    return;
+  }
+  await deps.sendJob(jobMessage(launchedFor));
+  await markSent(launchedFor.jobId, "pending", deps);
+  deps.log.info("runner took another job; its own job requeued", {
+    jobId: job.jobId,
+    instanceId: instance.instanceId,
+    requeuedJobId: launchedFor.jobId,
+  });
 }
 
 async function completed(event: JobLifecycleMessage, deps: LifecycleDeps): Promise<void> {
   const now = deps.now();
-  const instanceId = instanceOfRunner(deps.prefix, event.runnerName);
-  const job = await deps.state.getJob(event.jobId);
-  if (!job && !instanceId) return;
-  const patch = {
-    status: "completed" as const,
-    conclusion: event.conclusion ?? undefined,
-    completedAt: event.at,
-    runnerName: event.runnerName ?? undefined,
-  };
+  const job = await deps.state.jobs.get(event.jobId);
+  const instance = await instanceFor(event, job, deps);
 
   let interrupted = job?.interrupted === true;
-  if (instanceId) {
-    const instance = await deps.state.getInstance(instanceId);
-    interrupted ||= instance?.interrupted === true;
-    await deps.state.updateInstance(
-      instanceId,
-      { status: "done", doneAt: event.at, busyJobId: event.jobId },
+  if (instance) {
+    interrupted ||= instance.interrupted === true;
+    await deps.state.instances.transition(
+      instance.instanceId,
+      "done",
+      { doneAt: event.at, busyJobId: event.jobId },
       now,
-      {
-        from: ["launched", "busy"],
-      },
     );
   }
   if (job && job.status !== "completed") {
-    // Releasing the slot and recording completion is one conditional write; a duplicate
-    // event finds the slot already released and changes nothing.
-    const released = await deps.state.releaseSlot(job.jobId, job.pool, patch, now);
-    if (!released) await deps.state.update(job.jobId, [...NOT_STARTED, "running"], patch, now);
-    deps.log.info("job completed", { jobId: job.jobId, conclusion: event.conclusion, instanceId });
+    // Completion and the slot's release are one write; a duplicate event changes nothing.
+    const done = await deps.state.jobs.transition(
+      job.jobId,
+      "completed",
+      {
+        conclusion: event.conclusion ?? undefined,
+        completedAt: event.at,
+        runnerName: event.runnerName ?? undefined,
+      },
+      { now },
+    );
+    if (done.ok)
+      deps.log.info("job completed", {
+        jobId: job.jobId,
+        conclusion: event.conclusion,
+        instanceId: instance?.instanceId,
+      });
   }
 
   const pool = job ? deps.pools.get(job.pool) : undefined;
   if (interrupted && LOST.has(event.conclusion ?? "") && pool?.interruptedRetryOnDemand !== false) {
     // Re-run once per run; the re-run's jobs launch on-demand (scale-up reads the mark).
-    if (await deps.state.markRunOnDemand(event.runId, now)) {
+    if (await deps.state.marks.markRunOnDemand(event.runId, now)) {
       try {
         await deps.github.rerunFailedJobs(
           { installationId: event.installationId, owner: event.owner, repository: event.repository },
@@ -184,7 +189,7 @@ async function completed(event: JobLifecycleMessage, deps: LifecycleDeps): Promi
         );
       } catch (error) {
         // Not re-run after all: drop the mark so the message's next delivery tries again.
-        await deps.state.deleteItem(runKey(event.runId));
+        await deps.state.marks.unmarkRun(event.runId);
         throw error;
       }
       deps.metrics.count("JobsRetried");
@@ -198,30 +203,28 @@ async function completed(event: JobLifecycleMessage, deps: LifecycleDeps): Promi
 
 async function interrupted(event: InstanceEvent, deps: LifecycleDeps): Promise<void> {
   const now = deps.now();
-  const instance = await deps.state.getInstance(event.instanceId);
+  const instance = await deps.state.instances.get(event.instanceId);
   if (!instance) return; // not one of skiff's
   deps.metrics.count("SpotInterruptions");
-  await deps.state.updateInstance(event.instanceId, { interrupted: true }, now);
+  await deps.state.instances.transition(event.instanceId, "interrupted", { interrupted: true }, now);
   const jobId = instance.busyJobId ?? instance.jobId;
-  await deps.state.update(jobId, [...NOT_STARTED, "running"], { interrupted: true }, now);
+  await deps.state.jobs.transition(jobId, "interrupted", { interrupted: true }, { now });
   deps.log.warn("spot interruption warning", { instanceId: event.instanceId, jobId, pool: instance.pool });
 }
 
-const DOWN = new Set(["stopping", "stopped", "shutting-down", "terminated"]);
-
 async function stateChanged(event: InstanceEvent, deps: LifecycleDeps): Promise<void> {
-  if (!event.state || !DOWN.has(event.state)) return;
+  if (!isIn(EC2_DOWN, event.state)) return;
   const now = deps.now();
-  const instance = await deps.state.getInstance(event.instanceId);
+  const instance = await deps.state.instances.get(event.instanceId);
   if (!instance || instance.status === "gone") return;
   if (instance.status === "launched") {
     // It went down before taking any job: its job needs another runner now. Requeue
     // before marking it gone, so a failure here is retried with the message.
-    const job = await deps.state.getJob(instance.jobId);
-    if (job && isWaiting(job) && job.instanceId === event.instanceId) {
+    const job = await deps.state.jobs.get(instance.jobId);
+    if (job?.holdsSlot && isIn(WAITING, job.status) && job.instanceId === event.instanceId) {
       await requeueJob(job, `instance ${event.state} before taking the job`, deps);
     }
   }
   // Otherwise it ran its job; the webhook tells the rest.
-  await deps.state.updateInstance(event.instanceId, { status: "gone" }, now);
+  await deps.state.instances.transition(event.instanceId, "gone", {}, now);
 }

@@ -1,8 +1,13 @@
-import { type LifecycleConfig, loadLifecycleConfig } from "../lifecycle/config.ts";
 import * as env from "../shared/config.ts";
+import {
+  type ControlConfig,
+  loadControlConfig,
+  loadRequeueConfig,
+  type RequeueConfig,
+} from "../shared/control.ts";
 import { DEFAULT_SETTINGS, type ReconcileSettings } from "./reconcile.ts";
 
-export interface ScaleDownConfig extends LifecycleConfig {
+export interface ScaleDownConfig extends ControlConfig, RequeueConfig {
   listEvery: number;
   redeliverEvery: number;
   redeliverMax: number;
@@ -13,7 +18,8 @@ export interface ScaleDownConfig extends LifecycleConfig {
 /** Reads and validates the reconcile's configuration; throws ConfigError naming the bad field. */
 export function loadScaleDownConfig(source: env.Env): ScaleDownConfig {
   return {
-    ...loadLifecycleConfig(source),
+    ...loadControlConfig(source),
+    ...loadRequeueConfig(source),
     listEvery: env.integer(source, "SKIFF_LIST_RUNNERS_EVERY", 10, { min: 1, max: 1000 }),
     redeliverEvery: env.integer(source, "SKIFF_REDELIVER_EVERY", 5, { min: 1, max: 1000 }),
     redeliverMax: env.integer(source, "SKIFF_REDELIVER_MAX", 20, { min: 0, max: 100 }),

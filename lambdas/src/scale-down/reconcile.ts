@@ -1,75 +1,10 @@
-import type { RunnerRegistration, RunnerScope } from "../shared/github.ts";
-import type { Pool } from "../shared/pools.ts";
-import type { InstanceItem, JobItem } from "../shared/state.ts";
+import type { InstanceItem } from "../jobs/items.ts";
+import { instanceOfRunner } from "../jobs/runner.ts";
+import { EC2_ALIVE, isIn, NEEDS_NO_RUNNER, WAITING } from "../jobs/status.ts";
+import type { RunnerScope } from "../shared/github.ts";
+import { type Action, DEFAULT_SETTINGS, type ReconcileInput } from "./actions.ts";
 
-/** An instance as EC2 reports it (DescribeInstances, filtered by skiff's prefix tag). */
-export interface Ec2Instance {
-  instanceId: string;
-  state: string;
-  launchTime: string;
-  pool: string | undefined;
-}
-
-export interface ReconcileSettings {
-  /** A completed job's instance may run this long before it is terminated. */
-  doneGraceSeconds: number;
-  /** A tagged instance with no state item is terminated after this long. */
-  orphanGraceSeconds: number;
-  /** A runner taken by another job leaves its own job waiting this long before a requeue. */
-  swapGraceSeconds: number;
-  /** A requeue whose message send failed (`unsent`) is sent again after this long. */
-  resendGraceSeconds: number;
-  /** Defaults for instances whose pool is no longer configured. */
-  defaultBootTimeoutSeconds: number;
-  defaultMaxLifetimeSeconds: number;
-}
-
-export const DEFAULT_SETTINGS: ReconcileSettings = {
-  doneGraceSeconds: 120,
-  orphanGraceSeconds: 180,
-  swapGraceSeconds: 120,
-  resendGraceSeconds: 60,
-  defaultBootTimeoutSeconds: 300,
-  defaultMaxLifetimeSeconds: 6 * 3600,
-};
-
-export interface ReconcileInput {
-  now: Date;
-  prefix: string;
-  pools: ReadonlyMap<string, Pool>;
-  jobs: readonly JobItem[];
-  instances: readonly InstanceItem[];
-  ec2: readonly Ec2Instance[];
-  counters: ReadonlyMap<string, number>;
-  /** Present only on the cycles that list GitHub's registrations. */
-  registrations?: readonly { scope: RunnerScope; runners: readonly RunnerRegistration[] }[];
-  settings?: ReconcileSettings;
-}
-
-export type TerminateReason = "boot-timeout" | "job-done" | "max-lifetime" | "orphan" | "idle" | "down";
-
-export type Action =
-  /** Terminate; with `deregister`, delete the registration first and skip if GitHub says busy. */
-  | {
-      kind: "terminate";
-      instanceId: string;
-      reason: TerminateReason;
-      deregister?: { scope: RunnerScope; runnerId: number };
-    }
-  | { kind: "delete-jit"; instanceId: string }
-  | { kind: "deregister"; scope: RunnerScope; runnerId: number; reason: string }
-  | { kind: "forget-instance"; instanceId: string }
-  /** With `instanceId`: only once that instance was terminated (not if GitHub says its runner is busy). */
-  | { kind: "requeue"; jobId: number; reason: string; instanceId?: string }
-  /** A requeue or give-up whose message send failed: send it again. */
-  | { kind: "resend"; jobId: number }
-  /** A running job whose runner is gone and whose completion never arrived: free its slot. */
-  | { kind: "finish-job"; jobId: number; reason: string }
-  | { kind: "set-counter"; pool: string; active: number; was: number };
-
-const ALIVE = new Set(["pending", "running", "stopping", "stopped", "shutting-down"]);
-const WAITING = new Set(["launching", "launched", "registered"]);
-const FINISHED = new Set(["completed", "cancelled", "failed", "running"]);
+export * from "./actions.ts";
 
 const seconds = (from: string | undefined, now: Date) =>
   from ? (now.getTime() - Date.parse(from)) / 1000 : Number.POSITIVE_INFINITY;
@@ -98,7 +33,7 @@ export function reconcile(input: ReconcileInput): Action[] {
   const actions: Action[] = [];
   const jobs = new Map(input.jobs.map((j) => [j.jobId, j]));
   const items = new Map(input.instances.map((i) => [i.instanceId, i]));
-  const alive = new Map(input.ec2.filter((i) => ALIVE.has(i.state)).map((i) => [i.instanceId, i]));
+  const alive = new Map(input.ec2.filter((i) => isIn(EC2_ALIVE, i.state)).map((i) => [i.instanceId, i]));
   const requeued = new Set<number>();
   const requeue = (jobId: number, reason: string, instanceId?: string) => {
     if (requeued.has(jobId)) return;
@@ -116,7 +51,10 @@ export function reconcile(input: ReconcileInput): Action[] {
 
     if (ec2.state === "shutting-down") continue; // already on its way out
     if (age > maxLifetime) {
-      actions.push({ kind: "terminate", instanceId: id, reason: "max-lifetime" });
+      actions.push(
+        { kind: "terminate", instanceId: id, reason: "max-lifetime" },
+        { kind: "delete-jit", instanceId: id },
+      );
       continue;
     }
     if (!item) {
@@ -132,11 +70,10 @@ export function reconcile(input: ReconcileInput): Action[] {
     if (item.status === "busy") continue; // never before max lifetime
     if (item.status === "done" || item.status === "gone") {
       if (seconds(item.doneAt ?? item.updatedAt, now) > settings.doneGraceSeconds) {
-        actions.push({
-          kind: "terminate",
-          instanceId: id,
-          reason: item.status === "done" ? "job-done" : "down",
-        });
+        actions.push(
+          { kind: "terminate", instanceId: id, reason: item.status === "done" ? "job-done" : "down" },
+          { kind: "delete-jit", instanceId: id },
+        );
       }
       continue;
     }
@@ -144,7 +81,7 @@ export function reconcile(input: ReconcileInput): Action[] {
     const job = jobs.get(item.jobId);
     const scope = scopeOf(item);
     const deregister = scope && item.runnerId ? { scope, runnerId: item.runnerId } : undefined;
-    const ownJobGone = job !== undefined && FINISHED.has(job.status);
+    const ownJobGone = job !== undefined && isIn(NEEDS_NO_RUNNER, job.status);
     if (ownJobGone && age > 60) {
       // Its job was cancelled or ran elsewhere: nothing is coming for this runner.
       actions.push({
@@ -162,7 +99,7 @@ export function reconcile(input: ReconcileInput): Action[] {
         ...(deregister ? { deregister } : {}),
       });
       actions.push({ kind: "delete-jit", instanceId: id });
-      if (job && WAITING.has(job.status) && job.instanceId === id)
+      if (job && isIn(WAITING, job.status) && job.instanceId === id)
         requeue(job.jobId, "runner did not start within the boot timeout", id);
     }
   }
@@ -174,7 +111,7 @@ export function reconcile(input: ReconcileInput): Action[] {
     const job = jobs.get(item.jobId);
     // Whatever the item's status says (a state-change event may have marked it gone and
     // crashed before requeueing), a job still waiting for this instance never started.
-    if (job && WAITING.has(job.status) && job.instanceId === item.instanceId) {
+    if (job && isIn(WAITING, job.status) && job.instanceId === item.instanceId) {
       requeue(job.jobId, "instance went away before taking the job");
     }
     const scope = scopeOf(item);
@@ -183,8 +120,11 @@ export function reconcile(input: ReconcileInput): Action[] {
       // deregisters itself only when its job completes, so this one would outlive it.
       actions.push({ kind: "deregister", scope, runnerId: item.runnerId, reason: "instance gone" });
     }
-    if (item.busyJobId === undefined) actions.push({ kind: "delete-jit", instanceId: item.instanceId });
-    actions.push({ kind: "forget-instance", instanceId: item.instanceId });
+    // Whatever it ran, its JIT parameter goes with it (the bootstrap deletes it too, if it got that far).
+    actions.push(
+      { kind: "delete-jit", instanceId: item.instanceId },
+      { kind: "forget-instance", instanceId: item.instanceId },
+    );
   }
 
   for (const job of input.jobs) {
@@ -205,9 +145,7 @@ export function reconcile(input: ReconcileInput): Action[] {
       continue;
     }
     if (job.status === "running") {
-      const ranOn = job.runnerName?.startsWith(`${input.prefix}-`)
-        ? job.runnerName.slice(input.prefix.length + 1)
-        : undefined;
+      const ranOn = instanceOfRunner(input.prefix, job.runnerName);
       const item = ranOn ? items.get(ranOn) : undefined;
       const runnerGone =
         ranOn !== undefined &&
@@ -224,6 +162,16 @@ export function reconcile(input: ReconcileInput): Action[] {
     }
     if ((job.status === "launched" || job.status === "registered") && job.instanceId) {
       const item = items.get(job.instanceId);
+      if (
+        !item &&
+        !alive.has(job.instanceId) &&
+        seconds(job.launchedAt ?? job.updatedAt, now) > settings.orphanGraceSeconds
+      ) {
+        // Launched, but its instance was never recorded (or already forgotten) and is not
+        // running: nothing will take the job.
+        requeue(job.jobId, "its instance is gone and was never recorded");
+        continue;
+      }
       const takenByOther =
         item?.status !== "launched" && item?.busyJobId !== undefined && item.busyJobId !== job.jobId;
       if (takenByOther && seconds(item?.startedAt ?? item?.updatedAt, now) > settings.swapGraceSeconds) {
@@ -234,9 +182,8 @@ export function reconcile(input: ReconcileInput): Action[] {
 
   for (const { scope, runners } of input.registrations ?? []) {
     for (const runner of runners) {
-      const match = /^(.+)-(i-[0-9a-f]+)$/.exec(runner.name);
-      if (!match || match[1] !== input.prefix) continue;
-      const instanceId = match[2] as string;
+      const instanceId = instanceOfRunner(input.prefix, runner.name);
+      if (!instanceId) continue;
       const item = items.get(instanceId);
       if (alive.has(instanceId) || (item && seconds(item.launchedAt, now) < settings.orphanGraceSeconds))
         continue;
@@ -256,8 +203,9 @@ export function reconcile(input: ReconcileInput): Action[] {
 
 /**
  * Pool counters recomputed from the truth: the jobs holding a slot. Claims in flight may
- * be reserving right now, so the counter is only lowered to truth + in-flight claims, and
- * the write is conditional on the value seen (a reservation meanwhile wins).
+ * be reserving right now, so a counter is only lowered to truth + in-flight claims. The
+ * scan is not a snapshot; the write is conditional on the counter's version read before
+ * the scan, so a repair is written only when no slot of the pool moved while it ran.
  */
 function counters(input: ReconcileInput, now: Date): Action[] {
   const holding = new Map<string, number>();
@@ -269,13 +217,11 @@ function counters(input: ReconcileInput, now: Date): Action[] {
     }
   }
   const actions: Action[] = [];
-  const names = new Set([...input.counters.keys(), ...holding.keys()]);
-  for (const pool of [...names].sort()) {
-    const was = input.counters.get(pool) ?? 0;
+  for (const [pool, seen] of [...input.counters.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const truth = holding.get(pool) ?? 0;
     const ceiling = truth + (inFlight.get(pool) ?? 0);
-    if (was < truth) actions.push({ kind: "set-counter", pool, active: truth, was });
-    else if (was > ceiling) actions.push({ kind: "set-counter", pool, active: ceiling, was });
+    if (seen.active < truth) actions.push({ kind: "set-counter", pool, active: truth, seen });
+    else if (seen.active > ceiling) actions.push({ kind: "set-counter", pool, active: ceiling, seen });
   }
   return actions;
 }

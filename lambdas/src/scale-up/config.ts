@@ -4,7 +4,6 @@ import { type ControlConfig, loadControlConfig } from "../shared/control.ts";
 export interface ScaleUpConfig extends ControlConfig {
   jitKmsKeyId: string | undefined;
   freshSeconds: number;
-  leaseSeconds: number;
 }
 
 /** Reads and validates scale-up's configuration; throws ConfigError naming the bad field. */
@@ -13,6 +12,5 @@ export function loadScaleUpConfig(source: env.Env): ScaleUpConfig {
     ...loadControlConfig(source),
     jitKmsKeyId: source.SKIFF_JIT_KMS_KEY_ID?.trim() || undefined,
     freshSeconds: env.integer(source, "SKIFF_FRESH_MESSAGE_SECONDS", 60, { min: 0, max: 86_400 }),
-    leaseSeconds: env.integer(source, "SKIFF_CLAIM_LEASE_SECONDS", 900, { min: 30, max: 86_400 }),
   };
 }

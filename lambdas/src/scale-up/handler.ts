@@ -17,6 +17,7 @@ const state = createStateStore(config.stateTable);
 const github = createGitHub(config, ssm, log);
 const ec2 = ec2Port(new EC2Client({}));
 const queue = queuePort(new SQSClient({}), config.jobsQueueUrl);
+const LEASE_MARGIN_MS = 30_000;
 let jit: ReturnType<typeof jitStore> | undefined;
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
@@ -38,7 +39,8 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
       metrics,
       now: () => new Date(),
       freshSeconds: config.freshSeconds,
-      leaseSeconds: config.leaseSeconds,
+      // The claim holds while this invocation may run, and a margin for the clock.
+      leaseMs: () => context.getRemainingTimeInMillis() + LEASE_MARGIN_MS,
     });
   } finally {
     metrics.flush();

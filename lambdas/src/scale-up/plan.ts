@@ -1,4 +1,4 @@
-import type { JobMessage } from "../shared/messages.ts";
+import type { JobMessage } from "../jobs/messages.ts";
 import type { CapacityType, Pool } from "../shared/pools.ts";
 
 export interface PlannedJob {

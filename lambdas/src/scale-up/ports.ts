@@ -2,7 +2,7 @@ import { CreateFleetCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { PutParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { jitParameterName, terminateInstances } from "../shared/aws.ts";
-import type { Ec2Port, JitStore, QueuePort } from "./scale-up.ts";
+import type { Ec2Port, JitStore, QueuePort } from "./deps.ts";
 
 export function ec2Port(ec2: EC2Client): Ec2Port {
   return {
@@ -27,6 +27,9 @@ export function jitStore(
           Name: jitParameterName(options.prefix, instanceId),
           Value: encodedJitConfig,
           Type: "SecureString",
+          // An encoded JIT config is about 4 KB and longer for long names: a Standard
+          // parameter holds at most 4,096 characters. SSM picks Standard when it fits.
+          Tier: "Intelligent-Tiering",
           ...(options.kmsKeyId ? { KeyId: options.kmsKeyId } : {}),
           Tags: [
             { Key: "skiff:prefix", Value: options.prefix },

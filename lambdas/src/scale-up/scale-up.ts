@@ -1,63 +1,11 @@
-import { randomUUID } from "node:crypto";
-import type { CreateFleetCommandInput, CreateFleetCommandOutput } from "@aws-sdk/client-ec2";
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
+import { parseJobMessage } from "../jobs/messages.ts";
 import { errorMessage } from "../shared/errors.ts";
-import type { GitHubApp } from "../shared/github.ts";
-import { type JobMessage, parseJobMessage } from "../shared/messages.ts";
-import type { Counter, Log } from "../shared/observability.ts";
-import { type CapacityType, defaultLabels, type Pool } from "../shared/pools.ts";
-import type { StateStore } from "../shared/state.ts";
-import {
-  bind,
-  classifyShortfall,
-  type FailureKind,
-  type FleetError,
-  fleetRequest,
-  fleetTags,
-  type LaunchedInstance,
-  readFleet,
-} from "./fleet.ts";
-import { backoffSeconds, type LaunchPlan, type PlannedJob, planLaunches } from "./plan.ts";
+import { putBack, type Returned, type ScaleUpDeps } from "./deps.ts";
+import { launchPlan } from "./launch.ts";
+import { backoffSeconds, type PlannedJob, planLaunches } from "./plan.ts";
 
-export interface Ec2Port {
-  createFleet(input: CreateFleetCommandInput): Promise<CreateFleetCommandOutput>;
-  terminate(instanceIds: string[]): Promise<void>;
-}
-
-export interface JitStore {
-  /** Stores a runner's JIT config where only its instance can read it. */
-  put(instanceId: string, encodedJitConfig: string): Promise<void>;
-}
-
-export interface QueuePort {
-  setVisibility(receiptHandle: string, seconds: number): Promise<void>;
-  /** Sends a job message again, invisible for `delaySeconds` (at most 900). */
-  send(message: JobMessage, delaySeconds: number): Promise<void>;
-}
-
-export interface ScaleUpDeps {
-  prefix: string;
-  pools: ReadonlyMap<string, Pool>;
-  state: StateStore;
-  ec2: Ec2Port;
-  jit: JitStore;
-  github: Pick<GitHubApp, "createJitConfig" | "jobState">;
-  queue: QueuePort;
-  log: Log;
-  metrics: Counter;
-  now: () => Date;
-  /** Messages younger than this skip the "still queued?" call to GitHub. */
-  freshSeconds: number;
-  /** How long a claim holds before another delivery may take over a crashed attempt. */
-  leaseSeconds: number;
-  random?: () => number;
-}
-
-/** A job that could not be served now: it returns to the queue. */
-interface Returned {
-  planned: PlannedJob;
-  kind: FailureKind;
-}
+export type { Ec2Port, JitStore, QueuePort, ScaleUpDeps } from "./deps.ts";
 
 /**
  * Launches one runner per queued job in an SQS batch. Each message is acknowledged once
@@ -138,7 +86,14 @@ async function claimAll(jobs: PlannedJob[], deps: ScaleUpDeps): Promise<PlannedJ
   const results = await Promise.all(
     jobs.map(async (planned) => ({
       planned,
-      won: await deps.state.claim(planned.job, planned.messageId, deps.now(), deps.leaseSeconds),
+      won: (
+        await deps.state.jobs.claim(
+          planned.job,
+          planned.messageId,
+          deps.now(),
+          deps.now().getTime() + deps.leaseMs(),
+        )
+      ).ok,
     })),
   );
   const claimed: PlannedJob[] = [];
@@ -171,12 +126,11 @@ async function stillQueued(
       try {
         const state = await deps.github.jobState(job.installationId, job.owner, job.repository, job.jobId);
         if (state.status === "queued") return true;
-        await deps.state.update(
+        await deps.state.jobs.transition(
           job.jobId,
-          ["claimed"],
-          { status: "cancelled" },
-          deps.now(),
-          planned.messageId,
+          "skipped",
+          {},
+          { now: deps.now(), token: planned.messageId },
         );
         deps.metrics.count("JobsSkipped");
         deps.log.info("job no longer queued on GitHub; skipped", { jobId: job.jobId, status: state.status });
@@ -201,198 +155,8 @@ async function markOnDemandReruns(jobs: PlannedJob[], deps: ScaleUpDeps): Promis
     (p) => p.job.capacity !== "on-demand" && deps.pools.get(p.job.pool)?.interruptedRetryOnDemand,
   );
   if (candidates.length === 0) return;
-  const marked = await deps.state.onDemandRuns(candidates.map((p) => p.job.runId));
+  const marked = await deps.state.marks.onDemandRuns(candidates.map((p) => p.job.runId));
   for (const planned of candidates) {
     if (marked.has(planned.job.runId)) planned.job = { ...planned.job, capacity: "on-demand" };
-  }
-}
-
-/** Frees a claimed job (holding no slot) for the next delivery of its message. */
-async function putBack(planned: PlannedJob, deps: ScaleUpDeps): Promise<void> {
-  await deps.state.update(
-    planned.job.jobId,
-    ["claimed"],
-    { status: "pending" },
-    deps.now(),
-    planned.messageId,
-  );
-}
-
-async function launchPlan(plan: LaunchPlan, deps: ScaleUpDeps, returned: Returned[]): Promise<void> {
-  const { pool } = plan;
-  const reserved = await deps.state.reserve(pool.name, plan.jobs.length, pool.maxRunners);
-  const overCap = plan.jobs.slice(reserved);
-  if (overCap.length > 0) {
-    deps.metrics.count("CapReached", { name: "Pool", value: pool.name }, overCap.length);
-    deps.log.info("pool at max_runners; jobs wait in the queue", {
-      pool: pool.name,
-      maxRunners: pool.maxRunners,
-      jobIds: overCap.map((p) => p.job.jobId),
-    });
-    for (const planned of overCap) {
-      await putBack(planned, deps);
-      returned.push({ planned, kind: "capacity" });
-    }
-  }
-
-  // Mark each job as holding a slot before any instance exists, so a crash from here on
-  // leaves a trace the reconcile can follow.
-  const launching: PlannedJob[] = [];
-  for (const planned of plan.jobs.slice(0, reserved)) {
-    const marked = await deps.state.update(
-      planned.job.jobId,
-      ["claimed"],
-      { status: "launching", holdsSlot: true },
-      deps.now(),
-      planned.messageId,
-    );
-    if (marked) launching.push(planned);
-    else await deps.state.release(pool.name, 1); // the claim was lost meanwhile
-  }
-  if (launching.length === 0) return;
-
-  const { launched, errors } = await launch(plan, launching, deps);
-  const { bound, unbound, surplus } = bind(launching, launched);
-  if (surplus.length > 0) {
-    // An instant fleet never launches more than asked; should it, nothing would run there.
-    await deps.ec2.terminate(surplus.map((i) => i.instanceId));
-  }
-
-  if (unbound.length > 0) {
-    const kind = classifyShortfall(errors);
-    const jobIds = unbound.map((p) => p.job.jobId);
-    deps.metrics.count("LaunchErrors", { name: "Kind", value: kind }, unbound.length);
-    const detail = { pool: pool.name, jobIds, errors: summarize(errors) };
-    if (kind === "permanent")
-      deps.log.error("launch failed permanently; jobs go to the DLQ after retries", detail);
-    else deps.log.warn("no capacity for some jobs; they return to the queue", detail);
-    for (const planned of unbound) {
-      await deps.state.releaseSlot(planned.job.jobId, pool.name, { status: "pending" }, deps.now());
-      returned.push({ planned, kind });
-    }
-  }
-
-  await Promise.all(bound.map(({ job, instance }) => register(job, instance, pool, deps, returned)));
-}
-
-async function launch(plan: LaunchPlan, jobs: PlannedJob[], deps: ScaleUpDeps) {
-  const launched: LaunchedInstance[] = [];
-  const errors: FleetError[] = [];
-  const attempt = async (capacity: CapacityType, count: number) => {
-    const tags = fleetTags({
-      prefix: deps.prefix,
-      pool: plan.pool.name,
-      jobIds: jobs.map((p) => p.job.jobId),
-      owners: jobs.map((p) => p.job.owner),
-    });
-    try {
-      const output = await deps.ec2.createFleet(fleetRequest(plan.pool, count, capacity, tags, randomUUID()));
-      const outcome = readFleet(output, capacity);
-      launched.push(...outcome.launched.slice(0, count));
-      errors.push(...outcome.errors);
-      deps.metrics.count(
-        "InstancesLaunched",
-        { name: "CapacityType", value: capacity },
-        outcome.launched.length,
-      );
-    } catch (error) {
-      const code = (error as { name?: string }).name ?? "Unknown";
-      errors.push({ code, message: errorMessage(error) });
-    }
-  };
-
-  await attempt(plan.capacity, jobs.length);
-  const shortfall = jobs.length - launched.length;
-  if (shortfall > 0 && plan.fallback && classifyShortfall(errors) !== "permanent") {
-    deps.metrics.count("SpotFallbacks", { name: "Pool", value: plan.pool.name }, shortfall);
-    deps.log.info("spot short; falling back to on-demand", {
-      pool: plan.pool.name,
-      shortfall,
-      errors: summarize(errors),
-    });
-    await attempt("on-demand", shortfall);
-  }
-  const now = deps.now().getTime();
-  for (const planned of jobs.slice(0, launched.length)) {
-    deps.metrics.measure?.("QueuedToLaunchMs", now - Date.parse(planned.job.queuedAt), "Milliseconds");
-  }
-  return { launched, errors };
-}
-
-function summarize(errors: FleetError[]): string[] {
-  return [...new Set(errors.map((e) => `${e.code}: ${e.message}`))].slice(0, 10);
-}
-
-/** Binds the instance to its job, creates the JIT config and stores it for the instance. */
-async function register(
-  planned: PlannedJob,
-  instance: LaunchedInstance,
-  pool: Pool,
-  deps: ScaleUpDeps,
-  returned: Returned[],
-): Promise<void> {
-  const { job } = planned;
-  const context = { jobId: job.jobId, pool: pool.name, instanceId: instance.instanceId };
-  await deps.state.update(
-    job.jobId,
-    ["launching"],
-    {
-      status: "launched",
-      instanceId: instance.instanceId,
-      capacityType: instance.capacityType,
-      instanceType: instance.instanceType,
-      launchedAt: deps.now().toISOString(),
-    },
-    deps.now(),
-  );
-  await deps.state.putInstance(
-    {
-      instanceId: instance.instanceId,
-      jobId: job.jobId,
-      pool: pool.name,
-      launchedAt: deps.now().toISOString(),
-      capacityType: instance.capacityType,
-      owner: job.owner,
-      repository: job.repository,
-      runnerLevel: pool.runnerLevel,
-      installationId: job.installationId,
-    },
-    deps.now(),
-  );
-  const runnerName = `${deps.prefix}-${instance.instanceId}`;
-  try {
-    const jit = await deps.github.createJitConfig({
-      installationId: job.installationId,
-      owner: job.owner,
-      repository: job.repository,
-      level: pool.runnerLevel,
-      name: runnerName,
-      labels: [...defaultLabels(pool.architecture), ...pool.labels],
-      runnerGroupId: pool.runnerGroupId,
-    });
-    await deps.state.updateInstance(instance.instanceId, { runnerId: jit.runnerId }, deps.now());
-    await deps.jit.put(instance.instanceId, jit.encodedJitConfig);
-    // The runner may already have started and reported in: then the state moved on.
-    await deps.state.update(
-      job.jobId,
-      ["launched"],
-      { status: "registered", runnerName, runnerId: jit.runnerId, registeredAt: deps.now().toISOString() },
-      deps.now(),
-    );
-    deps.log.info("runner launched", { ...context, capacityType: instance.capacityType, runnerName });
-  } catch (error) {
-    deps.metrics.count("JitErrors");
-    deps.log.error("runner registration failed; terminating its instance", {
-      ...context,
-      error: errorMessage(error),
-    });
-    await deps.ec2.terminate([instance.instanceId]).catch((terminateError) => {
-      deps.log.error("could not terminate instance; the reconcile will", {
-        ...context,
-        error: errorMessage(terminateError),
-      });
-    });
-    await deps.state.releaseSlot(job.jobId, pool.name, { status: "pending" }, deps.now());
-    returned.push({ planned, kind: "throttled" });
   }
 }

@@ -1,13 +1,14 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { dynamoState } from "../store/dynamo/index.ts";
+import type { State } from "../store/ports.ts";
 import * as env from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import { createGitHubApp } from "./github.ts";
 import type { Log } from "./observability.ts";
 import { readParameters } from "./parameters.ts";
 import { type Pool, parsePools } from "./pools.ts";
-import { StateStore } from "./state.ts";
 
 /** What every control-plane Lambda behind the queue (scale-up, lifecycle, scale-down) is told. */
 export interface ControlConfig {
@@ -40,11 +41,24 @@ export function loadControlConfig(source: env.Env): ControlConfig {
 }
 
 /** The state store on the table, with the SDK's standard endpoint settings. */
-export function createStateStore(table: string): StateStore {
+export function createStateStore(table: string): State {
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });
-  return new StateStore(doc, table);
+  return dynamoState(doc, table);
+}
+
+/** What the functions that put jobs back on the queue (lifecycle, scale-down) are told. */
+export interface RequeueConfig {
+  jobsDlqUrl: string;
+  maxRequeues: number;
+}
+
+export function loadRequeueConfig(source: env.Env): RequeueConfig {
+  return {
+    jobsDlqUrl: env.url(source, "SKIFF_JOBS_DLQ_URL"),
+    maxRequeues: env.integer(source, "SKIFF_MAX_REQUEUES", 3, { min: 0, max: 20 }),
+  };
 }
 
 /** The GitHub App client, its private key read from SSM on first use. */

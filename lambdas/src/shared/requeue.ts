@@ -1,9 +1,10 @@
-import type { JobMessage } from "./messages.ts";
+import { type JobItem, jobMessage } from "../jobs/items.ts";
+import type { JobMessage } from "../jobs/messages.ts";
+import type { State } from "../store/ports.ts";
 import type { Counter, Log } from "./observability.ts";
-import type { JobItem, StateStore } from "./state.ts";
 
 export interface RequeueDeps {
-  state: StateStore;
+  state: State;
   sendJob(message: JobMessage): Promise<void>;
   /** Sends a job skiff gives up on to the jobs DLQ, where the DLQ alarm sees it. */
   sendDeadLetter(message: JobMessage & { reason: string }): Promise<void>;
@@ -11,22 +12,6 @@ export interface RequeueDeps {
   metrics: Counter;
   now: () => Date;
   maxRequeues: number;
-}
-
-export function jobMessage(job: JobItem): JobMessage {
-  return {
-    kind: "job",
-    jobId: job.jobId,
-    runId: job.runId,
-    owner: job.owner,
-    repository: job.repository,
-    installationId: job.installationId,
-    pool: job.pool,
-    labels: job.labels,
-    queuedAt: job.queuedAt,
-    deliveryId: job.deliveryId ?? "requeue",
-    ...(job.forceOnDemand ? { capacity: "on-demand" as const } : {}),
-  };
 }
 
 /**
@@ -47,16 +32,10 @@ export async function requeueJob(
   const now = deps.now();
   const requeues = (job.requeues ?? 0) + 1;
   const giveUp = requeues > deps.maxRequeues;
-  const patch = giveUp
-    ? { status: "failed" as const, unsent: true }
-    : { status: "pending" as const, requeues, unsent: true };
-  const from = ["launching", "launched", "registered", "claimed"] as const;
-  // Only the writer that moves the job out of its waiting state acts on it.
-  // Both writes are conditional on the status: the decision may rest on an older read.
-  const moved = job.holdsSlot
-    ? await deps.state.releaseSlot(job.jobId, job.pool, patch, now, false, from)
-    : await deps.state.update(job.jobId, from, patch, now);
-  if (!moved) return "skipped";
+  const moved = giveUp
+    ? await deps.state.jobs.transition(job.jobId, "failed", { unsent: true }, { now })
+    : await deps.state.jobs.transition(job.jobId, "requeued", { requeues, unsent: true }, { now });
+  if (!moved.ok) return "skipped";
   const context = { jobId: job.jobId, pool: job.pool, reason, requeues: requeues - 1 };
   if (giveUp) {
     deps.metrics.count("JobsFailed", { name: "Pool", value: job.pool });
@@ -78,7 +57,8 @@ export async function markSent(
   status: "pending" | "failed",
   deps: Pick<RequeueDeps, "state" | "now">,
 ): Promise<void> {
-  await deps.state.update(jobId, [status], { unsent: false }, deps.now());
+  const name = status === "pending" ? "sentPending" : "sentFailed";
+  await deps.state.jobs.transition(jobId, name, { unsent: false }, { now: deps.now() });
 }
 
 /** Sends the message a requeue or a give-up left `unsent` (its first send failed). */

@@ -1,5 +1,5 @@
+import { labelList, nonEmpty, positiveInt, timestamp } from "../jobs/messages.ts";
 import { ValidationError } from "../shared/errors.ts";
-import { labelList, nonEmpty, positiveInt, timestamp } from "../shared/messages.ts";
 
 /** The fields of a `workflow_job` webhook payload skiff relies on. */
 export interface WorkflowJobEvent {

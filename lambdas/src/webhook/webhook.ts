@@ -1,6 +1,6 @@
 import { verifyWithFallback } from "@octokit/webhooks-methods";
+import type { JobLifecycleMessage, JobMessage } from "../jobs/messages.ts";
 import { ValidationError } from "../shared/errors.ts";
-import type { JobLifecycleMessage, JobMessage } from "../shared/messages.ts";
 import type { Counter, Log } from "../shared/observability.ts";
 import { parseWorkflowJob, type WorkflowJobEvent } from "./payload.ts";
 import type { Router } from "./route.ts";

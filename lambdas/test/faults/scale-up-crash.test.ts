@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type ScaleUpDeps, scaleUp } from "../../src/scale-up/scale-up.ts";
 import { jitParameterName } from "../../src/shared/aws.ts";
-import type { StateStore } from "../../src/shared/state.ts";
+import type { JobStore } from "../../src/store/ports.ts";
 import { type Plane, type PlaneOptions, startPlane } from "../scale-down/plane.ts";
 
 type Step = "claim" | "CreateFleet" | "bind" | "JIT write";
@@ -20,13 +20,14 @@ function crashAfter(step: Step, deps: ScaleUpDeps) {
     crash();
     return new Promise<T>(() => {});
   };
-  const state: StateStore = Object.create(deps.state);
+  const jobs: JobStore = Object.create(deps.state.jobs);
+  const state = { ...deps.state, jobs };
   const ec2 = { ...deps.ec2 };
   const jit = { ...deps.jit };
-  if (step === "claim") state.claim = async (...args) => die(await deps.state.claim(...args));
+  if (step === "claim") jobs.claim = async (...args) => die(await deps.state.jobs.claim(...args));
   if (step === "CreateFleet") ec2.createFleet = async (input) => die(await deps.ec2.createFleet(input));
-  // The bind is the job item's update to launched plus the instance item.
-  if (step === "bind") state.putInstance = async (...args) => die(await deps.state.putInstance(...args));
+  // The bind is the job item's update to launched together with the instance item.
+  if (step === "bind") jobs.launched = async (...args) => die(await deps.state.jobs.launched(...args));
   if (step === "JIT write") jit.put = async (...args) => die(await deps.jit.put(...args));
   return { deps: { ...deps, state, ec2, jit }, crashed };
 }
@@ -95,10 +96,10 @@ describe("a scale-up that crashes mid-way is repaired within two reconcile cycle
       await cycle(boots);
 
       // Assess: no instance runs that should not: each live one is busy with a running job.
-      const job = await plane.state.getJob(queued.id);
+      const job = await plane.state.jobs.get(queued.id);
       const live = plane.live().map((i) => i.instanceId);
       for (const id of live) {
-        expect(await plane.state.getInstance(id), `instance ${id}`).toMatchObject({
+        expect(await plane.state.instances.get(id), `instance ${id}`).toMatchObject({
           status: "busy",
           busyJobId: queued.id,
         });
@@ -120,7 +121,7 @@ describe("a scale-up that crashes mid-way is repaired within two reconcile cycle
         expect(plane.metrics.get("JobsFailed|Pool=ci")).toBe(1);
       }
       // The slot count is the truth, and the job never had two instances at once.
-      expect(await plane.state.activeRunners("ci")).toBe(outcome === "runs" ? 1 : 0);
+      expect(await plane.state.pools.active("ci")).toBe(outcome === "runs" ? 1 : 0);
       expect(plane.sqs.count(plane.jobsQueue).total).toBe(0);
       expect(launchedBeforeRepair).toBeLessThanOrEqual(1);
     },

@@ -1,7 +1,7 @@
 import type { SQSRecord } from "aws-lambda";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { JobLifecycleMessage } from "../../src/jobs/messages.ts";
 import { handleLifecycle } from "../../src/lifecycle/lifecycle.ts";
-import type { JobLifecycleMessage } from "../../src/shared/messages.ts";
 import { INSTALLATION_ID, type Plane, type PlaneOptions, startPlane } from "../scale-down/plane.ts";
 
 const RERUN = "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs";
@@ -18,7 +18,7 @@ afterEach(async () => {
 async function launch() {
   const job = await plane.queueJob();
   await plane.scaleUp();
-  const item = await plane.state.getJob(job.id);
+  const item = await plane.state.jobs.get(job.id);
   if (!item?.instanceId) throw new Error(`job ${job.id} was not launched`);
   return {
     jobId: job.id,
@@ -71,24 +71,24 @@ describe("handleLifecycle(records, deps) — job events", () => {
   it("in_progress then completed: the job runs on its instance, then completes and gives its slot back", async () => {
     // Prepare
     const job = await launch();
-    expect(await plane.state.activeRunners("ci")).toBe(1);
+    expect(await plane.state.pools.active("ci")).toBe(1);
 
     // Act: the runner boots and takes the job (in_progress), then the job ends (completed).
     await plane.boot(job.instanceId);
-    const running = await plane.state.getJob(job.jobId);
-    const busy = await plane.state.getInstance(job.instanceId);
+    const running = await plane.state.jobs.get(job.jobId);
+    const busy = await plane.state.instances.get(job.instanceId);
     await plane.finish(job.jobId, job.instanceId);
 
     // Assess
     expect(running).toMatchObject({ status: "running", runnerName: job.runnerName });
     expect(busy).toMatchObject({ status: "busy", busyJobId: job.jobId });
-    expect(await plane.state.getJob(job.jobId)).toMatchObject({
+    expect(await plane.state.jobs.get(job.jobId)).toMatchObject({
       status: "completed",
       conclusion: "success",
       holdsSlot: false,
     });
-    expect(await plane.state.getInstance(job.instanceId)).toMatchObject({ status: "gone" });
-    expect(await plane.state.activeRunners("ci")).toBe(0);
+    expect(await plane.state.instances.get(job.instanceId)).toMatchObject({ status: "gone" });
+    expect(await plane.state.pools.active("ci")).toBe(0);
   });
 
   it("completed before in_progress: the job completes and the late in_progress changes nothing", async () => {
@@ -102,16 +102,16 @@ describe("handleLifecycle(records, deps) — job events", () => {
     // Assess
     expect(first.batchItemFailures).toEqual([]);
     expect(late.batchItemFailures).toEqual([]);
-    expect(await plane.state.getJob(job.jobId)).toMatchObject({ status: "completed", holdsSlot: false });
-    expect(await plane.state.getInstance(job.instanceId)).toMatchObject({ status: "done" });
-    expect(await plane.state.activeRunners("ci")).toBe(0);
+    expect(await plane.state.jobs.get(job.jobId)).toMatchObject({ status: "completed", holdsSlot: false });
+    expect(await plane.state.instances.get(job.instanceId)).toMatchObject({ status: "done" });
+    expect(await plane.state.pools.active("ci")).toBe(0);
   });
 
   it("every event twice, in one batch and again later: the slot is released exactly once", async () => {
     // Prepare: two jobs hold a slot each, so a second release would show.
     const job = await launch();
     await launch();
-    expect(await plane.state.activeRunners("ci")).toBe(2);
+    expect(await plane.state.pools.active("ci")).toBe(2);
 
     // Act
     await handle(event("in_progress", job, job.runnerName), event("in_progress", job, job.runnerName));
@@ -119,9 +119,9 @@ describe("handleLifecycle(records, deps) — job events", () => {
     await handle(event("completed", job, job.runnerName), event("in_progress", job, job.runnerName));
 
     // Assess
-    expect(await plane.state.activeRunners("ci")).toBe(1);
-    expect(await plane.state.getJob(job.jobId)).toMatchObject({ status: "completed" });
-    expect(await plane.state.getInstance(job.instanceId)).toMatchObject({ status: "done" });
+    expect(await plane.state.pools.active("ci")).toBe(1);
+    expect(await plane.state.jobs.get(job.jobId)).toMatchObject({ status: "completed" });
+    expect(await plane.state.instances.get(job.instanceId)).toMatchObject({ status: "done" });
   });
 
   it("in_progress on a runner skiff has no item for: the job runs, and its own idle instance is left to the reconcile", async () => {
@@ -134,8 +134,8 @@ describe("handleLifecycle(records, deps) — job events", () => {
 
     // Assess
     expect(out.batchItemFailures).toEqual([]);
-    expect(await plane.state.getJob(job.jobId)).toMatchObject({ status: "running", runnerName: stranger });
-    expect(await plane.state.getInstance(job.instanceId)).toMatchObject({ status: "launched" });
+    expect(await plane.state.jobs.get(job.jobId)).toMatchObject({ status: "running", runnerName: stranger });
+    expect(await plane.state.instances.get(job.instanceId)).toMatchObject({ status: "launched" });
   });
 
   it("events for jobs skiff never saw, on runners that are not skiff's, write nothing", async () => {
@@ -151,7 +151,7 @@ describe("handleLifecycle(records, deps) — job events", () => {
 
     // Assess
     expect(out.batchItemFailures).toEqual([]);
-    const table = await plane.state.scanAll();
+    const table = await plane.state.scan();
     expect(table.jobs).toEqual([]);
     expect(table.instances).toEqual([]);
   });
@@ -161,14 +161,14 @@ describe("handleLifecycle(records, deps) — job events", () => {
     const a = await launch();
     const b = await launch();
     await handle(event("completed", a, b.runnerName));
-    expect(await plane.state.activeRunners("ci")).toBe(1);
+    expect(await plane.state.pools.active("ci")).toBe(1);
 
     // Act
     await handle(event("in_progress", a, b.runnerName));
 
     // Assess: B still holds its slot (the reconcile requeues it after the swap grace).
-    expect(await plane.state.getJob(b.jobId)).toMatchObject({ status: "registered", holdsSlot: true });
-    expect(await plane.state.activeRunners("ci")).toBe(1);
+    expect(await plane.state.jobs.get(b.jobId)).toMatchObject({ status: "registered", holdsSlot: true });
+    expect(await plane.state.pools.active("ci")).toBe(1);
     expect(plane.sqs.count(plane.jobsQueue).total).toBe(0);
   });
 
@@ -195,7 +195,7 @@ describe("handleLifecycle(records, deps) — job events", () => {
     const errors = plane.log.entries.filter((e) => e.level === "error");
     expect(errors.map((e) => e.message)).toEqual(Array(3).fill("invalid lifecycle message"));
     expect(errors.map((e) => e.extra?.messageId)).toEqual(batch.slice(0, 3).map((r) => r.messageId));
-    expect(await plane.state.getJob(job.jobId)).toMatchObject({ status: "running" });
+    expect(await plane.state.jobs.get(job.jobId)).toMatchObject({ status: "running" });
   });
 });
 
@@ -218,7 +218,7 @@ describe("handleLifecycle(records, deps) — spot interruptions", () => {
     expect(plane.metrics.get("SpotInterruptions")).toBe(1);
     expect(plane.github.callCount(RERUN)).toBe(1);
     expect(plane.metrics.get("JobsRetried")).toBe(1);
-    expect([...(await plane.state.onDemandRuns([job.runId]))]).toEqual([job.runId]);
+    expect([...(await plane.state.marks.onDemandRuns([job.runId]))]).toEqual([job.runId]);
 
     // Act: GitHub queued the re-run's job; scale-up launches it.
     await plane.github.settled();
@@ -227,7 +227,7 @@ describe("handleLifecycle(records, deps) — spot interruptions", () => {
     // Assess
     const rerun = plane.github.jobs().find((j) => j.runId === job.runId && j.runAttempt === 2);
     expect(rerun).toBeDefined();
-    const rerunJob = await plane.state.getJob(rerun?.id ?? 0);
+    const rerunJob = await plane.state.jobs.get(rerun?.id ?? 0);
     expect(rerunJob).toMatchObject({ status: "registered", capacityType: "on-demand" });
     expect(plane.ec2.instance(rerunJob?.instanceId ?? "")?.lifecycle).toBe("on-demand");
   });
@@ -244,7 +244,7 @@ describe("handleLifecycle(records, deps) — spot interruptions", () => {
 
     // Assess
     expect(plane.github.callCount(RERUN)).toBe(0);
-    expect((await plane.state.onDemandRuns([job.runId])).size).toBe(0);
+    expect((await plane.state.marks.onDemandRuns([job.runId])).size).toBe(0);
   });
 
   it("a re-run GitHub refused is asked again when the message comes back", async () => {
@@ -278,14 +278,14 @@ describe("handleLifecycle(records, deps) — instance state changes", () => {
     await plane.lifecycle();
 
     // Assess
-    expect(await plane.state.getJob(job.jobId)).toMatchObject({
+    expect(await plane.state.jobs.get(job.jobId)).toMatchObject({
       status: "pending",
       requeues: 1,
       holdsSlot: false,
     });
-    expect(await plane.state.getInstance(job.instanceId)).toMatchObject({ status: "gone" });
+    expect(await plane.state.instances.get(job.instanceId)).toMatchObject({ status: "gone" });
     expect(plane.sqs.peek(plane.jobsQueue).map((m) => JSON.parse(m.body).jobId)).toEqual([job.jobId]);
-    expect(await plane.state.activeRunners("ci")).toBe(0);
+    expect(await plane.state.pools.active("ci")).toBe(0);
     expect(plane.metrics.get("JobsRequeued|Pool=ci")).toBe(1);
   });
 
@@ -298,7 +298,7 @@ describe("handleLifecycle(records, deps) — instance state changes", () => {
     const instances: string[] = [];
     for (let attempt = 0; attempt < 3; attempt++) {
       await plane.scaleUp();
-      const item = await plane.state.getJob(job.id);
+      const item = await plane.state.jobs.get(job.id);
       instances.push(item?.instanceId ?? "");
       plane.ec2.setState(item?.instanceId ?? "", "terminated");
       await plane.lifecycle();
@@ -306,13 +306,13 @@ describe("handleLifecycle(records, deps) — instance state changes", () => {
 
     // Assess
     expect(new Set(instances).size).toBe(3);
-    expect(await plane.state.getJob(job.id)).toMatchObject({ status: "failed", unsent: false });
+    expect(await plane.state.jobs.get(job.id)).toMatchObject({ status: "failed", unsent: false });
     expect(plane.sqs.count(plane.jobsQueue).total).toBe(0);
     expect(plane.dlqMessages()).toEqual([expect.objectContaining({ jobId: job.id, kind: "job" })]);
     const failure = plane.log.entries.find((e) => e.level === "error" && e.extra?.jobId === job.id);
     expect(failure?.message).toMatch(/job failed/);
     expect(plane.metrics.get("JobsFailed|Pool=ci")).toBe(1);
-    expect(await plane.state.activeRunners("ci")).toBe(0);
+    expect(await plane.state.pools.active("ci")).toBe(0);
   });
 
   it("a requeue whose SQS send failed is retried: the message comes back and the reconcile sends it", async () => {
@@ -324,7 +324,7 @@ describe("handleLifecycle(records, deps) — instance state changes", () => {
     // Act
     plane.ec2.setState(job.instanceId, "terminated");
     await plane.lifecycle();
-    const stranded = await plane.state.getJob(job.jobId);
+    const stranded = await plane.state.jobs.get(job.jobId);
     plane.advance(61);
     await plane.lifecycle(); // the failed event comes back
     await plane.reconcile();
@@ -332,6 +332,6 @@ describe("handleLifecycle(records, deps) — instance state changes", () => {
     // Assess
     expect(stranded).toMatchObject({ status: "pending", unsent: true });
     expect(plane.sqs.peek(plane.jobsQueue).map((m) => JSON.parse(m.body).jobId)).toEqual([job.jobId]);
-    expect(await plane.state.getJob(job.jobId)).toMatchObject({ status: "pending", unsent: false });
+    expect(await plane.state.jobs.get(job.jobId)).toMatchObject({ status: "pending", unsent: false });
   });
 });

@@ -1,8 +1,9 @@
 import { CreateFleetCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { BatchWriteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { InstanceItem, JobItem } from "../../src/jobs/items.ts";
 import { scaleDown } from "../../src/scale-down/scale-down.ts";
-import { type InstanceItem, ITEM_TTL_SECONDS, type JobItem } from "../../src/shared/state.ts";
+import { keys, expiresAt as ttl } from "../../src/store/keys.ts";
 import { CREDENTIALS } from "../support/dynamo.ts";
 import { INSTALLATION_ID, JOB_LABELS, type Plane, startPlane } from "./plane.ts";
 
@@ -69,13 +70,13 @@ async function steadyFleet() {
 
   const now = plane.now();
   const at = now.toISOString();
-  const expiresAt = Math.floor(now.getTime() / 1000) + ITEM_TTL_SECONDS;
-  const items: (JobItem | InstanceItem)[] = [];
+  const expiresAt = ttl(now, "item");
+  const items: ((JobItem | InstanceItem) & { pk: string; expiresAt: number })[] = [];
   instances.forEach((instance, i) => {
     const job = { id: 10_000 + i, runId: 50_000 + i };
     const runnerId = runners[i];
     items.push({
-      pk: `job#${job.id}`,
+      pk: keys.job(job.id),
       jobId: job.id,
       runId: job.runId,
       owner: "acme",
@@ -95,7 +96,7 @@ async function steadyFleet() {
       expiresAt,
     });
     items.push({
-      pk: `instance#${instance.instanceId}`,
+      pk: keys.instance(instance.instanceId),
       instanceId: instance.instanceId,
       jobId: job.id,
       pool: "ci",
@@ -117,7 +118,7 @@ async function steadyFleet() {
     await plane.db.doc.send(new BatchWriteCommand({ RequestItems: { [plane.db.table]: chunk } }));
   }
   await plane.db.doc.send(
-    new PutCommand({ TableName: plane.db.table, Item: { pk: "pool#ci", active: RUNNERS } }),
+    new PutCommand({ TableName: plane.db.table, Item: { pk: keys.pool("ci"), active: RUNNERS, version: 1 } }),
   );
 }
 

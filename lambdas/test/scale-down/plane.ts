@@ -143,7 +143,7 @@ export async function startPlane(options: PlaneOptions = {}) {
     metrics,
     now,
     freshSeconds: 60,
-    leaseSeconds: 900,
+    leaseMs: () => 90_000,
     random: () => 0.5,
   };
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { InstanceItem, JobItem } from "../../src/jobs/items.ts";
 import {
   type Action,
   DEFAULT_SETTINGS,
@@ -7,7 +8,6 @@ import {
   reconcile,
 } from "../../src/scale-down/reconcile.ts";
 import type { RunnerRegistration, RunnerScope } from "../../src/shared/github.ts";
-import type { InstanceItem, JobItem } from "../../src/shared/state.ts";
 import { pool } from "../support/fixtures.ts";
 
 // The pool: boot timeout 300 s, max lifetime 6 h. Settings: done grace 120 s, orphan grace
@@ -19,7 +19,6 @@ const scope: RunnerScope = { installationId: 42, owner: "acme", repository: "wid
 
 function job(jobId: number, patch: Partial<JobItem> = {}): JobItem {
   return {
-    pk: `job#${jobId}`,
     jobId,
     runId: 7000 + jobId,
     owner: "acme",
@@ -34,14 +33,12 @@ function job(jobId: number, patch: Partial<JobItem> = {}): JobItem {
     instanceId: id(jobId),
     runnerName: `ci-${id(jobId)}`,
     updatedAt: ago(100),
-    expiresAt: 0,
     ...patch,
   };
 }
 
 function item(n: number, patch: Partial<InstanceItem> = {}): InstanceItem {
   return {
-    pk: `instance#${id(n)}`,
     instanceId: id(n),
     jobId: n,
     pool: "ci",
@@ -53,7 +50,6 @@ function item(n: number, patch: Partial<InstanceItem> = {}): InstanceItem {
     runnerLevel: "repo",
     installationId: 42,
     updatedAt: ago(100),
-    expiresAt: 0,
     ...patch,
   };
 }
@@ -90,11 +86,14 @@ function input(world: Partial<ReconcileInput>): ReconcileInput {
     jobs,
     instances: world.instances ?? [],
     ec2: world.ec2 ?? [],
-    counters: world.counters ?? new Map(holding > 0 ? [["ci", holding]] : []),
+    counters: world.counters ?? new Map([["ci", seen(holding)]]),
     ...(world.registrations ? { registrations: world.registrations } : {}),
     settings: DEFAULT_SETTINGS,
   };
 }
+
+/** A counter as the reconcile read it before the scan. */
+const seen = (active: number) => ({ active, version: 7 });
 
 const deregisterOwn = (n: number) => ({ scope, runnerId: 500 + n });
 
@@ -184,7 +183,10 @@ describe("reconcile(input) → actions", () => {
           job: { status: "completed", holdsSlot: false },
           item: { status: "done", doneAt: ago(121) },
         }),
-        actions: [{ kind: "terminate", instanceId: id(1), reason: "job-done" }],
+        actions: [
+          { kind: "terminate", instanceId: id(1), reason: "job-done" },
+          { kind: "delete-jit", instanceId: id(1) },
+        ],
       },
       {
         name: "is terminated when completed arrived before in_progress (the item went straight to done)",
@@ -192,12 +194,18 @@ describe("reconcile(input) → actions", () => {
           job: { status: "completed", holdsSlot: false, startedAt: undefined },
           item: { status: "done", doneAt: ago(150), busyJobId: 1 },
         }),
-        actions: [{ kind: "terminate", instanceId: id(1), reason: "job-done" }],
+        actions: [
+          { kind: "terminate", instanceId: id(1), reason: "job-done" },
+          { kind: "delete-jit", instanceId: id(1) },
+        ],
       },
       {
         name: "is terminated past the grace when an event said it went down but EC2 still lists it",
         world: launched(1, 900, { item: { status: "gone", updatedAt: ago(121), busyJobId: 1 } }),
-        actions: [{ kind: "terminate", instanceId: id(1), reason: "down" }],
+        actions: [
+          { kind: "terminate", instanceId: id(1), reason: "down" },
+          { kind: "delete-jit", instanceId: id(1) },
+        ],
       },
     ]);
   });
@@ -210,17 +218,26 @@ describe("reconcile(input) → actions", () => {
           job: { status: "running", startedAt: ago(6 * 3600) },
           item: { status: "busy", busyJobId: 1 },
         }),
-        actions: [{ kind: "terminate", instanceId: id(1), reason: "max-lifetime" }],
+        actions: [
+          { kind: "terminate", instanceId: id(1), reason: "max-lifetime" },
+          { kind: "delete-jit", instanceId: id(1) },
+        ],
       },
       {
         name: "is terminated when it never took a job either",
         world: launched(1, 6 * 3600 + 1, { job: { status: "pending", holdsSlot: false } }),
-        actions: [{ kind: "terminate", instanceId: id(1), reason: "max-lifetime" }],
+        actions: [
+          { kind: "terminate", instanceId: id(1), reason: "max-lifetime" },
+          { kind: "delete-jit", instanceId: id(1) },
+        ],
       },
       {
         name: "is terminated by EC2's pool tag when its pool is no longer configured (default 6 h)",
         world: { ec2: [ec2(1, { launchTime: ago(6 * 3600 + 1), pool: "removed" })] },
-        actions: [{ kind: "terminate", instanceId: id(1), reason: "max-lifetime" }],
+        actions: [
+          { kind: "terminate", instanceId: id(1), reason: "max-lifetime" },
+          { kind: "delete-jit", instanceId: id(1) },
+        ],
       },
     ]);
   });
@@ -308,7 +325,7 @@ describe("reconcile(input) → actions", () => {
         ],
       },
       {
-        name: "is deregistered when it died mid-job (no completion: its registration would outlive it)",
+        name: "is deregistered and its JIT parameter deleted when it died mid-job (no completion: both would outlive it)",
         world: {
           ...launched(1, 900, {
             job: { status: "running", startedAt: ago(800), updatedAt: ago(60) },
@@ -318,11 +335,12 @@ describe("reconcile(input) → actions", () => {
         },
         actions: [
           { kind: "deregister", scope, runnerId: 501, reason: "instance gone" },
+          { kind: "delete-jit", instanceId: id(1) },
           { kind: "forget-instance", instanceId: id(1) },
         ],
       },
       {
-        name: "is only forgotten after its job completed (the ephemeral runner deregistered itself)",
+        name: "is forgotten, with its JIT parameter deleted, after its job completed (the ephemeral runner deregistered itself)",
         world: {
           ...launched(1, 900, {
             job: { status: "completed", holdsSlot: false },
@@ -330,7 +348,10 @@ describe("reconcile(input) → actions", () => {
           }),
           ec2: [],
         },
-        actions: [{ kind: "forget-instance", instanceId: id(1) }],
+        actions: [
+          { kind: "delete-jit", instanceId: id(1) },
+          { kind: "forget-instance", instanceId: id(1) },
+        ],
       },
     ]);
   });
@@ -516,33 +537,33 @@ describe("reconcile(input) → actions", () => {
     table([
       {
         name: "are raised to the truth when they undercount",
-        world: { jobs: holding(2), counters: new Map([["ci", 1]]) },
-        actions: [{ kind: "set-counter", pool: "ci", active: 2, was: 1 }],
+        world: { jobs: holding(2), counters: new Map([["ci", seen(1)]]) },
+        actions: [{ kind: "set-counter", pool: "ci", active: 2, seen: seen(1) }],
       },
       {
         name: "are lowered to the truth when they overcount",
-        world: { jobs: holding(2), counters: new Map([["ci", 5]]) },
-        actions: [{ kind: "set-counter", pool: "ci", active: 2, was: 5 }],
+        world: { jobs: holding(2), counters: new Map([["ci", seen(5)]]) },
+        actions: [{ kind: "set-counter", pool: "ci", active: 2, seen: seen(5) }],
       },
       {
         name: "are lowered only to the truth plus the claims in flight (they may be reserving now)",
-        world: { jobs: [...holding(2), claim(10, 60)], counters: new Map([["ci", 5]]) },
-        actions: [{ kind: "set-counter", pool: "ci", active: 3, was: 5 }],
+        world: { jobs: [...holding(2), claim(10, 60)], counters: new Map([["ci", seen(5)]]) },
+        actions: [{ kind: "set-counter", pool: "ci", active: 3, seen: seen(5) }],
       },
       {
         name: "are left alone when the surplus is covered by claims in flight",
-        world: { jobs: [...holding(2), claim(10, 60)], counters: new Map([["ci", 3]]) },
+        world: { jobs: [...holding(2), claim(10, 60)], counters: new Map([["ci", seen(3)]]) },
         actions: [],
       },
       {
         name: "are left alone when they hold the truth",
-        world: { jobs: holding(2), counters: new Map([["ci", 2]]) },
+        world: { jobs: holding(2), counters: new Map([["ci", seen(2)]]) },
         actions: [],
       },
       {
         name: "of a pool with no live jobs drop to zero",
-        world: { counters: new Map([["ci", 3]]) },
-        actions: [{ kind: "set-counter", pool: "ci", active: 0, was: 3 }],
+        world: { counters: new Map([["ci", seen(3)]]) },
+        actions: [{ kind: "set-counter", pool: "ci", active: 0, seen: seen(3) }],
       },
     ]);
   });

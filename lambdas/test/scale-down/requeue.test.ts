@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { JobMessage } from "../../src/shared/messages.ts";
+import { describe, expect, it } from "vitest";
+import type { JobMessage } from "../../src/jobs/messages.ts";
 import { type RequeueDeps, requeueJob } from "../../src/shared/requeue.ts";
-import { startDynamo } from "../support/dynamo.ts";
+import { memoryState } from "../support/memory-state.ts";
 import { memoryCounter, memoryLog } from "../support/observe.ts";
 
 const now = new Date("2026-11-22T10:00:00Z");
@@ -18,8 +18,19 @@ const message = (jobId: number): JobMessage => ({
   deliveryId: `d-${jobId}`,
 });
 
+const instance = (instanceId: string, jobId: number) => ({
+  instanceId,
+  jobId,
+  pool: "ci",
+  launchedAt: now.toISOString(),
+  owner: "acme",
+  repository: "widgets",
+  runnerLevel: "repo" as const,
+  installationId: 42,
+});
+
 describe("requeueJob(job, reason, deps)", () => {
-  let db: Awaited<ReturnType<typeof startDynamo>>;
+  const db = { state: memoryState() };
   const sent: JobMessage[] = [];
   const deps = (): RequeueDeps => ({
     state: db.state,
@@ -30,20 +41,15 @@ describe("requeueJob(job, reason, deps)", () => {
     now: () => now,
     maxRequeues: 3,
   });
-  beforeAll(async () => {
-    db = await startDynamo();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
 
   /** A job launched with a slot, as scale-up leaves it. */
   async function launchedJob(jobId: number) {
-    await db.state.claim(message(jobId), "m1", now, 900);
-    await db.state.reserve("ci", 1, 10);
-    await db.state.update(jobId, ["claimed"], { status: "launching", holdsSlot: true }, now, "m1");
-    await db.state.update(jobId, ["launching"], { status: "launched", instanceId: "i-1" }, now);
-    const job = await db.state.getJob(jobId);
+    await db.state.jobs.claim(message(jobId), "m1", now, now.getTime() + 60_000);
+    await db.state.pools.reserve("ci", 1, 10);
+    await db.state.jobs.transition(jobId, "launching", {}, { now, token: "m1" });
+    const instanceId = `i-${jobId}`;
+    await db.state.jobs.launched(jobId, { instanceId }, instance(instanceId, jobId), now);
+    const job = await db.state.jobs.get(jobId);
     if (!job) throw new Error("no job");
     return job;
   }
@@ -51,7 +57,7 @@ describe("requeueJob(job, reason, deps)", () => {
   it("puts a waiting job back once, releasing its slot, however often it is asked", async () => {
     // Prepare
     const job = await launchedJob(1);
-    const before = await db.state.activeRunners("ci");
+    const before = await db.state.pools.active("ci");
     sent.length = 0;
 
     // Act
@@ -60,15 +66,15 @@ describe("requeueJob(job, reason, deps)", () => {
     // Assess
     expect(outcomes.filter((o) => o === "requeued")).toHaveLength(1);
     expect(sent.map((m) => m.jobId)).toEqual([1]);
-    expect(await db.state.getJob(1)).toMatchObject({ status: "pending", holdsSlot: false, unsent: false });
-    expect(await db.state.activeRunners("ci")).toBe(before - 1);
+    expect(await db.state.jobs.get(1)).toMatchObject({ status: "pending", holdsSlot: false, unsent: false });
+    expect(await db.state.pools.active("ci")).toBe(before - 1);
   });
 
   it("leaves alone a job that started running after the decision was made (a stale snapshot)", async () => {
     // Prepare: the reconcile read job 2 as launched; then its in_progress arrived.
     const snapshot = await launchedJob(2);
-    await db.state.update(2, ["launched"], { status: "running" }, now);
-    const before = await db.state.activeRunners("ci");
+    await db.state.jobs.transition(2, "started", {}, { now });
+    const before = await db.state.pools.active("ci");
     sent.length = 0;
 
     // Act
@@ -77,7 +83,7 @@ describe("requeueJob(job, reason, deps)", () => {
     // Assess
     expect(outcome).toBe("skipped");
     expect(sent).toEqual([]);
-    expect(await db.state.getJob(2)).toMatchObject({ status: "running", holdsSlot: true });
-    expect(await db.state.activeRunners("ci")).toBe(before);
+    expect(await db.state.jobs.get(2)).toMatchObject({ status: "running", holdsSlot: true });
+    expect(await db.state.pools.active("ci")).toBe(before);
   });
 });

@@ -18,7 +18,7 @@ afterEach(async () => {
 async function launch() {
   const job = await plane.queueJob();
   await plane.scaleUp();
-  const item = await plane.state.getJob(job.id);
+  const item = await plane.state.jobs.get(job.id);
   if (!item?.instanceId || !item.runnerId) throw new Error(`job ${job.id} was not launched`);
   return { jobId: job.id, instanceId: item.instanceId, runnerId: item.runnerId };
 }
@@ -104,9 +104,9 @@ describe("scaleDown(deps) over the wire", () => {
     expect(plane.ec2.instance(job.instanceId)?.state).toBe("terminated");
     expect(plane.jitParameters()).toEqual([]);
     expect(plane.github.registrations()).toEqual([]);
-    expect(await plane.state.getJob(job.jobId)).toMatchObject({ status: "pending", requeues: 1 });
+    expect(await plane.state.jobs.get(job.jobId)).toMatchObject({ status: "pending", requeues: 1 });
     expect(plane.sqs.peek(plane.jobsQueue).map((m) => JSON.parse(m.body).jobId)).toEqual([job.jobId]);
-    expect(await plane.state.activeRunners("ci")).toBe(0);
+    expect(await plane.state.pools.active("ci")).toBe(0);
   });
 
   it("keeps a runner GitHub says just took its job (in_progress not arrived): no termination, no requeue", async () => {
@@ -123,7 +123,7 @@ describe("scaleDown(deps) over the wire", () => {
 
     // Assess
     expect(plane.ec2.instance(job.instanceId)?.state).toBe("running");
-    expect(await plane.state.getJob(job.jobId)).toMatchObject({ status: "registered", holdsSlot: true });
+    expect(await plane.state.jobs.get(job.jobId)).toMatchObject({ status: "registered", holdsSlot: true });
     expect(plane.sqs.count(plane.jobsQueue).total).toBe(0);
     expect(plane.log.entries.map((e) => e.message)).toContain("runner took a job just now; not terminating");
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { JobMessage } from "../../src/jobs/messages.ts";
 import { backoffSeconds, type PlannedJob, planLaunches } from "../../src/scale-up/plan.ts";
-import type { JobMessage } from "../../src/shared/messages.ts";
 import type { Pool } from "../../src/shared/pools.ts";
 import { pool } from "../support/fixtures.ts";
 

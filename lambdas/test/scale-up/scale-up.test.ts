@@ -45,7 +45,7 @@ describe("scaleUp(records, deps) over the wire", () => {
       expect(instance.tags["skiff:pool"]).toBe("ci");
     }
     // Every job is bound to a distinct instance and registered under <prefix>-<instance-id>.
-    const items = await Promise.all(jobs.map((j) => world.db.state.getJob(j.jobId)));
+    const items = await Promise.all(jobs.map((j) => world.db.state.jobs.get(j.jobId)));
     expect(new Set(items.map((i) => i?.instanceId)).size).toBe(10);
     for (const item of items) {
       expect(item).toMatchObject({ status: "registered", capacityType: "spot", holdsSlot: true });
@@ -57,7 +57,7 @@ describe("scaleUp(records, deps) over the wire", () => {
         .map((r) => r.name)
         .sort(),
     ).toEqual(items.map((i) => i?.runnerName).sort());
-    expect(await world.db.state.activeRunners("ci")).toBe(10);
+    expect(await world.db.state.pools.active("ci")).toBe(10);
   });
 
   it("launches once per job when every message is delivered three times", async () => {
@@ -74,7 +74,7 @@ describe("scaleUp(records, deps) over the wire", () => {
     expect(results.flatMap(failedIds)).toEqual([]);
     expect(world.ec2.instances()).toHaveLength(10);
     expect(world.metrics.get("DuplicateJobs")).toBe(20);
-    expect(await world.db.state.activeRunners("ci")).toBe(10);
+    expect(await world.db.state.pools.active("ci")).toBe(10);
   });
 
   it("never exceeds max_runners = 10 under 20 concurrent invocations", async () => {
@@ -85,7 +85,7 @@ describe("scaleUp(records, deps) over the wire", () => {
     const results = await Promise.all(batches.map((records) => scaleUp(records, world.deps)));
 
     expect(world.ec2.running()).toBe(10);
-    expect(await world.db.state.activeRunners("ci")).toBe(10);
+    expect(await world.db.state.pools.active("ci")).toBe(10);
     expect(world.metrics.get("CapReached|Pool=ci")).toBe(10);
     // The ten that wait are acknowledged and sent again with a delay: waiting spends none of
     // the queue's receives, so a long wait never ends in the DLQ.
@@ -137,8 +137,8 @@ describe("scaleUp(records, deps) over the wire", () => {
     expect(failedIds(result)).toEqual([]); // each waits as a new, delayed message
     expect(world.sqs.calls.filter((c) => c.operation === "SendMessage")).toHaveLength(5);
     expect(world.ec2.running()).toBe(0);
-    expect(await world.db.state.activeRunners("ci")).toBe(0);
-    for (const job of jobs) expect((await world.db.state.getJob(job.jobId))?.status).toBe("pending");
+    expect(await world.db.state.pools.active("ci")).toBe(0);
+    for (const job of jobs) expect((await world.db.state.jobs.get(job.jobId))?.status).toBe("pending");
     expect(world.metrics.get("LaunchErrors|Kind=capacity")).toBe(5);
 
     // Once capacity is back, the delayed messages launch every job.
@@ -170,7 +170,7 @@ describe("scaleUp(records, deps) over the wire", () => {
     const error = world.log.entries.find((e) => e.level === "error");
     expect(error?.message).toMatch(/permanently/);
     expect(error?.extra?.jobIds).toEqual([job.jobId]);
-    expect(await world.db.state.activeRunners("ci")).toBe(0);
+    expect(await world.db.state.pools.active("ci")).toBe(0);
   });
 
   it("terminates the instance and releases its slot when JIT registration fails", async () => {
@@ -183,7 +183,7 @@ describe("scaleUp(records, deps) over the wire", () => {
     expect(failedIds(result)).toHaveLength(1);
     expect(world.ec2.instances({ state: "terminated" })).toHaveLength(1);
     expect(world.ec2.running()).toBe(2);
-    expect(await world.db.state.activeRunners("ci")).toBe(2);
+    expect(await world.db.state.pools.active("ci")).toBe(2);
     expect(world.ssm.names()).toHaveLength(2);
     expect(world.metrics.get("JitErrors")).toBe(1);
   });
@@ -222,8 +222,8 @@ describe("scaleUp(records, deps) over the wire", () => {
 
     expect(failedIds(result)).toEqual([]);
     expect(jobLookups()).toBe(1); // the fresh job is launched without asking
-    expect((await world.db.state.getJob(fresh.jobId))?.status).toBe("registered");
-    expect((await world.db.state.getJob(stale.jobId))?.status).toBe("cancelled");
+    expect((await world.db.state.jobs.get(fresh.jobId))?.status).toBe("registered");
+    expect((await world.db.state.jobs.get(stale.jobId))?.status).toBe("cancelled");
     expect(world.ec2.instances()).toHaveLength(1);
   });
 

@@ -1,16 +1,14 @@
-import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import dynalite from "dynalite";
-import { StateStore } from "../../src/shared/state.ts";
+import { startDynamoDb } from "../../../test/fakes/dynamodb.mjs";
+import { dynamoState } from "../../src/store/dynamo/index.ts";
 
 export const CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
 
-/** A DynamoDB on loopback (dynalite) with skiff's state table, as modules/state creates it. */
+/** A DynamoDB on loopback (dynalite and test/fakes/dynamodb.mjs) with skiff's state table, as modules/state creates it. */
 export async function startDynamo(table = "skiff-state") {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await startDynamoDb();
+  const { endpoint } = server;
   const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: CREDENTIALS });
   await client.send(
     new CreateTableCommand({
@@ -25,10 +23,10 @@ export async function startDynamo(table = "skiff-state") {
     endpoint,
     table,
     doc,
-    state: new StateStore(doc, table),
+    state: dynamoState(doc, table),
     async close() {
       client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }

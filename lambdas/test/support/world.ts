@@ -3,10 +3,10 @@ import { EC2Client } from "@aws-sdk/client-ec2";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { FakeEc2, FakeGitHub, FakeSqs, FakeSsm } from "../../../test/fakes/index.ts";
+import type { JobMessage } from "../../src/jobs/messages.ts";
 import { ec2Port, instanceArnFrom, jitStore, queuePort } from "../../src/scale-up/ports.ts";
 import type { ScaleUpDeps } from "../../src/scale-up/scale-up.ts";
 import { createGitHubApp } from "../../src/shared/github.ts";
-import type { JobMessage } from "../../src/shared/messages.ts";
 import type { Pool } from "../../src/shared/pools.ts";
 import { CREDENTIALS, startDynamo } from "./dynamo.ts";
 import { pool } from "./fixtures.ts";
@@ -69,7 +69,7 @@ export async function startWorld(options: { pools?: Pool[]; now?: () => Date } =
     metrics,
     now,
     freshSeconds: 60,
-    leaseSeconds: 900,
+    leaseMs: () => 90_000,
     random: () => 0.5,
   };
 

@@ -1,6 +1,6 @@
 import { sign } from "@octokit/webhooks-methods";
 import { describe, expect, it } from "vitest";
-import type { JobLifecycleMessage, JobMessage } from "../../src/shared/messages.ts";
+import type { JobLifecycleMessage, JobMessage } from "../../src/jobs/messages.ts";
 import { createRouter } from "../../src/webhook/route.ts";
 import { handleWebhook, MAX_BODY_BYTES, type WebhookDeps } from "../../src/webhook/webhook.ts";
 import { signedDelivery, workflowJob, workflowJobExamples } from "../support/github.ts";

@@ -1,4 +1,4 @@
-import { ValidationError } from "./errors.ts";
+import { ValidationError } from "../shared/errors.ts";
 
 /** The jobs-queue message: everything scale-up needs to launch a runner for one job. */
 export interface JobMessage {

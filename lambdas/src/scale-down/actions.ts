@@ -1,0 +1,71 @@
+import type { InstanceItem, JobItem } from "../jobs/items.ts";
+import type { RunnerRegistration, RunnerScope } from "../shared/github.ts";
+import type { Pool } from "../shared/pools.ts";
+import type { PoolCounter } from "../store/ports.ts";
+
+/** An instance as EC2 reports it (DescribeInstances, filtered by skiff's prefix tag). */
+export interface Ec2Instance {
+  instanceId: string;
+  state: string;
+  launchTime: string;
+  pool: string | undefined;
+}
+
+export interface ReconcileSettings {
+  /** A completed job's instance may run this long before it is terminated. */
+  doneGraceSeconds: number;
+  /** A tagged instance with no state item is terminated after this long. */
+  orphanGraceSeconds: number;
+  /** A runner taken by another job leaves its own job waiting this long before a requeue. */
+  swapGraceSeconds: number;
+  /** A requeue whose message send failed (`unsent`) is sent again after this long. */
+  resendGraceSeconds: number;
+  /** Defaults for instances whose pool is no longer configured. */
+  defaultBootTimeoutSeconds: number;
+  defaultMaxLifetimeSeconds: number;
+}
+
+export const DEFAULT_SETTINGS: ReconcileSettings = {
+  doneGraceSeconds: 120,
+  orphanGraceSeconds: 180,
+  swapGraceSeconds: 120,
+  resendGraceSeconds: 60,
+  defaultBootTimeoutSeconds: 300,
+  defaultMaxLifetimeSeconds: 6 * 3600,
+};
+
+export interface ReconcileInput {
+  now: Date;
+  prefix: string;
+  pools: ReadonlyMap<string, Pool>;
+  jobs: readonly JobItem[];
+  instances: readonly InstanceItem[];
+  ec2: readonly Ec2Instance[];
+  /** The pools' counters, read before the jobs were scanned. */
+  counters: ReadonlyMap<string, PoolCounter>;
+  /** Present only on the cycles that list GitHub's registrations. */
+  registrations?: readonly { scope: RunnerScope; runners: readonly RunnerRegistration[] }[];
+  settings?: ReconcileSettings;
+}
+
+export type TerminateReason = "boot-timeout" | "job-done" | "max-lifetime" | "orphan" | "idle" | "down";
+
+export type Action =
+  /** Terminate; with `deregister`, delete the registration first and skip if GitHub says busy. */
+  | {
+      kind: "terminate";
+      instanceId: string;
+      reason: TerminateReason;
+      deregister?: { scope: RunnerScope; runnerId: number };
+    }
+  | { kind: "delete-jit"; instanceId: string }
+  | { kind: "deregister"; scope: RunnerScope; runnerId: number; reason: string }
+  | { kind: "forget-instance"; instanceId: string }
+  /** With `instanceId`: only once that instance was terminated (not if GitHub says its runner is busy). */
+  | { kind: "requeue"; jobId: number; reason: string; instanceId?: string }
+  /** A requeue or give-up whose message send failed: send it again. */
+  | { kind: "resend"; jobId: number }
+  /** A running job whose runner is gone and whose completion never arrived: free its slot. */
+  | { kind: "finish-job"; jobId: number; reason: string }
+  /** Only if the counter did not change since `seen` (read before the scan). */
+  | { kind: "set-counter"; pool: string; active: number; seen: PoolCounter };

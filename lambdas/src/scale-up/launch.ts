@@ -1,0 +1,204 @@
+import { randomUUID } from "node:crypto";
+import { runnerName } from "../jobs/runner.ts";
+import { errorMessage } from "../shared/errors.ts";
+import { type CapacityType, defaultLabels, type Pool } from "../shared/pools.ts";
+import { putBack, type Returned, type ScaleUpDeps } from "./deps.ts";
+import {
+  bind,
+  classifyShortfall,
+  type FleetError,
+  fleetRequest,
+  fleetTags,
+  type LaunchedInstance,
+  readFleet,
+} from "./fleet.ts";
+import type { LaunchPlan, PlannedJob } from "./plan.ts";
+
+export async function launchPlan(plan: LaunchPlan, deps: ScaleUpDeps, returned: Returned[]): Promise<void> {
+  const { pool } = plan;
+  const reserved = await deps.state.pools.reserve(pool.name, plan.jobs.length, pool.maxRunners);
+  const overCap = plan.jobs.slice(reserved);
+  if (overCap.length > 0) {
+    deps.metrics.count("CapReached", { name: "Pool", value: pool.name }, overCap.length);
+    deps.log.info("pool at max_runners; jobs wait in the queue", {
+      pool: pool.name,
+      maxRunners: pool.maxRunners,
+      jobIds: overCap.map((p) => p.job.jobId),
+    });
+    for (const planned of overCap) {
+      await putBack(planned, deps);
+      returned.push({ planned, kind: "capacity" });
+    }
+  }
+
+  // Mark each job as holding a slot before any instance exists, so a crash from here on
+  // leaves a trace the reconcile can follow.
+  const launching: PlannedJob[] = [];
+  for (const planned of plan.jobs.slice(0, reserved)) {
+    const marked = await deps.state.jobs.transition(
+      planned.job.jobId,
+      "launching",
+      {},
+      { now: deps.now(), token: planned.messageId },
+    );
+    if (marked.ok) launching.push(planned);
+    else await deps.state.pools.release(pool.name, 1); // the claim was lost meanwhile
+  }
+  if (launching.length === 0) return;
+
+  const { launched, errors } = await launch(plan, launching, deps);
+  const { bound, unbound, surplus } = bind(launching, launched);
+  if (surplus.length > 0) {
+    // An instant fleet never launches more than asked; should it, nothing would run there.
+    await deps.ec2.terminate(surplus.map((i) => i.instanceId));
+  }
+
+  if (unbound.length > 0) {
+    const kind = classifyShortfall(errors);
+    const jobIds = unbound.map((p) => p.job.jobId);
+    deps.metrics.count("LaunchErrors", { name: "Kind", value: kind }, unbound.length);
+    const detail = { pool: pool.name, jobIds, errors: summarize(errors) };
+    if (kind === "permanent")
+      deps.log.error("launch failed permanently; jobs go to the DLQ after retries", detail);
+    else deps.log.warn("no capacity for some jobs; they return to the queue", detail);
+    for (const planned of unbound) {
+      await deps.state.jobs.transition(planned.job.jobId, "returned", {}, { now: deps.now() });
+      returned.push({ planned, kind });
+    }
+  }
+
+  await Promise.all(bound.map(({ job, instance }) => register(job, instance, pool, deps, returned)));
+}
+
+async function launch(plan: LaunchPlan, jobs: PlannedJob[], deps: ScaleUpDeps) {
+  const launched: LaunchedInstance[] = [];
+  const errors: FleetError[] = [];
+  const attempt = async (capacity: CapacityType, count: number) => {
+    const tags = fleetTags({
+      prefix: deps.prefix,
+      pool: plan.pool.name,
+      jobIds: jobs.map((p) => p.job.jobId),
+      owners: jobs.map((p) => p.job.owner),
+    });
+    try {
+      const output = await deps.ec2.createFleet(fleetRequest(plan.pool, count, capacity, tags, randomUUID()));
+      const outcome = readFleet(output, capacity);
+      launched.push(...outcome.launched.slice(0, count));
+      errors.push(...outcome.errors);
+      deps.metrics.count(
+        "InstancesLaunched",
+        { name: "CapacityType", value: capacity },
+        outcome.launched.length,
+      );
+    } catch (error) {
+      const code = (error as { name?: string }).name ?? "Unknown";
+      errors.push({ code, message: errorMessage(error) });
+    }
+  };
+
+  await attempt(plan.capacity, jobs.length);
+  const shortfall = jobs.length - launched.length;
+  if (shortfall > 0 && plan.fallback && classifyShortfall(errors) !== "permanent") {
+    deps.metrics.count("SpotFallbacks", { name: "Pool", value: plan.pool.name }, shortfall);
+    deps.log.info("spot short; falling back to on-demand", {
+      pool: plan.pool.name,
+      shortfall,
+      errors: summarize(errors),
+    });
+    await attempt("on-demand", shortfall);
+  }
+  const now = deps.now().getTime();
+  for (const planned of jobs.slice(0, launched.length)) {
+    deps.metrics.measure?.("QueuedToLaunchMs", now - Date.parse(planned.job.queuedAt), "Milliseconds");
+  }
+  return { launched, errors };
+}
+
+function summarize(errors: FleetError[]): string[] {
+  return [...new Set(errors.map((e) => `${e.code}: ${e.message}`))].slice(0, 10);
+}
+
+/** Binds the instance to its job, creates the JIT config and stores it for the instance. */
+async function register(
+  planned: PlannedJob,
+  instance: LaunchedInstance,
+  pool: Pool,
+  deps: ScaleUpDeps,
+  returned: Returned[],
+): Promise<void> {
+  const { job } = planned;
+  const context = { jobId: job.jobId, pool: pool.name, instanceId: instance.instanceId };
+  const now = deps.now();
+  // The job and its instance are recorded together: never a launched job without its instance.
+  const recorded = await deps.state.jobs.launched(
+    job.jobId,
+    {
+      instanceId: instance.instanceId,
+      capacityType: instance.capacityType,
+      instanceType: instance.instanceType,
+      launchedAt: now.toISOString(),
+    },
+    {
+      instanceId: instance.instanceId,
+      jobId: job.jobId,
+      pool: pool.name,
+      launchedAt: now.toISOString(),
+      capacityType: instance.capacityType,
+      owner: job.owner,
+      repository: job.repository,
+      runnerLevel: pool.runnerLevel,
+      installationId: job.installationId,
+    },
+    now,
+  );
+  if (!recorded.ok) {
+    // The job moved on meanwhile (a requeue took it): nothing will run on this instance.
+    deps.log.warn("job moved on before its instance was recorded; terminating the instance", {
+      ...context,
+      status: recorded.current?.status,
+    });
+    await deps.ec2.terminate([instance.instanceId]);
+    return;
+  }
+  const name = runnerName(deps.prefix, instance.instanceId);
+  try {
+    const jit = await deps.github.createJitConfig({
+      installationId: job.installationId,
+      owner: job.owner,
+      repository: job.repository,
+      level: pool.runnerLevel,
+      name,
+      labels: [...defaultLabels(pool.architecture), ...pool.labels],
+      runnerGroupId: pool.runnerGroupId,
+    });
+    await deps.state.instances.transition(
+      instance.instanceId,
+      "registered",
+      { runnerId: jit.runnerId },
+      deps.now(),
+    );
+    await deps.jit.put(instance.instanceId, jit.encodedJitConfig);
+    // The runner may already have started and reported in: then the state moved on.
+    await deps.state.jobs.transition(
+      job.jobId,
+      "registered",
+      { runnerName: name, runnerId: jit.runnerId, registeredAt: deps.now().toISOString() },
+      { now: deps.now() },
+    );
+    deps.log.info("runner launched", { ...context, capacityType: instance.capacityType, runnerName: name });
+  } catch (error) {
+    deps.metrics.count("JitErrors");
+    deps.log.error("runner registration failed; terminating its instance", {
+      ...context,
+      error: errorMessage(error),
+    });
+    await deps.ec2.terminate([instance.instanceId]).catch((terminateError) => {
+      deps.log.error("could not terminate instance; the reconcile will", {
+        ...context,
+        error: errorMessage(terminateError),
+      });
+    });
+    await deps.state.jobs.transition(job.jobId, "returned", {}, { now: deps.now() });
+    returned.push({ planned, kind: "throttled" });
+  }
+}

@@ -1,0 +1,251 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type { JobItem, JobPatch, NewInstance } from "../../jobs/items.ts";
+import { claimedJob } from "../../jobs/items.ts";
+import type { JobMessage } from "../../jobs/messages.ts";
+import { JOB_TRANSITIONS, type JobTransition } from "../../jobs/transitions.ts";
+import { expiresAt, keys } from "../keys.ts";
+import type { JobStore, TransitionOptions, Written } from "../ports.ts";
+import { written } from "../ports.ts";
+import { cancellation, Expression, refusal, strip } from "./expression.ts";
+
+type TransactItem = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]
+>[number];
+
+/** Contention on one item between transactions: how often a write is tried again. */
+const ATTEMPTS = 8;
+
+const HOLDS_NO_SLOT = (e: Expression) => `(attribute_not_exists(holdsSlot) OR holdsSlot = ${e.value(false)})`;
+
+/** The job item that the transition `t` leads to, as an update of `patch`. */
+function update(
+  table: string,
+  jobId: number,
+  t: JobTransition,
+  patch: JobPatch & { holdsSlot?: boolean },
+  now: Date,
+  extra: (e: Expression) => string[] = () => [],
+): NonNullable<TransactItem["Update"]> {
+  const e = new Expression();
+  const set = e.set({
+    ...patch,
+    ...(t.to === "same" ? {} : { status: t.to }),
+    updatedAt: now.toISOString(),
+    expiresAt: expiresAt(now, "item"),
+  });
+  const condition = ["attribute_exists(pk)", e.in("status", t.from), ...extra(e)].join(" AND ");
+  return {
+    TableName: table,
+    Key: { pk: keys.job(jobId) },
+    UpdateExpression: set,
+    ConditionExpression: condition,
+    ...e.attributes(),
+  } as NonNullable<TransactItem["Update"]>;
+}
+
+function counterChange(table: string, pool: string, n: number, max?: number): TransactItem {
+  const e = new Expression();
+  const limit = max === undefined ? undefined : e.value(max - n);
+  return {
+    Update: {
+      TableName: table,
+      Key: { pk: keys.pool(pool) },
+      UpdateExpression: `ADD active ${e.value(n)}, ${e.name("version")} ${e.value(1)}`,
+      ...(limit ? { ConditionExpression: `attribute_not_exists(active) OR active <= ${limit}` } : {}),
+      ...e.attributes(),
+    },
+  } as TransactItem;
+}
+
+export class DynamoJobStore implements JobStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async get(jobId: number): Promise<JobItem | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk: keys.job(jobId) }, ConsistentRead: true }),
+    );
+    return strip<JobItem>(out.Item);
+  }
+
+  async claim(message: JobMessage, token: string, now: Date, leaseUntil: number): Promise<Written<JobItem>> {
+    const previous = await this.get(message.jobId);
+    const e = new Expression();
+    const t = JOB_TRANSITIONS.claim;
+    // Claimable: new, in one of the claim's from-states, or claimed under a lease that ran out.
+    const condition = `attribute_not_exists(pk) OR ${e.in("status", t.from)} OR (${e.name("status")} = ${e.value(t.to)} AND leaseUntil < ${e.value(now.getTime())})`;
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: keys.job(message.jobId),
+            ...claimedJob(message, previous),
+            claimedBy: token,
+            leaseUntil,
+            updatedAt: now.toISOString(),
+            expiresAt: expiresAt(now, "item"),
+          },
+          ConditionExpression: condition,
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          ...e.attributes(),
+        }),
+      );
+      return written;
+    } catch (error) {
+      return this.refused(error);
+    }
+  }
+
+  async transition(
+    jobId: number,
+    name: Parameters<JobStore["transition"]>[1],
+    patch: JobPatch,
+    { now, token }: TransitionOptions,
+  ): Promise<Written<JobItem>> {
+    const t: JobTransition = JOB_TRANSITIONS[name];
+    if (t.slot === "release") return this.releasing(jobId, t, patch, now);
+    if (t.claimed && token === undefined) throw new Error(`transition "${name}" needs the claim token`);
+    const item = update(
+      this.table,
+      jobId,
+      t,
+      t.slot === "hold" ? { ...patch, holdsSlot: true } : patch,
+      now,
+      (e) => [
+        ...(t.claimed ? [`claimedBy = ${e.value(token)}`] : []),
+        ...(t.slot === "hold" ? [HOLDS_NO_SLOT(e)] : []),
+      ],
+    );
+    try {
+      await this.doc.send(new UpdateCommand({ ...item, ReturnValuesOnConditionCheckFailure: "ALL_OLD" }));
+      return written;
+    } catch (error) {
+      return this.refused(error);
+    }
+  }
+
+  /**
+   * A transition that gives the job's slot back: the job's flag and the pool's counter
+   * change in one transaction, so the counter never disagrees with the jobs, even for a
+   * moment a reader could see. A job that holds no slot just moves.
+   */
+  private async releasing(
+    jobId: number,
+    t: JobTransition,
+    patch: JobPatch,
+    now: Date,
+  ): Promise<Written<JobItem>> {
+    let current = await this.get(jobId);
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      if (!current || !(t.from as readonly string[]).includes(current.status)) return { ok: false, current };
+      const holds = current.holdsSlot === true;
+      const job = update(this.table, jobId, t, { ...patch, holdsSlot: false }, now, (e) => [
+        holds ? `holdsSlot = ${e.value(true)}` : HOLDS_NO_SLOT(e),
+      ]);
+      try {
+        if (holds) {
+          await this.doc.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                { Update: { ...job, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },
+                counterChange(this.table, current.pool, -1),
+              ],
+            }),
+          );
+        } else {
+          await this.doc.send(new UpdateCommand({ ...job, ReturnValuesOnConditionCheckFailure: "ALL_OLD" }));
+        }
+        return written;
+      } catch (error) {
+        const cancelled = cancellation(error);
+        const refused = refusal<JobItem>(error) ?? cancelled?.refused[0];
+        if (refused) current = strip<JobItem>(refused.current as Record<string, unknown> | undefined);
+        else if (!cancelled?.conflict) throw error;
+      }
+    }
+    throw new Error(`job ${jobId}: could not release its slot under contention`);
+  }
+
+  async launched(
+    jobId: number,
+    patch: JobPatch,
+    instance: NewInstance,
+    now: Date,
+  ): Promise<Written<JobItem>> {
+    const job = update(this.table, jobId, JOB_TRANSITIONS.launched, patch, now);
+    const items: TransactItem[] = [
+      { Update: { ...job, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },
+      {
+        Put: {
+          TableName: this.table,
+          Item: {
+            pk: keys.instance(instance.instanceId),
+            ...instance,
+            status: "launched",
+            updatedAt: now.toISOString(),
+            expiresAt: expiresAt(now, "item"),
+          },
+          ConditionExpression: "attribute_not_exists(pk)",
+        },
+      },
+    ];
+    return this.transact(items, jobId);
+  }
+
+  async handOver(from: JobItem, to: JobItem, toMax: number, now: Date): Promise<Written<JobItem>> {
+    const give = update(
+      this.table,
+      from.jobId,
+      JOB_TRANSITIONS.handedOver,
+      { unsent: true, holdsSlot: false },
+      now,
+      (e) => [`holdsSlot = ${e.value(true)}`],
+    );
+    const take = update(this.table, to.jobId, JOB_TRANSITIONS.tookOver, { holdsSlot: true }, now, (e) => [
+      HOLDS_NO_SLOT(e),
+    ]);
+    const items: TransactItem[] = [
+      { Update: { ...give, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },
+      { Update: take },
+    ];
+    if (from.pool !== to.pool) {
+      // The slot moves between pools: the pool that gains it must stay within its cap.
+      items.push(counterChange(this.table, from.pool, -1), counterChange(this.table, to.pool, 1, toMax));
+    } else {
+      // Same count, other holders: the version still moves, so no repair trusts a scan torn across it.
+      items.push(counterChange(this.table, from.pool, 0));
+    }
+    return this.transact(items, from.jobId);
+  }
+
+  private async transact(items: TransactItem[], jobId: number): Promise<Written<JobItem>> {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      try {
+        await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+        return written;
+      } catch (error) {
+        const cancelled = cancellation(error);
+        if (!cancelled) throw error;
+        if (cancelled.conflict && !cancelled.refused.some(Boolean)) continue;
+        const first = cancelled.refused[0];
+        return { ok: false, current: first ? strip<JobItem>(first.current) : await this.get(jobId) };
+      }
+    }
+    throw new Error(`job ${jobId}: transaction kept conflicting`);
+  }
+
+  private refused(error: unknown): Written<JobItem> {
+    const refused = refusal<Record<string, unknown>>(error);
+    if (!refused) throw error;
+    return { ok: false, current: strip<JobItem>(refused.current) };
+  }
+}

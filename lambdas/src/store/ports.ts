@@ -1,0 +1,107 @@
+import type { InstanceItem, InstancePatch, JobItem, JobPatch, NewInstance } from "../jobs/items.ts";
+import type { JobMessage } from "../jobs/messages.ts";
+import type { InstanceTransitionName, JobTransitionName } from "../jobs/transitions.ts";
+
+/**
+ * The outcome of a conditional write. A refusal is information: it carries the item as it
+ * is now (undefined when there is none), so the caller can tell "someone else moved it"
+ * from "it never existed" without another read.
+ */
+export type Written<T> = { ok: true } | { ok: false; current: T | undefined };
+
+export const written = { ok: true } as const;
+
+export interface TransitionOptions {
+  now: Date;
+  /** For transitions made under a claim: the claim token (the SQS message id). */
+  token?: string;
+}
+
+export interface JobStore {
+  get(jobId: number): Promise<JobItem | undefined>;
+  /**
+   * Claims a job for one queue message, until `leaseUntil` (epoch ms). A job is claimable
+   * when it is new, was put back, or its claim lease ran out before anything was launched.
+   */
+  claim(message: JobMessage, token: string, now: Date, leaseUntil: number): Promise<Written<JobItem>>;
+  /** Makes transition `name` (see JOB_TRANSITIONS), with its slot effect, in one write. */
+  transition(
+    jobId: number,
+    name: Exclude<JobTransitionName, "claim" | "launched" | "handedOver" | "tookOver">,
+    patch: JobPatch,
+    options: TransitionOptions,
+  ): Promise<Written<JobItem>>;
+  /** `launched`, together with its instance's item: both are written or neither. */
+  launched(jobId: number, patch: JobPatch, instance: NewInstance, now: Date): Promise<Written<JobItem>>;
+  /**
+   * `handedOver` + `tookOver` in one write: `from` gives its slot to `to`. Across pools the
+   * slot moves between the pools' counters, and only while `to`'s pool stays within `toMax`.
+   */
+  handOver(from: JobItem, to: JobItem, toMax: number, now: Date): Promise<Written<JobItem>>;
+}
+
+export interface InstanceStore {
+  get(instanceId: string): Promise<InstanceItem | undefined>;
+  /** Makes transition `name` (see INSTANCE_TRANSITIONS) on a recorded instance. */
+  transition(
+    instanceId: string,
+    name: InstanceTransitionName,
+    patch: InstancePatch,
+    now: Date,
+  ): Promise<Written<InstanceItem>>;
+  forget(instanceId: string): Promise<void>;
+}
+
+/** A pool's counter and its version, which every change of the counter increments. */
+export interface PoolCounter {
+  active: number;
+  version: number;
+}
+
+export interface PoolStore {
+  active(pool: string): Promise<number>;
+  /** Reserves up to `wanted` slots without ever exceeding `max`; returns how many. */
+  reserve(pool: string, wanted: number, max: number): Promise<number>;
+  /** Gives back `n` reserved slots that no job took. */
+  release(pool: string, n: number): Promise<void>;
+  counters(pools: readonly string[]): Promise<Map<string, PoolCounter>>;
+  /** Sets a counter computed from the truth, only if it did not change since `seen`. */
+  repair(pool: string, active: number, seen: PoolCounter): Promise<boolean>;
+}
+
+export interface MarkStore {
+  /** Marks a run whose jobs launch on-demand; false when it already was (re-run once). */
+  markRunOnDemand(runId: number, now: Date): Promise<boolean>;
+  unmarkRun(runId: number): Promise<void>;
+  onDemandRuns(runIds: readonly number[]): Promise<Set<number>>;
+  /** Remembers a webhook delivery asked for again; false when it already was. */
+  markRedelivered(guid: string, now: Date): Promise<boolean>;
+  unmarkRedelivered(guid: string): Promise<void>;
+}
+
+export interface MetaStore {
+  get<T>(name: string): Promise<T | undefined>;
+  /** Writes (or, with undefined, deletes) a bookkeeping record. */
+  put(name: string, value: unknown): Promise<void>;
+  /** Counts reconcile cycles. */
+  nextCycle(): Promise<number>;
+  /** Takes a named lock until `until` (epoch ms); false while someone else holds it. */
+  lock(name: string, owner: string, now: Date, until: number): Promise<boolean>;
+  unlock(name: string, owner: string): Promise<void>;
+}
+
+export interface Snapshot {
+  jobs: JobItem[];
+  instances: InstanceItem[];
+}
+
+/** skiff's state, by item kind. */
+export interface State {
+  jobs: JobStore;
+  instances: InstanceStore;
+  pools: PoolStore;
+  marks: MarkStore;
+  meta: MetaStore;
+  /** Every job and instance item, page by page: not a snapshot. */
+  scan(): Promise<Snapshot>;
+}
