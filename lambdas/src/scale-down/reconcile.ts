@@ -1,6 +1,6 @@
 import type { InstanceItem } from "../jobs/items.ts";
 import { instanceOfRunner } from "../jobs/runner.ts";
-import { EC2_ALIVE, isIn, NEEDS_NO_RUNNER, WAITING } from "../jobs/status.ts";
+import { EC2_ALIVE, isIn, NEEDS_NO_RUNNER, SENDABLE, WAITING } from "../jobs/status.ts";
 import type { RunnerScope } from "../shared/github.ts";
 import { type Action, DEFAULT_SETTINGS, type ReconcileInput } from "./actions.ts";
 
@@ -129,7 +129,7 @@ export function reconcile(input: ReconcileInput): Action[] {
 
   for (const job of input.jobs) {
     if (requeued.has(job.jobId)) continue;
-    if (job.unsent && (job.status === "pending" || job.status === "failed")) {
+    if (job.unsent && isIn(SENDABLE, job.status)) {
       if (seconds(job.updatedAt, now) > settings.resendGraceSeconds)
         actions.push({ kind: "resend", jobId: job.jobId });
       continue;
