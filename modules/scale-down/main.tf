@@ -177,3 +177,28 @@ data "aws_iam_policy_document" "this" {
     }
   }
 }
+
+# ---------------------------------------------------------------------------------------
+# Where these resources lived before modules/function: an existing deployment moves them
+# instead of replacing them (same names, so a replacement would collide).
+# ---------------------------------------------------------------------------------------
+
+moved {
+  from = aws_cloudwatch_log_group.this
+  to   = module.function.aws_cloudwatch_log_group.this
+}
+
+moved {
+  from = aws_lambda_function.this
+  to   = module.function.aws_lambda_function.this
+}
+
+moved {
+  from = aws_iam_role.this
+  to   = module.function.aws_iam_role.this
+}
+
+moved {
+  from = aws_iam_role_policy.this
+  to   = module.function.aws_iam_role_policy.this
+}
