@@ -24,32 +24,9 @@ locals {
   # The lifecycle handler acts on these states only (lambdas/src/lifecycle/lifecycle.ts DOWN).
   down_states = ["stopping", "stopped", "shutting-down", "terminated"]
 
-  # The Lambda's pool configuration contract (lambdas/src/shared/pools.ts): camelCase keys,
-  # the same JSON scale-up receives.
-  pools_json = jsonencode([for p in var.pools : {
-    name                     = p.name
-    labels                   = p.labels
-    architecture             = p.architecture
-    capacityType             = p.capacity_type
-    onDemandFallback         = p.on_demand_fallback
-    instanceTypes            = p.instance_types
-    subnetIds                = p.subnet_ids
-    launchTemplateId         = p.launch_template_id
-    maxRunners               = p.max_runners
-    spotAllocationStrategy   = p.spot_allocation_strategy
-    runnerLevel              = p.runner_level
-    runnerGroupId            = p.runner_group_id
-    bootTimeoutSeconds       = p.boot_timeout_seconds
-    maxLifetimeSeconds       = p.max_lifetime_seconds
-    interruptedRetryOnDemand = p.interrupted_retry_on_demand
-  }])
-
   environment = {
-    POWERTOOLS_SERVICE_NAME        = local.service_name
-    POWERTOOLS_LOG_LEVEL           = var.logging.level
-    POWERTOOLS_METRICS_NAMESPACE   = var.logging.metrics_namespace
     SKIFF_PREFIX                   = var.prefix
-    SKIFF_POOLS                    = local.pools_json
+    SKIFF_POOLS                    = var.pools_json
     SKIFF_STATE_TABLE              = var.state_table.name
     SKIFF_JOBS_QUEUE_URL           = var.jobs_queue.url
     SKIFF_JOBS_DLQ_URL             = var.jobs_queue.dlq_url
@@ -58,58 +35,22 @@ locals {
     SKIFF_GITHUB_APP_KEY_PARAMETER = var.github_app.key_parameter
     SKIFF_GITHUB_API_URL           = trimsuffix(var.github_app.api_url, "/")
   }
+
+  event_source = merge(var.event_source, { queue_arn = var.lifecycle_queue_arn })
 }
 
-# ---------------------------------------------------------------------------------------
-# Lambda and its event source
-# ---------------------------------------------------------------------------------------
+module "function" {
+  source = "../function"
 
-resource "aws_cloudwatch_log_group" "this" {
-  name              = "/aws/lambda/${var.name}"
-  retention_in_days = var.logging.retention_in_days
-  kms_key_id        = var.logging.kms_key_arn
-  tags              = var.tags
-}
-
-resource "aws_lambda_function" "this" {
-  function_name                  = var.name
-  description                    = "skiff lifecycle: job and EC2 instance events into the state table"
-  role                           = aws_iam_role.this.arn
-  handler                        = "index.handler"
-  runtime                        = var.function.runtime
-  architectures                  = [var.function.architecture]
-  memory_size                    = var.function.memory_size
-  timeout                        = var.function.timeout
-  reserved_concurrent_executions = coalesce(var.function.reserved_concurrency, -1)
-  filename                       = var.function.zip_path
-  source_code_hash               = fileexists(var.function.zip_path) ? filebase64sha256(var.function.zip_path) : null
-  tags                           = var.tags
-
-  environment {
-    variables = local.environment
-  }
-
-  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
-
-  lifecycle {
-    precondition {
-      condition     = fileexists(var.function.zip_path)
-      error_message = "function.zip_path: no file at \"${var.function.zip_path}\". Run `make build` to create dist/lambdas/lifecycle.zip."
-    }
-  }
-}
-
-resource "aws_lambda_event_source_mapping" "lifecycle" {
-  event_source_arn                   = var.lifecycle_queue_arn
-  function_name                      = aws_lambda_function.this.arn
-  batch_size                         = var.event_source.batch_size
-  maximum_batching_window_in_seconds = var.event_source.maximum_batching_window_in_seconds
-  # A failed event returns to the queue alone; the rest of the batch is done.
-  function_response_types = ["ReportBatchItemFailures"]
-
-  scaling_config {
-    maximum_concurrency = var.event_source.maximum_concurrency
-  }
+  name         = var.name
+  description  = "skiff lifecycle: job and EC2 instance events into the state table"
+  service_name = local.service_name
+  function     = var.function
+  logging      = var.logging
+  environment  = local.environment
+  policy_json  = data.aws_iam_policy_document.this.json
+  event_source = local.event_source
+  tags         = var.tags
 }
 
 # ---------------------------------------------------------------------------------------
@@ -172,35 +113,11 @@ resource "aws_cloudwatch_event_target" "state_change" {
 }
 
 # ---------------------------------------------------------------------------------------
-# IAM: one statement per purpose, each as narrow as the service allows.
+# IAM: one statement per purpose, each as narrow as the service allows. The function
+# module puts WriteOwnLogs before these.
 # ---------------------------------------------------------------------------------------
 
-data "aws_iam_policy_document" "assume" {
-  statement {
-    sid     = "LambdaAssumesRole"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "this" {
-  name               = var.name
-  description        = "skiff lifecycle Lambda"
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
-}
-
 data "aws_iam_policy_document" "this" {
-  statement {
-    sid       = "WriteOwnLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.this.arn}:log-stream:*"]
-  }
-
   statement {
     sid       = "ConsumeLifecycleQueue"
     actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
@@ -261,8 +178,32 @@ data "aws_iam_policy_document" "this" {
   }
 }
 
-resource "aws_iam_role_policy" "this" {
-  name   = "lifecycle"
-  role   = aws_iam_role.this.id
-  policy = data.aws_iam_policy_document.this.json
+# ---------------------------------------------------------------------------------------
+# Where these resources lived before modules/function: an existing deployment moves them
+# instead of replacing them (same names, so a replacement would collide).
+# ---------------------------------------------------------------------------------------
+
+moved {
+  from = aws_cloudwatch_log_group.this
+  to   = module.function.aws_cloudwatch_log_group.this
+}
+
+moved {
+  from = aws_lambda_function.this
+  to   = module.function.aws_lambda_function.this
+}
+
+moved {
+  from = aws_iam_role.this
+  to   = module.function.aws_iam_role.this
+}
+
+moved {
+  from = aws_iam_role_policy.this
+  to   = module.function.aws_iam_role_policy.this
+}
+
+moved {
+  from = aws_lambda_event_source_mapping.lifecycle
+  to   = module.function.aws_lambda_event_source_mapping.this[0]
 }

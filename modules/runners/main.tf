@@ -87,34 +87,35 @@ locals {
     }
   }
 
-  # The routing table the webhook takes, in routing order.
-  webhook_pools = [for name in local.pool_names : {
-    name         = name
-    labels       = var.pools[name].labels
-    architecture = var.pools[name].architecture
-  }]
+  # The pools configuration contract, built here and nowhere else: every function gets
+  # this one string as SKIFF_POOLS. Its shape is what lambdas/src/shared/pools.ts
+  # parsePools reads (camelCase keys; the webhook's parsePoolRoutes ignores the keys it
+  # does not route by); test/fixtures/pools.json is an example that tests/pools.tftest.hcl
+  # compares with this. In routing order.
+  pools_json = jsonencode([for name in local.pool_names : {
+    name                     = name
+    labels                   = var.pools[name].labels
+    architecture             = var.pools[name].architecture
+    capacityType             = var.pools[name].capacity_type
+    onDemandFallback         = var.pools[name].on_demand_fallback
+    instanceTypes            = var.pools[name].instance_types
+    subnetIds                = local.subnet_ids
+    launchTemplateId         = module.runner_pool[name].launch_template_id
+    maxRunners               = var.pools[name].max_runners
+    spotAllocationStrategy   = var.pools[name].spot_allocation_strategy
+    runnerLevel              = var.pools[name].runner_level
+    runnerGroupId            = var.pools[name].runner_group_id
+    bootTimeoutSeconds       = var.pools[name].boot_timeout_seconds
+    maxLifetimeSeconds       = var.pools[name].max_lifetime_seconds
+    interruptedRetryOnDemand = var.pools[name].interrupted_retry_on_demand
+  }])
 
-  # The pools as scale-up, lifecycle and scale-down take them, in routing order.
-  pools = [for name in local.pool_names : {
-    name                        = name
-    labels                      = var.pools[name].labels
-    architecture                = var.pools[name].architecture
-    capacity_type               = var.pools[name].capacity_type
-    on_demand_fallback          = var.pools[name].on_demand_fallback
-    instance_types              = var.pools[name].instance_types
-    subnet_ids                  = local.subnet_ids
-    launch_template_id          = module.runner_pool[name].launch_template_id
-    launch_template_arn         = module.runner_pool[name].launch_template_arn
-    role_arn                    = module.runner_pool[name].role_arn
-    security_group_id           = module.runner_pool[name].security_group_id
-    max_runners                 = var.pools[name].max_runners
-    spot_allocation_strategy    = var.pools[name].spot_allocation_strategy
-    runner_level                = var.pools[name].runner_level
-    runner_group_id             = var.pools[name].runner_group_id
-    boot_timeout_seconds        = var.pools[name].boot_timeout_seconds
-    max_lifetime_seconds        = var.pools[name].max_lifetime_seconds
-    interrupted_retry_on_demand = var.pools[name].interrupted_retry_on_demand
-  }]
+  # What scale-up may launch with besides the pools JSON: the runner-pool modules' roles
+  # (to pass to EC2) and security groups.
+  runners = {
+    role_arns          = [for name in local.pool_names : module.runner_pool[name].role_arn]
+    security_group_ids = [for name in local.pool_names : module.runner_pool[name].security_group_id]
+  }
 
   # The jobs queue's ARN names the region and account skiff runs in; no AWS call at plan.
   region = split(":", module.jobs_queue.queue_arn)[3]
@@ -222,7 +223,7 @@ module "webhook" {
   name                      = local.function_names.webhook
   function                  = local.functions.webhook
   logging                   = local.logging
-  pools                     = local.webhook_pools
+  pools_json                = local.pools_json
   jobs_queue                = { url = module.jobs_queue.queue_url, arn = module.jobs_queue.queue_arn }
   lifecycle_queue           = { url = module.lifecycle_queue.queue_url, arn = module.lifecycle_queue.queue_arn }
   queue_kms_key_arn         = var.kms_key_arn
@@ -240,7 +241,8 @@ module "scale_up" {
   name              = local.function_names.scale_up
   function          = local.functions.scale_up
   logging           = local.logging
-  pools             = local.pools
+  pools_json        = local.pools_json
+  runners           = local.runners
   jobs_queue        = { url = module.jobs_queue.queue_url, arn = module.jobs_queue.queue_arn }
   queue_kms_key_arn = var.kms_key_arn
   state_table       = { name = module.state.table_name, arn = module.state.table_arn }
@@ -256,7 +258,7 @@ module "lifecycle" {
   name                = local.function_names.lifecycle
   function            = local.functions.lifecycle
   logging             = local.logging
-  pools               = local.pools
+  pools_json          = local.pools_json
   lifecycle_queue_arn = module.lifecycle_queue.queue_arn
   jobs_queue = {
     url     = module.jobs_queue.queue_url
@@ -273,11 +275,11 @@ module "lifecycle" {
 module "scale_down" {
   source = "../scale-down"
 
-  prefix   = var.prefix
-  name     = local.function_names.scale_down
-  function = local.functions.scale_down
-  logging  = local.logging
-  pools    = local.pools
+  prefix     = var.prefix
+  name       = local.function_names.scale_down
+  function   = local.functions.scale_down
+  logging    = local.logging
+  pools_json = local.pools_json
   jobs_queue = {
     url     = module.jobs_queue.queue_url
     arn     = module.jobs_queue.queue_arn

@@ -14,32 +14,9 @@ locals {
 
   service_name = "${var.prefix}-scale-down"
 
-  # The Lambda's pool configuration contract (lambdas/src/shared/pools.ts): camelCase keys,
-  # the same JSON scale-up receives.
-  pools_json = jsonencode([for p in var.pools : {
-    name                     = p.name
-    labels                   = p.labels
-    architecture             = p.architecture
-    capacityType             = p.capacity_type
-    onDemandFallback         = p.on_demand_fallback
-    instanceTypes            = p.instance_types
-    subnetIds                = p.subnet_ids
-    launchTemplateId         = p.launch_template_id
-    maxRunners               = p.max_runners
-    spotAllocationStrategy   = p.spot_allocation_strategy
-    runnerLevel              = p.runner_level
-    runnerGroupId            = p.runner_group_id
-    bootTimeoutSeconds       = p.boot_timeout_seconds
-    maxLifetimeSeconds       = p.max_lifetime_seconds
-    interruptedRetryOnDemand = p.interrupted_retry_on_demand
-  }])
-
   environment = {
-    POWERTOOLS_SERVICE_NAME        = local.service_name
-    POWERTOOLS_LOG_LEVEL           = var.logging.level
-    POWERTOOLS_METRICS_NAMESPACE   = var.logging.metrics_namespace
     SKIFF_PREFIX                   = var.prefix
-    SKIFF_POOLS                    = local.pools_json
+    SKIFF_POOLS                    = var.pools_json
     SKIFF_STATE_TABLE              = var.state_table.name
     SKIFF_JOBS_QUEUE_URL           = var.jobs_queue.url
     SKIFF_JOBS_DLQ_URL             = var.jobs_queue.dlq_url
@@ -56,49 +33,23 @@ locals {
   }
 }
 
-# ---------------------------------------------------------------------------------------
-# Lambda
-# ---------------------------------------------------------------------------------------
+module "function" {
+  source = "../function"
 
-resource "aws_cloudwatch_log_group" "this" {
-  name              = "/aws/lambda/${var.name}"
-  retention_in_days = var.logging.retention_in_days
-  kms_key_id        = var.logging.kms_key_arn
-  tags              = var.tags
-}
-
-resource "aws_lambda_function" "this" {
-  function_name                  = var.name
-  description                    = "skiff scale-down: reconcile state, EC2 and GitHub; redeliver failed webhooks"
-  role                           = aws_iam_role.this.arn
-  handler                        = "index.handler"
-  runtime                        = var.function.runtime
-  architectures                  = [var.function.architecture]
-  memory_size                    = var.function.memory_size
-  timeout                        = var.function.timeout
-  reserved_concurrent_executions = var.function.reserved_concurrency
-  filename                       = var.function.zip_path
-  source_code_hash               = fileexists(var.function.zip_path) ? filebase64sha256(var.function.zip_path) : null
-  tags                           = var.tags
-
-  environment {
-    variables = local.environment
-  }
-
-  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
-
-  lifecycle {
-    precondition {
-      condition     = fileexists(var.function.zip_path)
-      error_message = "function.zip_path: no file at \"${var.function.zip_path}\". Run `make build` to create dist/lambdas/scale-down.zip."
-    }
-  }
+  name         = var.name
+  description  = "skiff scale-down: reconcile state, EC2 and GitHub; redeliver failed webhooks"
+  service_name = local.service_name
+  function     = var.function
+  logging      = var.logging
+  environment  = local.environment
+  policy_json  = data.aws_iam_policy_document.this.json
+  tags         = var.tags
 }
 
 # A cycle that failed or was throttled (the previous one still running) is not retried:
 # the next scheduled cycle does the same work on fresher state.
 resource "aws_lambda_function_event_invoke_config" "this" {
-  function_name                = aws_lambda_function.this.function_name
+  function_name                = module.function.function_name
   maximum_retry_attempts       = 0
   maximum_event_age_in_seconds = 60
 }
@@ -119,7 +70,7 @@ resource "aws_cloudwatch_event_target" "schedule" {
   rule           = aws_cloudwatch_event_rule.schedule.name
   event_bus_name = aws_cloudwatch_event_rule.schedule.event_bus_name
   target_id      = "scale-down"
-  arn            = aws_lambda_function.this.arn
+  arn            = module.function.function_arn
 
   retry_policy {
     maximum_retry_attempts       = 0
@@ -130,42 +81,18 @@ resource "aws_cloudwatch_event_target" "schedule" {
 resource "aws_lambda_permission" "schedule" {
   statement_id  = "AllowScheduleInvoke"
   action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.this.function_name
+  function_name = module.function.function_name
   principal     = "events.amazonaws.com"
   # Only this rule may invoke the function.
   source_arn = aws_cloudwatch_event_rule.schedule.arn
 }
 
 # ---------------------------------------------------------------------------------------
-# IAM: one statement per purpose, each as narrow as the service allows.
+# IAM: one statement per purpose, each as narrow as the service allows. The function
+# module puts WriteOwnLogs before these.
 # ---------------------------------------------------------------------------------------
 
-data "aws_iam_policy_document" "assume" {
-  statement {
-    sid     = "LambdaAssumesRole"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "this" {
-  name               = var.name
-  description        = "skiff scale-down Lambda"
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
-}
-
 data "aws_iam_policy_document" "this" {
-  statement {
-    sid       = "WriteOwnLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.this.arn}:log-stream:*"]
-  }
-
   # Exactly what the reconcile's StateStore calls make: Scan (scanAll), Update (nextCycle,
   # setActive, update, releaseSlot), Put (markRedelivered), Delete (deleteItem).
   statement {
@@ -251,8 +178,27 @@ data "aws_iam_policy_document" "this" {
   }
 }
 
-resource "aws_iam_role_policy" "this" {
-  name   = "scale-down"
-  role   = aws_iam_role.this.id
-  policy = data.aws_iam_policy_document.this.json
+# ---------------------------------------------------------------------------------------
+# Where these resources lived before modules/function: an existing deployment moves them
+# instead of replacing them (same names, so a replacement would collide).
+# ---------------------------------------------------------------------------------------
+
+moved {
+  from = aws_cloudwatch_log_group.this
+  to   = module.function.aws_cloudwatch_log_group.this
+}
+
+moved {
+  from = aws_lambda_function.this
+  to   = module.function.aws_lambda_function.this
+}
+
+moved {
+  from = aws_iam_role.this
+  to   = module.function.aws_iam_role.this
+}
+
+moved {
+  from = aws_iam_role_policy.this
+  to   = module.function.aws_iam_role_policy.this
 }

@@ -1,26 +1,26 @@
 output "function_name" {
   description = "Name of the scale-down Lambda function."
-  value       = aws_lambda_function.this.function_name
+  value       = module.function.function_name
 }
 
 output "function_arn" {
   description = "ARN of the scale-down Lambda function."
-  value       = aws_lambda_function.this.arn
+  value       = module.function.function_arn
 }
 
 output "role_name" {
   description = "Name of the function's IAM role."
-  value       = aws_iam_role.this.name
+  value       = module.function.role_name
 }
 
 output "role_arn" {
   description = "ARN of the function's IAM role (for KMS key policies)."
-  value       = aws_iam_role.this.arn
+  value       = module.function.role_arn
 }
 
 output "log_group_name" {
   description = "Name of the function's log group (/aws/lambda/<name>)."
-  value       = aws_cloudwatch_log_group.this.name
+  value       = module.function.log_group_name
 }
 
 output "schedule_rule_name" {
@@ -35,5 +35,5 @@ output "schedule_rule_arn" {
 
 output "service_name" {
   description = "The Powertools service name, <prefix>-scale-down (the `service` dimension of the function's metrics)."
-  value       = local.service_name
+  value       = module.function.service_name
 }

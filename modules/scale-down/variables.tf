@@ -2,22 +2,12 @@ variable "prefix" {
   description = "The skiff deployment's prefix (^[a-z][a-z0-9-]{0,19}$): SKIFF_PREFIX, the skiff:prefix tag the function may terminate, the JIT path /<prefix>/jit/ it may delete, and the first part of the metrics' service name, <prefix>-scale-down."
   type        = string
   nullable    = false
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{0,19}$", var.prefix))
-    error_message = "prefix must match ^[a-z][a-z0-9-]{0,19}$ (lower case letter, then up to 19 lower case letters, digits or hyphens)."
-  }
 }
 
 variable "name" {
   description = "Name of the Lambda function and its IAM role, and the first part of the schedule rule's name (<name>-schedule): 1 to 55 characters of letters, digits, hyphens, underscores, e.g. \"ci-scale-down\"."
   type        = string
   nullable    = false
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9_-]{1,55}$", var.name))
-    error_message = "name must be 1 to 55 characters of letters, digits, hyphens and underscores (the rule name adds \"-schedule\" and EventBridge allows 64)."
-  }
 }
 
 variable "function" {
@@ -31,31 +21,6 @@ variable "function" {
     reserved_concurrency = optional(number, 1)
   })
   nullable = false
-
-  validation {
-    condition     = can(regex("^nodejs(2[2-9]|[3-9][0-9])\\.x$", var.function.runtime))
-    error_message = "function.runtime must be nodejs22.x or a later nodejs<N>.x runtime."
-  }
-
-  validation {
-    condition     = contains(["arm64", "x86_64"], var.function.architecture)
-    error_message = "function.architecture must be \"arm64\" or \"x86_64\"."
-  }
-
-  validation {
-    condition     = var.function.memory_size >= 128 && var.function.memory_size <= 10240 && floor(var.function.memory_size) == var.function.memory_size
-    error_message = "function.memory_size must be a whole number of MB from 128 to 10240."
-  }
-
-  validation {
-    condition     = var.function.timeout >= 1 && var.function.timeout <= 900 && floor(var.function.timeout) == var.function.timeout
-    error_message = "function.timeout must be a whole number of seconds from 1 to 900 (the Lambda maximum)."
-  }
-
-  validation {
-    condition     = var.function.reserved_concurrency >= 1 && var.function.reserved_concurrency <= 1000 && floor(var.function.reserved_concurrency) == var.function.reserved_concurrency
-    error_message = "function.reserved_concurrency must be a whole number from 1 to 1000 (1, the default, runs one reconcile at a time)."
-  }
 }
 
 variable "logging" {
@@ -68,100 +33,12 @@ variable "logging" {
   })
   default  = {}
   nullable = false
-
-  validation {
-    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "CRITICAL", "SILENT"], var.logging.level)
-    error_message = "logging.level must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT."
-  }
-
-  validation {
-    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.logging.retention_in_days)
-    error_message = "logging.retention_in_days must be one of the CloudWatch Logs values: 0 (never expire), 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
-  }
-
-  validation {
-    condition     = var.logging.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.logging.kms_key_arn))
-    error_message = "logging.kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
-  }
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9._/#:-]{1,255}$", var.logging.metrics_namespace))
-    error_message = "logging.metrics_namespace must be 1 to 255 characters of letters, digits and . _ / # : -"
-  }
 }
 
-variable "pools" {
-  description = "The pools, as given to scale-up (extra attributes such as launch_template_arn are ignored): name, labels, architecture (x64|arm64), capacity_type (spot|on-demand), on_demand_fallback, instance_types (1 to 20), subnet_ids, launch_template_id, max_runners (1 to 10000), spot_allocation_strategy, runner_level (org|repo), runner_group_id, boot_timeout_seconds (30 to 3600), max_lifetime_seconds (300 to 604800), interrupted_retry_on_demand. The reconcile reads each pool's boot_timeout_seconds and max_lifetime_seconds."
-  type = list(object({
-    name                        = string
-    labels                      = list(string)
-    architecture                = optional(string, "x64")
-    capacity_type               = optional(string, "spot")
-    on_demand_fallback          = optional(bool, true)
-    instance_types              = list(string)
-    subnet_ids                  = list(string)
-    launch_template_id          = string
-    max_runners                 = number
-    spot_allocation_strategy    = optional(string, "price-capacity-optimized")
-    runner_level                = optional(string, "repo")
-    runner_group_id             = optional(number, 1)
-    boot_timeout_seconds        = optional(number, 300)
-    max_lifetime_seconds        = optional(number, 21600)
-    interrupted_retry_on_demand = optional(bool, true)
-  }))
-  nullable = false
-
-  validation {
-    condition     = length(var.pools) > 0 && length(distinct([for p in var.pools : p.name])) == length(var.pools)
-    error_message = "pools must list at least one pool, each name once."
-  }
-
-  validation {
-    condition     = alltrue([for p in var.pools : can(regex("^[a-z][a-z0-9-]{0,31}$", p.name))])
-    error_message = "pools[*].name must match ^[a-z][a-z0-9-]{0,31}$."
-  }
-
-  validation {
-    condition     = alltrue(flatten([for p in var.pools : [for l in p.labels : can(regex("^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$", l))]]))
-    error_message = "pools[*].labels must be GitHub runner labels: ^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$."
-  }
-
-  validation {
-    condition     = alltrue([for p in var.pools : contains(["x64", "arm64"], p.architecture) && contains(["spot", "on-demand"], p.capacity_type)])
-    error_message = "pools[*].architecture must be \"x64\" or \"arm64\", and capacity_type \"spot\" or \"on-demand\"."
-  }
-
-  validation {
-    condition = alltrue([for p in var.pools :
-      length(p.instance_types) >= 1 && length(p.instance_types) <= 20 && alltrue([for t in p.instance_types : can(regex("^[a-z0-9-]+\\.[a-z0-9-]+$", t))])
-      && length(p.subnet_ids) >= 1 && alltrue([for s in p.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))])
-      && can(regex("^lt-[0-9a-f]{8,17}$", p.launch_template_id))
-    ])
-    error_message = "pools[*].instance_types must list 1 to 20 instance types such as m7i.large, subnet_ids at least one subnet- ID, and launch_template_id an lt- ID."
-  }
-
-  validation {
-    condition     = alltrue([for p in var.pools : p.max_runners >= 1 && p.max_runners <= 10000 && floor(p.max_runners) == p.max_runners])
-    error_message = "pools[*].max_runners must be a whole number from 1 to 10000."
-  }
-
-  validation {
-    condition     = alltrue([for p in var.pools : contains(["price-capacity-optimized", "capacity-optimized", "lowest-price", "diversified"], p.spot_allocation_strategy)])
-    error_message = "pools[*].spot_allocation_strategy must be one of price-capacity-optimized, capacity-optimized, lowest-price, diversified."
-  }
-
-  validation {
-    condition     = alltrue([for p in var.pools : contains(["org", "repo"], p.runner_level) && p.runner_group_id >= 1 && floor(p.runner_group_id) == p.runner_group_id])
-    error_message = "pools[*].runner_level must be \"org\" or \"repo\", and runner_group_id a whole number from 1."
-  }
-
-  validation {
-    condition = alltrue([for p in var.pools :
-      p.boot_timeout_seconds >= 30 && p.boot_timeout_seconds <= 3600 && floor(p.boot_timeout_seconds) == p.boot_timeout_seconds
-      && p.max_lifetime_seconds >= 300 && p.max_lifetime_seconds <= 604800 && floor(p.max_lifetime_seconds) == p.max_lifetime_seconds
-    ])
-    error_message = "pools[*].boot_timeout_seconds must be 30 to 3600 and max_lifetime_seconds 300 to 604800 (whole seconds)."
-  }
+variable "pools_json" {
+  description = "The pools as one JSON list, in routing order, exactly as modules/runners builds it for every function (SKIFF_POOLS; the shape lambdas/src/shared/pools.ts parsePools reads, e.g. test/fixtures/pools.json). The reconcile reads each pool's bootTimeoutSeconds and maxLifetimeSeconds."
+  type        = string
+  nullable    = false
 }
 
 variable "jobs_queue" {
@@ -184,11 +61,6 @@ variable "queue_kms_key_arn" {
   description = "KMS key that encrypts the queues, if they use one (the queue module's kms_key_arn). The function may then kms:GenerateDataKey and kms:Decrypt with it through SQS only."
   type        = string
   default     = null
-
-  validation {
-    condition     = var.queue_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.queue_kms_key_arn))
-    error_message = "queue_kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
-  }
 }
 
 variable "state_table" {
@@ -214,26 +86,6 @@ variable "github_app" {
     api_url         = optional(string, "https://api.github.com")
   })
   nullable = false
-
-  validation {
-    condition     = can(regex("^[0-9]+$", var.github_app.id))
-    error_message = "github_app.id must be the App's numeric ID."
-  }
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9_./-]+$", var.github_app.key_parameter)) && length(var.github_app.key_parameter) <= 1011 && !can(regex("^/?(?i:aws|ssm)", var.github_app.key_parameter))
-    error_message = "github_app.key_parameter must be an SSM parameter name (letters, digits, _ . - /), not an ARN."
-  }
-
-  validation {
-    condition     = var.github_app.key_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", coalesce(var.github_app.key_kms_key_arn, "-")))
-    error_message = "github_app.key_kms_key_arn must be null or a KMS key ARN."
-  }
-
-  validation {
-    condition     = can(regex("^https://[^/\\s]+(/api/v3)?/?$", var.github_app.api_url))
-    error_message = "github_app.api_url must be https://api.github.com or https://<host>/api/v3 (GitHub Enterprise Server)."
-  }
 }
 
 variable "max_requeues" {

@@ -12,32 +12,16 @@ locals {
   jit_parameters_arn = "${local.ssm_arn}:parameter/${var.prefix}/jit/*"
   app_key_arn        = "${local.ssm_arn}:parameter/${trimprefix(var.github_app.key_parameter, "/")}"
 
-  # The Lambda's pool configuration contract (lambdas/src/shared/pools.ts): camelCase keys.
-  pools_json = jsonencode([for p in var.pools : {
-    name                     = p.name
-    labels                   = p.labels
-    architecture             = p.architecture
-    capacityType             = p.capacity_type
-    onDemandFallback         = p.on_demand_fallback
-    instanceTypes            = p.instance_types
-    subnetIds                = p.subnet_ids
-    launchTemplateId         = p.launch_template_id
-    maxRunners               = p.max_runners
-    spotAllocationStrategy   = p.spot_allocation_strategy
-    runnerLevel              = p.runner_level
-    runnerGroupId            = p.runner_group_id
-    bootTimeoutSeconds       = p.boot_timeout_seconds
-    maxLifetimeSeconds       = p.max_lifetime_seconds
-    interruptedRetryOnDemand = p.interrupted_retry_on_demand
-  }])
+  # The pools as scale-up launches them: their launch templates and subnets come from the
+  # same JSON the Lambda reads, so the policy allows exactly what the function may use.
+  pools                = jsondecode(var.pools_json)
+  launch_template_arns = distinct([for p in local.pools : "${local.ec2_arn}:launch-template/${p.launchTemplateId}"])
+  subnet_arns          = distinct(flatten([for p in local.pools : [for s in p.subnetIds : "${local.ec2_arn}:subnet/${s}"]]))
 
   environment = merge(
     {
-      POWERTOOLS_SERVICE_NAME        = var.name
-      POWERTOOLS_LOG_LEVEL           = var.logging.level
-      POWERTOOLS_METRICS_NAMESPACE   = var.logging.metrics_namespace
       SKIFF_PREFIX                   = var.prefix
-      SKIFF_POOLS                    = local.pools_json
+      SKIFF_POOLS                    = var.pools_json
       SKIFF_STATE_TABLE              = var.state_table.name
       SKIFF_JOBS_QUEUE_URL           = var.jobs_queue.url
       SKIFF_GITHUB_APP_ID            = var.github_app.id
@@ -47,90 +31,29 @@ locals {
     },
     var.jit_kms_key_arn == null ? {} : { SKIFF_JIT_KMS_KEY_ID = var.jit_kms_key_arn },
   )
+
+  event_source = merge(var.event_source, { queue_arn = var.jobs_queue.arn })
+}
+
+module "function" {
+  source = "../function"
+
+  name         = var.name
+  description  = "skiff scale-up: one ephemeral runner per queued job"
+  function     = var.function
+  logging      = var.logging
+  environment  = local.environment
+  policy_json  = data.aws_iam_policy_document.this.json
+  event_source = local.event_source
+  tags         = var.tags
 }
 
 # ---------------------------------------------------------------------------------------
-# Lambda and its event source
+# IAM: one statement per purpose, each as narrow as the service allows. The function
+# module puts WriteOwnLogs before these.
 # ---------------------------------------------------------------------------------------
-
-resource "aws_cloudwatch_log_group" "this" {
-  name              = "/aws/lambda/${var.name}"
-  retention_in_days = var.logging.retention_in_days
-  kms_key_id        = var.logging.kms_key_arn
-  tags              = var.tags
-}
-
-resource "aws_lambda_function" "this" {
-  function_name                  = var.name
-  description                    = "skiff scale-up: one ephemeral runner per queued job"
-  role                           = aws_iam_role.this.arn
-  handler                        = "index.handler"
-  runtime                        = var.function.runtime
-  architectures                  = [var.function.architecture]
-  memory_size                    = var.function.memory_size
-  timeout                        = var.function.timeout
-  reserved_concurrent_executions = coalesce(var.function.reserved_concurrency, -1)
-  filename                       = var.function.zip_path
-  source_code_hash               = fileexists(var.function.zip_path) ? filebase64sha256(var.function.zip_path) : null
-  tags                           = var.tags
-
-  environment {
-    variables = local.environment
-  }
-
-  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
-
-  lifecycle {
-    precondition {
-      condition     = fileexists(var.function.zip_path)
-      error_message = "function.zip_path: no file at \"${var.function.zip_path}\". Run `make build` to create dist/lambdas/scale-up.zip."
-    }
-  }
-}
-
-resource "aws_lambda_event_source_mapping" "jobs" {
-  event_source_arn                   = var.jobs_queue.arn
-  function_name                      = aws_lambda_function.this.arn
-  batch_size                         = var.event_source.batch_size
-  maximum_batching_window_in_seconds = var.event_source.maximum_batching_window_in_seconds
-  # Failed jobs return to the queue one by one, not the whole batch.
-  function_response_types = ["ReportBatchItemFailures"]
-
-  scaling_config {
-    maximum_concurrency = var.event_source.maximum_concurrency
-  }
-}
-
-# ---------------------------------------------------------------------------------------
-# IAM: one statement per purpose, each as narrow as the service allows.
-# ---------------------------------------------------------------------------------------
-
-data "aws_iam_policy_document" "assume" {
-  statement {
-    sid     = "LambdaAssumesRole"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "this" {
-  name               = var.name
-  description        = "skiff scale-up Lambda"
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
-}
 
 data "aws_iam_policy_document" "this" {
-  statement {
-    sid       = "WriteOwnLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.this.arn}:log-stream:*"]
-  }
-
   statement {
     sid       = "ConsumeJobsQueue"
     actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
@@ -222,16 +145,13 @@ data "aws_iam_policy_document" "this" {
   statement {
     sid       = "LaunchFromPoolTemplates"
     actions   = ["ec2:CreateFleet", "ec2:RunInstances"]
-    resources = distinct([for p in var.pools : p.launch_template_arn])
+    resources = local.launch_template_arns
   }
 
   statement {
-    sid     = "LaunchIntoPoolNetworks"
-    actions = ["ec2:CreateFleet", "ec2:RunInstances"]
-    resources = distinct(concat(
-      flatten([for p in var.pools : [for s in p.subnet_ids : "${local.ec2_arn}:subnet/${s}"]]),
-      [for p in var.pools : "${local.ec2_arn}:security-group/${p.security_group_id}"],
-    ))
+    sid       = "LaunchIntoPoolNetworks"
+    actions   = ["ec2:CreateFleet", "ec2:RunInstances"]
+    resources = concat(local.subnet_arns, distinct([for id in var.runners.security_group_ids : "${local.ec2_arn}:security-group/${id}"]))
   }
 
   statement {
@@ -274,7 +194,7 @@ data "aws_iam_policy_document" "this" {
   statement {
     sid       = "PassRunnerRoles"
     actions   = ["iam:PassRole"]
-    resources = distinct([for p in var.pools : p.role_arn])
+    resources = distinct(var.runners.role_arns)
 
     condition {
       test     = "StringEquals"
@@ -284,8 +204,32 @@ data "aws_iam_policy_document" "this" {
   }
 }
 
-resource "aws_iam_role_policy" "this" {
-  name   = "scale-up"
-  role   = aws_iam_role.this.id
-  policy = data.aws_iam_policy_document.this.json
+# ---------------------------------------------------------------------------------------
+# Where these resources lived before modules/function: an existing deployment moves them
+# instead of replacing them (same names, so a replacement would collide).
+# ---------------------------------------------------------------------------------------
+
+moved {
+  from = aws_cloudwatch_log_group.this
+  to   = module.function.aws_cloudwatch_log_group.this
+}
+
+moved {
+  from = aws_lambda_function.this
+  to   = module.function.aws_lambda_function.this
+}
+
+moved {
+  from = aws_iam_role.this
+  to   = module.function.aws_iam_role.this
+}
+
+moved {
+  from = aws_iam_role_policy.this
+  to   = module.function.aws_iam_role_policy.this
+}
+
+moved {
+  from = aws_lambda_event_source_mapping.jobs
+  to   = module.function.aws_lambda_event_source_mapping.this[0]
 }

@@ -1,34 +1,34 @@
 output "function_name" {
   description = "Name of the scale-up Lambda function."
-  value       = aws_lambda_function.this.function_name
+  value       = module.function.function_name
 }
 
 output "function_arn" {
   description = "ARN of the scale-up Lambda function."
-  value       = aws_lambda_function.this.arn
+  value       = module.function.function_arn
 }
 
 output "role_name" {
   description = "Name of the function's IAM role."
-  value       = aws_iam_role.this.name
+  value       = module.function.role_name
 }
 
 output "role_arn" {
   description = "ARN of the function's IAM role (for KMS key policies)."
-  value       = aws_iam_role.this.arn
+  value       = module.function.role_arn
 }
 
 output "log_group_name" {
   description = "Name of the function's log group (/aws/lambda/<name>)."
-  value       = aws_cloudwatch_log_group.this.name
+  value       = module.function.log_group_name
 }
 
 output "event_source_mapping_uuid" {
   description = "ID of the SQS event source mapping."
-  value       = aws_lambda_event_source_mapping.jobs.uuid
+  value       = module.function.event_source_mapping_uuid
 }
 
 output "service_name" {
   description = "The Powertools service name (the `service` dimension of the function's metrics)."
-  value       = var.name
+  value       = module.function.service_name
 }

@@ -14,10 +14,9 @@ locals {
 
   environment = merge(
     {
-      POWERTOOLS_SERVICE_NAME         = var.name
-      POWERTOOLS_LOG_LEVEL            = var.logging.level
-      POWERTOOLS_METRICS_NAMESPACE    = var.logging.metrics_namespace
-      SKIFF_POOLS                     = jsonencode([for p in var.pools : { name = p.name, labels = p.labels, architecture = p.architecture }])
+      # The one pools JSON every function gets; the webhook routes by name, labels and
+      # architecture and ignores the other keys.
+      SKIFF_POOLS                     = var.pools_json
       SKIFF_JOBS_QUEUE_URL            = var.jobs_queue.url
       SKIFF_LIFECYCLE_QUEUE_URL       = var.lifecycle_queue.url
       SKIFF_WEBHOOK_SECRET_PARAMETERS = join(",", var.webhook_secret_parameters)
@@ -28,76 +27,24 @@ locals {
   )
 }
 
-# ---------------------------------------------------------------------------------------
-# Lambda
-# ---------------------------------------------------------------------------------------
+module "function" {
+  source = "../function"
 
-resource "aws_cloudwatch_log_group" "this" {
-  name              = "/aws/lambda/${var.name}"
-  retention_in_days = var.logging.retention_in_days
-  kms_key_id        = var.logging.kms_key_arn
-  tags              = var.tags
-}
-
-resource "aws_lambda_function" "this" {
-  function_name                  = var.name
-  description                    = "skiff webhook: verifies GitHub workflow_job deliveries and routes them to the runner pools"
-  role                           = aws_iam_role.this.arn
-  handler                        = "index.handler"
-  runtime                        = var.function.runtime
-  architectures                  = [var.function.architecture]
-  memory_size                    = var.function.memory_size
-  timeout                        = var.function.timeout
-  reserved_concurrent_executions = coalesce(var.function.reserved_concurrency, -1)
-  filename                       = var.function.zip_path
-  source_code_hash               = fileexists(var.function.zip_path) ? filebase64sha256(var.function.zip_path) : null
-  tags                           = var.tags
-
-  environment {
-    variables = local.environment
-  }
-
-  # The log group must exist first, or Lambda creates one without retention.
-  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
-
-  lifecycle {
-    precondition {
-      condition     = fileexists(var.function.zip_path)
-      error_message = "function.zip_path: no file at \"${var.function.zip_path}\". Run `make build` to create dist/lambdas/webhook.zip."
-    }
-  }
+  name        = var.name
+  description = "skiff webhook: verifies GitHub workflow_job deliveries and routes them to the runner pools"
+  function    = var.function
+  logging     = var.logging
+  environment = local.environment
+  policy_json = data.aws_iam_policy_document.this.json
+  tags        = var.tags
 }
 
 # ---------------------------------------------------------------------------------------
-# IAM: send to the two queues, read the webhook secret, write its own logs. Nothing else.
+# IAM: send to the two queues, read the webhook secret (and, from modules/function, write
+# its own logs). Nothing else.
 # ---------------------------------------------------------------------------------------
-
-data "aws_iam_policy_document" "assume" {
-  statement {
-    sid     = "LambdaAssumesRole"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "this" {
-  name               = var.name
-  description        = "skiff webhook Lambda"
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
-}
 
 data "aws_iam_policy_document" "this" {
-  statement {
-    sid       = "WriteOwnLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.this.arn}:log-stream:*"]
-  }
-
   statement {
     sid       = "SendToJobsAndLifecycleQueues"
     actions   = ["sqs:SendMessage"]
@@ -143,12 +90,6 @@ data "aws_iam_policy_document" "this" {
   }
 }
 
-resource "aws_iam_role_policy" "this" {
-  name   = "webhook"
-  role   = aws_iam_role.this.id
-  policy = data.aws_iam_policy_document.this.json
-}
-
 # ---------------------------------------------------------------------------------------
 # HTTP API: POST /webhook → the Lambda (payload format 2.0), throttled $default stage
 # ---------------------------------------------------------------------------------------
@@ -164,7 +105,7 @@ resource "aws_apigatewayv2_integration" "this" {
   api_id                 = aws_apigatewayv2_api.this.id
   integration_type       = "AWS_PROXY"
   integration_method     = "POST"
-  integration_uri        = aws_lambda_function.this.invoke_arn
+  integration_uri        = module.function.invoke_arn
   payload_format_version = "2.0"
   timeout_milliseconds   = 30000
 }
@@ -221,8 +162,33 @@ resource "aws_apigatewayv2_stage" "this" {
 resource "aws_lambda_permission" "api" {
   statement_id  = "AllowHttpApiPostWebhook"
   action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.this.function_name
+  function_name = module.function.function_name
   principal     = "apigateway.amazonaws.com"
   # Any stage of this API, only the POST /webhook route.
   source_arn = "${aws_apigatewayv2_api.this.execution_arn}/*/POST/webhook"
+}
+
+# ---------------------------------------------------------------------------------------
+# Where these resources lived before modules/function: an existing deployment moves them
+# instead of replacing them (same names, so a replacement would collide).
+# ---------------------------------------------------------------------------------------
+
+moved {
+  from = aws_cloudwatch_log_group.this
+  to   = module.function.aws_cloudwatch_log_group.this
+}
+
+moved {
+  from = aws_lambda_function.this
+  to   = module.function.aws_lambda_function.this
+}
+
+moved {
+  from = aws_iam_role.this
+  to   = module.function.aws_iam_role.this
+}
+
+moved {
+  from = aws_iam_role_policy.this
+  to   = module.function.aws_iam_role_policy.this
 }

@@ -2,11 +2,6 @@ variable "name" {
   description = "Name of the Lambda function, its IAM role and the HTTP API (1 to 64 characters: letters, digits, hyphens, underscores), e.g. \"ci-webhook\"."
   type        = string
   nullable    = false
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9_-]{1,64}$", var.name))
-    error_message = "name must be 1 to 64 characters of letters, digits, hyphens and underscores."
-  }
 }
 
 variable "function" {
@@ -21,29 +16,12 @@ variable "function" {
   })
   nullable = false
 
-  validation {
-    condition     = can(regex("^nodejs(2[2-9]|[3-9][0-9])\\.x$", var.function.runtime))
-    error_message = "function.runtime must be nodejs22.x or a later nodejs<N>.x runtime."
-  }
 
-  validation {
-    condition     = contains(["arm64", "x86_64"], var.function.architecture)
-    error_message = "function.architecture must be \"arm64\" or \"x86_64\"."
-  }
 
-  validation {
-    condition     = var.function.memory_size >= 128 && var.function.memory_size <= 10240 && floor(var.function.memory_size) == var.function.memory_size
-    error_message = "function.memory_size must be a whole number of MB from 128 to 10240."
-  }
 
   validation {
     condition     = var.function.timeout >= 1 && var.function.timeout <= 29 && floor(var.function.timeout) == var.function.timeout
     error_message = "function.timeout must be a whole number of seconds from 1 to 29 (API Gateway's integration limit is 30 s)."
-  }
-
-  validation {
-    condition     = var.function.reserved_concurrency == null || try(var.function.reserved_concurrency >= 1 && var.function.reserved_concurrency <= 1000 && floor(var.function.reserved_concurrency) == var.function.reserved_concurrency, false)
-    error_message = "function.reserved_concurrency must be null (no reservation) or a whole number from 1 to 1000."
   }
 }
 
@@ -57,61 +35,12 @@ variable "logging" {
   })
   default  = {}
   nullable = false
-
-  validation {
-    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "CRITICAL", "SILENT"], var.logging.level)
-    error_message = "logging.level must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT."
-  }
-
-  validation {
-    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.logging.retention_in_days)
-    error_message = "logging.retention_in_days must be one of the CloudWatch Logs values: 0 (never expire), 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
-  }
-
-  validation {
-    condition     = var.logging.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.logging.kms_key_arn))
-    error_message = "logging.kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
-  }
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9._/#:-]{1,255}$", var.logging.metrics_namespace))
-    error_message = "logging.metrics_namespace must be 1 to 255 characters of letters, digits and . _ / # : -"
-  }
 }
 
-variable "pools" {
-  description = "The routing table, in declaration order (ties between equally specific pools go to the first): each pool's name (^[a-z][a-z0-9-]{0,31}$), its labels (besides self-hosted, linux and the architecture) and architecture (x64 or arm64)."
-  type = list(object({
-    name         = string
-    labels       = list(string)
-    architecture = optional(string, "x64")
-  }))
-  nullable = false
-
-  validation {
-    condition     = length(var.pools) > 0
-    error_message = "pools must list at least one pool."
-  }
-
-  validation {
-    condition     = alltrue([for p in var.pools : can(regex("^[a-z][a-z0-9-]{0,31}$", p.name))])
-    error_message = "pools[*].name must match ^[a-z][a-z0-9-]{0,31}$ (lower case letter, then up to 31 lower case letters, digits or hyphens)."
-  }
-
-  validation {
-    condition     = length(distinct([for p in var.pools : p.name])) == length(var.pools)
-    error_message = "pools must not name the same pool twice."
-  }
-
-  validation {
-    condition     = alltrue(flatten([for p in var.pools : [for l in p.labels : can(regex("^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$", l))]]))
-    error_message = "pools[*].labels must be GitHub runner labels: ^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$."
-  }
-
-  validation {
-    condition     = alltrue([for p in var.pools : contains(["x64", "arm64"], p.architecture)])
-    error_message = "pools[*].architecture must be \"x64\" or \"arm64\"."
-  }
+variable "pools_json" {
+  description = "The pools as one JSON list, in routing order (ties between equally specific pools go to the first), exactly as modules/runners builds it for every function (SKIFF_POOLS, e.g. test/fixtures/pools.json). The webhook reads each pool's name, labels and architecture and ignores the other keys."
+  type        = string
+  nullable    = false
 }
 
 variable "jobs_queue" {
@@ -146,38 +75,18 @@ variable "queue_kms_key_arn" {
   description = "KMS key that encrypts the queues, if they use one (the queue module's kms_key_arn). The function may then kms:GenerateDataKey and kms:Decrypt with it through SQS only."
   type        = string
   default     = null
-
-  validation {
-    condition     = var.queue_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.queue_kms_key_arn))
-    error_message = "queue_kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
-  }
 }
 
 variable "webhook_secret_parameters" {
   description = "Names of the SSM SecureString parameters that hold the GitHub App's webhook secret: the current secret first, then old ones while a rotation is under way (1 to 10 names, in the same account and region as the queues)."
   type        = list(string)
   nullable    = false
-
-  validation {
-    condition     = length(var.webhook_secret_parameters) >= 1 && length(var.webhook_secret_parameters) <= 10
-    error_message = "webhook_secret_parameters must list 1 to 10 parameter names (GetParameters reads at most 10)."
-  }
-
-  validation {
-    condition     = alltrue([for n in var.webhook_secret_parameters : can(regex("^[A-Za-z0-9_./-]+$", n)) && length(n) <= 1011 && !can(regex("^/?(?i:aws|ssm)", n))])
-    error_message = "webhook_secret_parameters must be SSM parameter names (letters, digits, _ . - /), not ARNs, and not starting with aws or ssm."
-  }
 }
 
 variable "secret_kms_key_arn" {
   description = "Customer managed KMS key of the webhook secret parameters, if they use one. The function may then kms:Decrypt with it through SSM only. Null for the AWS managed aws/ssm key, which needs no IAM grant."
   type        = string
   default     = null
-
-  validation {
-    condition     = var.secret_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.secret_kms_key_arn))
-    error_message = "secret_kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
-  }
 }
 
 variable "secret_cache_seconds" {
@@ -197,11 +106,6 @@ variable "allowed_owners" {
   type        = list(string)
   default     = []
   nullable    = false
-
-  validation {
-    condition     = alltrue([for o in var.allowed_owners : can(regex("^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$", o))])
-    error_message = "allowed_owners must hold GitHub owner logins (letters, digits and hyphens, at most 39 characters)."
-  }
 }
 
 variable "allowed_repositories" {
@@ -209,11 +113,6 @@ variable "allowed_repositories" {
   type        = list(string)
   default     = []
   nullable    = false
-
-  validation {
-    condition     = alltrue([for r in var.allowed_repositories : can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$", r))])
-    error_message = "allowed_repositories must hold \"owner/name\" entries."
-  }
 }
 
 variable "api" {

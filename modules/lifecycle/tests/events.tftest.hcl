@@ -10,32 +10,10 @@ mock_provider "aws" {
 }
 
 variables {
-  prefix   = "ci"
-  name     = "ci-lifecycle"
-  function = { zip_path = "tests/fixtures/lambda.zip" }
-  pools = [
-    {
-      name               = "linux"
-      labels             = ["docker"]
-      instance_types     = ["m7i.large", "m6i.large"]
-      subnet_ids         = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
-      launch_template_id = "lt-0aaaaaaaaaaaaaaa1"
-      max_runners        = 20
-    },
-    {
-      name                        = "deploy"
-      labels                      = ["deploy"]
-      architecture                = "arm64"
-      capacity_type               = "on-demand"
-      instance_types              = ["m7g.large"]
-      subnet_ids                  = ["subnet-0aaaaaaaaaaaaaaa1"]
-      launch_template_id          = "lt-0bbbbbbbbbbbbbbb2"
-      max_runners                 = 2
-      runner_level                = "org"
-      runner_group_id             = 7
-      interrupted_retry_on_demand = false
-    },
-  ]
+  prefix              = "ci"
+  name                = "ci-lifecycle"
+  function            = { zip_path = "tests/fixtures/lambda.zip" }
+  pools_json          = file("../../test/fixtures/pools.json")
   lifecycle_queue_arn = "arn:aws:sqs:us-east-1:123456789012:ci-lifecycle"
   jobs_queue = {
     url     = "https://sqs.us-east-1.amazonaws.com/123456789012/ci-jobs"

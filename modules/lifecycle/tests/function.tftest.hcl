@@ -1,5 +1,7 @@
-# The lifecycle Lambda, its configuration contract (environment), its log group and its
-# SQS event source on the lifecycle queue, planned under a mocked AWS provider.
+# What lifecycle gives its function (modules/function): settings, the configuration
+# contract (environment) and the SQS event source on the lifecycle queue, planned under a
+# mocked AWS provider. modules/function's tests show these reach the Lambda, its log
+# group and the mapping.
 
 mock_provider "aws" {
   mock_data "aws_iam_policy_document" {
@@ -10,38 +12,16 @@ mock_provider "aws" {
 }
 
 override_resource {
-  target          = aws_lambda_function.this
+  target          = module.function.aws_lambda_event_source_mapping.this
   override_during = plan
-  values          = { arn = "arn:aws:lambda:us-east-1:123456789012:function:ci-lifecycle" }
+  values          = { uuid = "11111111-2222-3333-4444-555555555555" }
 }
 
 variables {
-  prefix   = "ci"
-  name     = "ci-lifecycle"
-  function = { zip_path = "tests/fixtures/lambda.zip" }
-  pools = [
-    {
-      name               = "linux"
-      labels             = ["docker"]
-      instance_types     = ["m7i.large", "m6i.large"]
-      subnet_ids         = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
-      launch_template_id = "lt-0aaaaaaaaaaaaaaa1"
-      max_runners        = 20
-    },
-    {
-      name                        = "deploy"
-      labels                      = ["deploy"]
-      architecture                = "arm64"
-      capacity_type               = "on-demand"
-      instance_types              = ["m7g.large"]
-      subnet_ids                  = ["subnet-0aaaaaaaaaaaaaaa1"]
-      launch_template_id          = "lt-0bbbbbbbbbbbbbbb2"
-      max_runners                 = 2
-      runner_level                = "org"
-      runner_group_id             = 7
-      interrupted_retry_on_demand = false
-    },
-  ]
+  prefix              = "ci"
+  name                = "ci-lifecycle"
+  function            = { zip_path = "tests/fixtures/lambda.zip" }
+  pools_json          = file("../../test/fixtures/pools.json")
   lifecycle_queue_arn = "arn:aws:sqs:us-east-1:123456789012:ci-lifecycle"
   jobs_queue = {
     url     = "https://sqs.us-east-1.amazonaws.com/123456789012/ci-jobs"
@@ -63,18 +43,18 @@ run "function_defaults" {
   command = plan
 
   assert {
-    condition     = aws_lambda_function.this.runtime == "nodejs22.x" && one(aws_lambda_function.this.architectures) == "arm64" && aws_lambda_function.this.handler == "index.handler"
-    error_message = "The function must run index.handler on nodejs22.x, arm64, by default."
+    condition     = var.function.runtime == "nodejs22.x" && var.function.architecture == "arm64"
+    error_message = "The function must run nodejs22.x on arm64 by default."
   }
 
   assert {
-    condition     = aws_lambda_function.this.timeout == 30 && aws_lambda_function.this.memory_size == 256 && aws_lambda_function.this.reserved_concurrent_executions == -1
+    condition     = var.function.timeout == 30 && var.function.memory_size == 256 && var.function.reserved_concurrency == null
     error_message = "The function must default to 30 s, 256 MB and no reserved concurrency."
   }
 
   assert {
-    condition     = aws_cloudwatch_log_group.this.name == "/aws/lambda/ci-lifecycle" && aws_cloudwatch_log_group.this.retention_in_days == 30
-    error_message = "The log group must be /aws/lambda/<name> with 30 days' retention by default."
+    condition     = output.function_name == "ci-lifecycle" && output.log_group_name == "/aws/lambda/ci-lifecycle" && output.role_name == "ci-lifecycle"
+    error_message = "The function, its role and its log group (/aws/lambda/<name>) must be named after name."
   }
 
   assert {
@@ -88,11 +68,8 @@ run "environment_is_the_lambda_configuration_contract" {
 
   assert {
     condition = {
-      for k, v in aws_lambda_function.this.environment[0].variables : k => v if k != "SKIFF_POOLS"
+      for k, v in local.environment : k => v if k != "SKIFF_POOLS"
       } == {
-      POWERTOOLS_SERVICE_NAME        = "ci-lifecycle"
-      POWERTOOLS_LOG_LEVEL           = "INFO"
-      POWERTOOLS_METRICS_NAMESPACE   = "skiff"
       SKIFF_PREFIX                   = "ci"
       SKIFF_STATE_TABLE              = "ci-state"
       SKIFF_JOBS_QUEUE_URL           = "https://sqs.us-east-1.amazonaws.com/123456789012/ci-jobs"
@@ -106,70 +83,12 @@ run "environment_is_the_lambda_configuration_contract" {
   }
 }
 
-run "pools_reach_the_lambda_as_scale_up_receives_them" {
+run "pools_reach_the_lambda_verbatim" {
   command = plan
 
   assert {
-    condition = jsondecode(aws_lambda_function.this.environment[0].variables.SKIFF_POOLS) == [
-      {
-        name                     = "linux"
-        labels                   = ["docker"]
-        architecture             = "x64"
-        capacityType             = "spot"
-        onDemandFallback         = true
-        instanceTypes            = ["m7i.large", "m6i.large"]
-        subnetIds                = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
-        launchTemplateId         = "lt-0aaaaaaaaaaaaaaa1"
-        maxRunners               = 20
-        spotAllocationStrategy   = "price-capacity-optimized"
-        runnerLevel              = "repo"
-        runnerGroupId            = 1
-        bootTimeoutSeconds       = 300
-        maxLifetimeSeconds       = 21600
-        interruptedRetryOnDemand = true
-      },
-      {
-        name                     = "deploy"
-        labels                   = ["deploy"]
-        architecture             = "arm64"
-        capacityType             = "on-demand"
-        onDemandFallback         = true
-        instanceTypes            = ["m7g.large"]
-        subnetIds                = ["subnet-0aaaaaaaaaaaaaaa1"]
-        launchTemplateId         = "lt-0bbbbbbbbbbbbbbb2"
-        maxRunners               = 2
-        spotAllocationStrategy   = "price-capacity-optimized"
-        runnerLevel              = "org"
-        runnerGroupId            = 7
-        bootTimeoutSeconds       = 300
-        maxLifetimeSeconds       = 21600
-        interruptedRetryOnDemand = false
-      },
-    ]
-    error_message = "SKIFF_POOLS must be the pools as a JSON list with exactly the Lambda's camelCase keys and the documented defaults (the JSON scale-up receives)."
-  }
-}
-
-run "pools_given_to_scale_up_are_accepted_as_they_are" {
-  command = plan
-
-  variables {
-    pools = [{
-      name                = "linux"
-      labels              = ["docker"]
-      instance_types      = ["m7i.large"]
-      subnet_ids          = ["subnet-0aaaaaaaaaaaaaaa1"]
-      launch_template_id  = "lt-0aaaaaaaaaaaaaaa1"
-      launch_template_arn = "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0aaaaaaaaaaaaaaa1"
-      role_arn            = "arn:aws:iam::123456789012:role/ci-linux-runner"
-      security_group_id   = "sg-0aaaaaaaaaaaaaaa1"
-      max_runners         = 20
-    }]
-  }
-
-  assert {
-    condition     = !strcontains(aws_lambda_function.this.environment[0].variables.SKIFF_POOLS, "launch-template/") && !strcontains(aws_lambda_function.this.environment[0].variables.SKIFF_POOLS, "role_arn")
-    error_message = "The scale-up-only attributes (launch_template_arn, role_arn, security_group_id) must be dropped, so one pools list can feed both modules."
+    condition     = local.environment.SKIFF_POOLS == file("../../test/fixtures/pools.json")
+    error_message = "SKIFF_POOLS must be pools_json as given: modules/runners builds the one JSON every function reads."
   }
 }
 
@@ -178,7 +97,6 @@ run "requeue_bound_key_and_github_enterprise" {
 
   variables {
     max_requeues = 0
-    logging      = { level = "DEBUG", metrics_namespace = "ci/skiff" }
     github_app = {
       id            = "42"
       key_parameter = "/ci/github-app/key"
@@ -187,42 +105,27 @@ run "requeue_bound_key_and_github_enterprise" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.environment[0].variables.SKIFF_MAX_REQUEUES == "0"
+    condition     = local.environment.SKIFF_MAX_REQUEUES == "0"
     error_message = "SKIFF_MAX_REQUEUES must carry max_requeues."
   }
 
   assert {
-    condition     = aws_lambda_function.this.environment[0].variables.SKIFF_GITHUB_API_URL == "https://github.example.com/api/v3"
+    condition     = local.environment.SKIFF_GITHUB_API_URL == "https://github.example.com/api/v3"
     error_message = "SKIFF_GITHUB_API_URL must carry the GHES API URL, without a trailing slash."
-  }
-
-  assert {
-    condition     = aws_lambda_function.this.environment[0].variables.POWERTOOLS_LOG_LEVEL == "DEBUG" && aws_lambda_function.this.environment[0].variables.POWERTOOLS_METRICS_NAMESPACE == "ci/skiff"
-    error_message = "logging.level and logging.metrics_namespace must reach Powertools."
   }
 }
 
-run "event_source_mapping_reports_item_failures" {
+run "event_source_is_the_lifecycle_queue" {
   command = plan
 
   assert {
-    condition     = aws_lambda_event_source_mapping.lifecycle.event_source_arn == "arn:aws:sqs:us-east-1:123456789012:ci-lifecycle" && aws_lambda_event_source_mapping.lifecycle.function_name == "arn:aws:lambda:us-east-1:123456789012:function:ci-lifecycle"
-    error_message = "The event source must connect the lifecycle queue to the lifecycle function."
+    condition     = local.event_source == { queue_arn = "arn:aws:sqs:us-east-1:123456789012:ci-lifecycle", batch_size = 10, maximum_batching_window_in_seconds = 0, maximum_concurrency = 5 }
+    error_message = "The function must consume the lifecycle queue in batches of up to 10, with no batching window (no added delay) and a maximum concurrency of 5 by default."
   }
 
   assert {
-    condition     = aws_lambda_event_source_mapping.lifecycle.batch_size == 10 && aws_lambda_event_source_mapping.lifecycle.maximum_batching_window_in_seconds == 0
-    error_message = "Batches of up to 10 messages, with no batching window (no added delay), by default."
-  }
-
-  assert {
-    condition     = toset(aws_lambda_event_source_mapping.lifecycle.function_response_types) == toset(["ReportBatchItemFailures"])
-    error_message = "The mapping must report batch item failures, so one failed event does not return the whole batch."
-  }
-
-  assert {
-    condition     = aws_lambda_event_source_mapping.lifecycle.scaling_config[0].maximum_concurrency == 5
-    error_message = "The mapping's maximum concurrency must default to 5."
+    condition     = output.event_source_mapping_uuid == "11111111-2222-3333-4444-555555555555"
+    error_message = "The function must have its event source mapping (modules/function makes it report batch item failures)."
   }
 }
 
@@ -234,11 +137,7 @@ run "event_source_settings" {
   }
 
   assert {
-    condition = (
-      aws_lambda_event_source_mapping.lifecycle.batch_size == 1
-      && aws_lambda_event_source_mapping.lifecycle.maximum_batching_window_in_seconds == 5
-      && aws_lambda_event_source_mapping.lifecycle.scaling_config[0].maximum_concurrency == 2
-    )
+    condition     = local.event_source == { queue_arn = "arn:aws:sqs:us-east-1:123456789012:ci-lifecycle", batch_size = 1, maximum_batching_window_in_seconds = 5, maximum_concurrency = 2 }
     error_message = "event_source settings must reach the mapping."
   }
 }

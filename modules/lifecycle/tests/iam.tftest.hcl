@@ -12,32 +12,10 @@ provider "aws" {
 }
 
 variables {
-  prefix   = "ci"
-  name     = "ci-lifecycle"
-  function = { zip_path = "tests/fixtures/lambda.zip" }
-  pools = [
-    {
-      name               = "linux"
-      labels             = ["docker"]
-      instance_types     = ["m7i.large", "m6i.large"]
-      subnet_ids         = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
-      launch_template_id = "lt-0aaaaaaaaaaaaaaa1"
-      max_runners        = 20
-    },
-    {
-      name                        = "deploy"
-      labels                      = ["deploy"]
-      architecture                = "arm64"
-      capacity_type               = "on-demand"
-      instance_types              = ["m7g.large"]
-      subnet_ids                  = ["subnet-0aaaaaaaaaaaaaaa1"]
-      launch_template_id          = "lt-0bbbbbbbbbbbbbbb2"
-      max_runners                 = 2
-      runner_level                = "org"
-      runner_group_id             = 7
-      interrupted_retry_on_demand = false
-    },
-  ]
+  prefix              = "ci"
+  name                = "ci-lifecycle"
+  function            = { zip_path = "tests/fixtures/lambda.zip" }
+  pools_json          = file("../../test/fixtures/pools.json")
   lifecycle_queue_arn = "arn:aws:sqs:us-east-1:123456789012:ci-lifecycle"
   jobs_queue = {
     url     = "https://sqs.us-east-1.amazonaws.com/123456789012/ci-jobs"
@@ -55,26 +33,26 @@ variables {
   }
 }
 override_resource {
-  target = aws_cloudwatch_log_group.this
+  target = module.function.aws_cloudwatch_log_group.this
   values = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/ci-lifecycle" }
 }
 
 override_resource {
-  target = aws_iam_role.this
+  target = module.function.aws_iam_role.this
   values = { arn = "arn:aws:iam::123456789012:role/ci-lifecycle", id = "ci-lifecycle" }
 }
 
 override_resource {
-  target = aws_iam_role_policy.this
+  target = module.function.aws_iam_role_policy.this
 }
 
 override_resource {
-  target = aws_lambda_function.this
+  target = module.function.aws_lambda_function.this
   values = { arn = "arn:aws:lambda:us-east-1:123456789012:function:ci-lifecycle" }
 }
 
 override_resource {
-  target = aws_lambda_event_source_mapping.lifecycle
+  target = module.function.aws_lambda_event_source_mapping.this
 }
 
 override_resource {
@@ -99,19 +77,19 @@ run "one_statement_per_purpose" {
   command = apply
 
   assert {
-    condition = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Sid] == [
+    condition = [for s in jsondecode(module.function.policy_json).Statement : s.Sid] == [
       "WriteOwnLogs", "ConsumeLifecycleQueue", "RequeueOrDeadLetterJobs", "TrackJobsAndInstances", "ReadGitHubAppKey",
     ]
     error_message = "Without KMS keys the role must hold exactly these statements, one per purpose."
   }
 
   assert {
-    condition     = alltrue([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Effect == "Allow" && !contains(flatten([s.Resource]), "*")])
+    condition     = alltrue([for s in jsondecode(module.function.policy_json).Statement : s.Effect == "Allow" && !contains(flatten([s.Resource]), "*")])
     error_message = "No statement may grant on Resource \"*\"."
   }
 
   assert {
-    condition     = length([for a in flatten([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Action]) : a if startswith(a, "ec2:") || a == "ssm:DeleteParameter" || a == "ssm:PutParameter" || endswith(a, "*")]) == 0
+    condition     = length([for a in flatten([for s in jsondecode(module.function.policy_json).Statement : s.Action]) : a if startswith(a, "ec2:") || a == "ssm:DeleteParameter" || a == "ssm:PutParameter" || endswith(a, "*")]) == 0
     error_message = "The lifecycle function acts on state only: no EC2 action (it terminates nothing), no SSM write or delete, no wildcard action."
   }
 }
@@ -120,7 +98,7 @@ run "consumes_only_the_lifecycle_queue_and_sends_only_jobs" {
   command = apply
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "ConsumeLifecycleQueue"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "ConsumeLifecycleQueue"]) == {
       Sid      = "ConsumeLifecycleQueue"
       Effect   = "Allow"
       Action   = ["sqs:ReceiveMessage", "sqs:GetQueueAttributes", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]
@@ -130,7 +108,7 @@ run "consumes_only_the_lifecycle_queue_and_sends_only_jobs" {
   }
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "RequeueOrDeadLetterJobs"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "RequeueOrDeadLetterJobs"]) == {
       Sid      = "RequeueOrDeadLetterJobs"
       Effect   = "Allow"
       Action   = "sqs:SendMessage"
@@ -144,7 +122,7 @@ run "state_table_items_only" {
   command = apply
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "TrackJobsAndInstances"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "TrackJobsAndInstances"]) == {
       Sid      = "TrackJobsAndInstances"
       Effect   = "Allow"
       Action   = ["dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem"]
@@ -154,7 +132,7 @@ run "state_table_items_only" {
   }
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "ReadGitHubAppKey"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "ReadGitHubAppKey"]) == {
       Sid      = "ReadGitHubAppKey"
       Effect   = "Allow"
       Action   = ["ssm:GetParameters", "ssm:GetParameter"]
@@ -168,7 +146,7 @@ run "logs_only_to_its_own_group" {
   command = apply
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "WriteOwnLogs"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "WriteOwnLogs"]) == {
       Sid      = "WriteOwnLogs"
       Effect   = "Allow"
       Action   = ["logs:PutLogEvents", "logs:CreateLogStream"]
@@ -191,7 +169,7 @@ run "kms_keys_only_through_their_services" {
   }
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "UseQueueKey"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "UseQueueKey"]) == {
       Sid       = "UseQueueKey"
       Effect    = "Allow"
       Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
@@ -202,7 +180,7 @@ run "kms_keys_only_through_their_services" {
   }
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "DecryptGitHubAppKey"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "DecryptGitHubAppKey"]) == {
       Sid       = "DecryptGitHubAppKey"
       Effect    = "Allow"
       Action    = "kms:Decrypt"

@@ -65,7 +65,7 @@ run "create_vpc_public_gives_runners_public_ips_and_the_new_subnets" {
   }
 
   assert {
-    condition     = alltrue([for p in local.pools : p.subnet_ids == output.subnet_ids])
+    condition     = alltrue([for p in jsondecode(local.pools_json) : tolist(p.subnetIds) == tolist(output.subnet_ids)])
     error_message = "Every pool must launch into the new VPC's subnets."
   }
 

@@ -85,21 +85,26 @@ variables {
   # Declared linux first: routing order is still by name, deploy first.
   pools = {
     linux = {
-      labels         = ["docker"]
-      instance_types = ["m7i.large", "m6i.large"]
-      max_runners    = 20
+      labels                   = ["docker"]
+      instance_types           = ["m7i.large", "m6i.large"]
+      max_runners              = 20
+      spot_allocation_strategy = "capacity-optimized"
     }
     deploy = {
-      labels          = ["deploy"]
-      architecture    = "arm64"
-      capacity_type   = "on-demand"
-      instance_types  = ["m7g.large"]
-      max_runners     = 2
-      runner_level    = "org"
-      runner_group_id = 7
-      ami             = { ssm_parameter = "resolve:ssm:/ci/runner-ami-arm64" }
-      baked_ami       = true
-      disk_size_gb    = 50
+      labels                      = ["deploy"]
+      architecture                = "arm64"
+      capacity_type               = "on-demand"
+      on_demand_fallback          = false
+      instance_types              = ["m7g.large"]
+      max_runners                 = 2
+      runner_level                = "org"
+      runner_group_id             = 7
+      boot_timeout_seconds        = 600
+      max_lifetime_seconds        = 3600
+      interrupted_retry_on_demand = false
+      ami                         = { ssm_parameter = "resolve:ssm:/ci/runner-ami-arm64" }
+      baked_ami                   = true
+      disk_size_gb                = 50
     }
   }
 }
@@ -167,42 +172,24 @@ run "ami_defaults_to_amazon_linux_2023_of_the_pool_architecture_with_the_bootstr
   }
 }
 
-run "every_lambda_gets_the_pools_in_routing_order" {
+run "every_lambda_gets_the_one_pools_json_in_routing_order" {
   command = plan
-
-  # The submodules' own tests show that these inputs become SKIFF_POOLS verbatim.
-  assert {
-    condition = jsonencode(local.webhook_pools) == jsonencode([
-      { name = "deploy", labels = ["deploy"], architecture = "arm64" },
-      { name = "linux", labels = ["docker"], architecture = "x64" },
-    ])
-    error_message = "The webhook must get every pool's name, labels and architecture, ordered by pool name (ties go to the first)."
-  }
 
   assert {
     condition     = output.pool_order == tolist(["deploy", "linux"])
     error_message = "pool_order must list the pools by name, the routing order."
   }
 
+  # The contract across languages: these inputs must produce exactly the committed
+  # fixture, which test/contract.test.ts parses with lambdas/src/shared/pools.ts. A pool
+  # field added on one side and not the other fails here or there.
   assert {
-    condition = jsonencode(local.pools) == jsonencode([
-      {
-        name                 = "deploy", labels = ["deploy"], architecture = "arm64", capacity_type = "on-demand", on_demand_fallback = true,
-        instance_types       = ["m7g.large"], subnet_ids = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
-        launch_template_id   = "lt-0bbbbbbbbbbbbbbb2", launch_template_arn = "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0bbbbbbbbbbbbbbb2",
-        role_arn             = "arn:aws:iam::123456789012:role/ci-deploy-runner", security_group_id = "sg-0bbbbbbbbbbbbbbb2",
-        max_runners          = 2, spot_allocation_strategy = "price-capacity-optimized", runner_level = "org", runner_group_id = 7,
-        boot_timeout_seconds = 300, max_lifetime_seconds = 21600, interrupted_retry_on_demand = true
-      },
-      {
-        name                 = "linux", labels = ["docker"], architecture = "x64", capacity_type = "spot", on_demand_fallback = true,
-        instance_types       = ["m7i.large", "m6i.large"], subnet_ids = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
-        launch_template_id   = "lt-0aaaaaaaaaaaaaaa1", launch_template_arn = "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0aaaaaaaaaaaaaaa1",
-        role_arn             = "arn:aws:iam::123456789012:role/ci-linux-runner", security_group_id = "sg-0aaaaaaaaaaaaaaa1",
-        max_runners          = 20, spot_allocation_strategy = "price-capacity-optimized", runner_level = "repo", runner_group_id = 1,
-        boot_timeout_seconds = 300, max_lifetime_seconds = 21600, interrupted_retry_on_demand = true
-      },
-    ])
-    error_message = "scale-up, lifecycle and scale-down must get each pool's settings with its own launch template, role and security group (so scale-up may pass exactly these roles) and the network's subnets, in routing order."
+    condition     = jsondecode(local.pools_json) == jsondecode(file("../../test/fixtures/pools.json"))
+    error_message = "The pools JSON must equal test/fixtures/pools.json for these inputs: every pool with all 15 camelCase keys parsePools reads, its own launch template and the network's subnets, in routing order (by name)."
+  }
+
+  assert {
+    condition     = local.runners == { role_arns = ["arn:aws:iam::123456789012:role/ci-deploy-runner", "arn:aws:iam::123456789012:role/ci-linux-runner"], security_group_ids = ["sg-0bbbbbbbbbbbbbbb2", "sg-0aaaaaaaaaaaaaaa1"] }
+    error_message = "scale-up must get each pool's runner role (to pass exactly these to EC2) and security group, in routing order."
   }
 }

@@ -286,3 +286,196 @@ run "reject_more_than_300_fleet_overrides" {
 
   expect_failures = [terraform_data.checks]
 }
+
+# The checks below used to be repeated by the function modules; modules/runners, the
+# public interface, is now the one place they live.
+
+run "reject_prefix_longer_than_20_characters" {
+  command = plan
+
+  variables {
+    prefix = "ci-a-very-long-prefix-x"
+  }
+
+  expect_failures = [var.prefix]
+}
+
+run "reject_app_key_kms_key_that_is_not_an_arn" {
+  command = plan
+
+  variables {
+    github_app = { id = "1", kms_key_arn = "alias/aws/ssm" }
+  }
+
+  expect_failures = [var.github_app]
+}
+
+run "reject_no_webhook_secret_parameters" {
+  command = plan
+
+  variables {
+    github_app = { id = "1", webhook_secret_ssm_parameters = [] }
+  }
+
+  expect_failures = [var.github_app]
+}
+
+run "reject_more_than_ten_webhook_secret_parameters" {
+  command = plan
+
+  variables {
+    github_app = { id = "1", webhook_secret_ssm_parameters = [for i in range(11) : "/ci/secret-${i}"] }
+  }
+
+  expect_failures = [var.github_app]
+}
+
+run "reject_webhook_secret_parameter_given_as_an_arn" {
+  command = plan
+
+  variables {
+    github_app = { id = "1", webhook_secret_ssm_parameters = ["arn:aws:ssm:us-east-1:123456789012:parameter/ci/secret"] }
+  }
+
+  expect_failures = [var.github_app]
+}
+
+run "reject_webhook_secret_parameter_in_a_reserved_namespace" {
+  command = plan
+
+  variables {
+    github_app = { id = "1", webhook_secret_ssm_parameters = ["/aws/reference/secretsmanager/x"] }
+  }
+
+  expect_failures = [var.github_app]
+}
+
+run "reject_subnet_that_is_not_an_id" {
+  command = plan
+
+  variables {
+    network = { vpc_id = "vpc-0123456789abcdef0", subnet_ids = ["my-subnet"] }
+  }
+
+  expect_failures = [var.network]
+}
+
+run "reject_instance_type_without_a_size" {
+  command = plan
+
+  variables {
+    pools = { linux = { instance_types = ["m7i"], max_runners = 5 } }
+  }
+
+  expect_failures = [var.pools]
+}
+
+run "reject_pool_architecture_amd64" {
+  command = plan
+
+  variables {
+    pools = { linux = { instance_types = ["m7i.large"], max_runners = 5, architecture = "amd64" } }
+  }
+
+  expect_failures = [var.pools]
+}
+
+run "reject_unknown_spot_allocation_strategy" {
+  command = plan
+
+  variables {
+    pools = { linux = { instance_types = ["m7i.large"], max_runners = 5, spot_allocation_strategy = "cheapest" } }
+  }
+
+  expect_failures = [var.pools]
+}
+
+run "reject_runner_group_zero" {
+  command = plan
+
+  variables {
+    pools = { linux = { instance_types = ["m7i.large"], max_runners = 5, runner_level = "org", runner_group_id = 0 } }
+  }
+
+  expect_failures = [var.pools]
+}
+
+run "reject_boot_timeout_under_30_seconds" {
+  command = plan
+
+  variables {
+    pools = { linux = { instance_types = ["m7i.large"], max_runners = 5, boot_timeout_seconds = 10 } }
+  }
+
+  expect_failures = [var.pools]
+}
+
+run "reject_max_lifetime_over_a_week" {
+  command = plan
+
+  variables {
+    pools = { linux = { instance_types = ["m7i.large"], max_runners = 5, max_lifetime_seconds = 700000 } }
+  }
+
+  expect_failures = [var.pools]
+}
+
+run "reject_unknown_lambda_architecture" {
+  command = plan
+
+  variables {
+    lambdas = { architecture = "x64" }
+  }
+
+  expect_failures = [var.lambdas]
+}
+
+run "reject_log_retention_not_offered_by_cloudwatch" {
+  command = plan
+
+  variables {
+    logging = { retention_in_days = 10 }
+  }
+
+  expect_failures = [var.logging]
+}
+
+run "reject_log_kms_key_that_is_not_an_arn" {
+  command = plan
+
+  variables {
+    logging = { kms_key_arn = "alias/logs" }
+  }
+
+  expect_failures = [var.logging]
+}
+
+run "reject_kms_key_that_is_not_an_arn" {
+  command = plan
+
+  variables {
+    kms_key_arn = "alias/aws/sqs"
+  }
+
+  expect_failures = [var.kms_key_arn]
+}
+
+run "reject_allowed_owner_with_a_slash" {
+  command = plan
+
+  variables {
+    allowed_owners = ["octo-org/app"]
+  }
+
+  expect_failures = [var.allowed_owners]
+}
+
+run "reject_allowed_repository_without_owner" {
+  command = plan
+
+  variables {
+    allowed_repositories = ["app"]
+  }
+
+  expect_failures = [var.allowed_repositories]
+}

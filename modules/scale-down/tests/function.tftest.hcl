@@ -1,5 +1,6 @@
-# The scale-down Lambda, its configuration contract (environment) and its invocation
-# settings, planned under a mocked AWS provider.
+# What scale-down gives its function (modules/function): settings and the configuration
+# contract (environment), and its invocation settings, planned under a mocked AWS
+# provider. modules/function's tests show these reach the Lambda and its log group.
 
 mock_provider "aws" {
   mock_data "aws_iam_policy_document" {
@@ -10,33 +11,10 @@ mock_provider "aws" {
 }
 
 variables {
-  prefix   = "ci"
-  name     = "ci-scale-down"
-  function = { zip_path = "tests/fixtures/lambda.zip" }
-  pools = [
-    {
-      name               = "linux"
-      labels             = ["docker"]
-      instance_types     = ["m7i.large", "m6i.large"]
-      subnet_ids         = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
-      launch_template_id = "lt-0aaaaaaaaaaaaaaa1"
-      max_runners        = 20
-    },
-    {
-      name                 = "deploy"
-      labels               = ["deploy"]
-      architecture         = "arm64"
-      capacity_type        = "on-demand"
-      instance_types       = ["m7g.large"]
-      subnet_ids           = ["subnet-0aaaaaaaaaaaaaaa1"]
-      launch_template_id   = "lt-0bbbbbbbbbbbbbbb2"
-      max_runners          = 2
-      runner_level         = "org"
-      runner_group_id      = 7
-      boot_timeout_seconds = 600
-      max_lifetime_seconds = 3600
-    },
-  ]
+  prefix     = "ci"
+  name       = "ci-scale-down"
+  function   = { zip_path = "tests/fixtures/lambda.zip" }
+  pools_json = file("../../test/fixtures/pools.json")
   jobs_queue = {
     url     = "https://sqs.us-east-1.amazonaws.com/123456789012/ci-jobs"
     arn     = "arn:aws:sqs:us-east-1:123456789012:ci-jobs"
@@ -57,23 +35,23 @@ run "function_defaults" {
   command = plan
 
   assert {
-    condition     = aws_lambda_function.this.runtime == "nodejs22.x" && one(aws_lambda_function.this.architectures) == "arm64" && aws_lambda_function.this.handler == "index.handler"
-    error_message = "The function must run index.handler on nodejs22.x, arm64, by default."
+    condition     = var.function.runtime == "nodejs22.x" && var.function.architecture == "arm64"
+    error_message = "The function must run nodejs22.x on arm64 by default."
   }
 
   assert {
-    condition     = aws_lambda_function.this.timeout == 120 && aws_lambda_function.this.memory_size == 512
+    condition     = var.function.timeout == 120 && var.function.memory_size == 512
     error_message = "The function must default to 120 s and 512 MB."
   }
 
   assert {
-    condition     = aws_lambda_function.this.reserved_concurrent_executions == 1
+    condition     = var.function.reserved_concurrency == 1
     error_message = "Reserved concurrency must default to 1: one reconcile at a time."
   }
 
   assert {
-    condition     = aws_cloudwatch_log_group.this.name == "/aws/lambda/ci-scale-down" && aws_cloudwatch_log_group.this.retention_in_days == 30
-    error_message = "The log group must be /aws/lambda/<name> with 30 days' retention by default."
+    condition     = output.function_name == "ci-scale-down" && output.log_group_name == "/aws/lambda/ci-scale-down" && output.role_name == "ci-scale-down"
+    error_message = "The function, its role and its log group (/aws/lambda/<name>) must be named after name."
   }
 
   assert {
@@ -96,11 +74,8 @@ run "environment_is_the_lambda_configuration_contract" {
 
   assert {
     condition = {
-      for k, v in aws_lambda_function.this.environment[0].variables : k => v if k != "SKIFF_POOLS"
+      for k, v in local.environment : k => v if k != "SKIFF_POOLS"
       } == {
-      POWERTOOLS_SERVICE_NAME        = "ci-scale-down"
-      POWERTOOLS_LOG_LEVEL           = "INFO"
-      POWERTOOLS_METRICS_NAMESPACE   = "skiff"
       SKIFF_PREFIX                   = "ci"
       SKIFF_STATE_TABLE              = "ci-state"
       SKIFF_JOBS_QUEUE_URL           = "https://sqs.us-east-1.amazonaws.com/123456789012/ci-jobs"
@@ -137,7 +112,7 @@ run "reconcile_settings_reach_the_lambda" {
 
   assert {
     condition = {
-      for k, v in aws_lambda_function.this.environment[0].variables : k => v
+      for k, v in local.environment : k => v
       if contains(["SKIFF_MAX_REQUEUES", "SKIFF_LIST_RUNNERS_EVERY", "SKIFF_REDELIVER_EVERY", "SKIFF_REDELIVER_MAX", "SKIFF_REDELIVER_WINDOW_SECONDS", "SKIFF_DONE_GRACE_SECONDS", "SKIFF_ORPHAN_GRACE_SECONDS"], k)
       } == {
       SKIFF_MAX_REQUEUES             = "5"
@@ -152,32 +127,11 @@ run "reconcile_settings_reach_the_lambda" {
   }
 }
 
-run "pools_reach_the_lambda_as_scale_up_receives_them" {
+run "pools_reach_the_lambda_verbatim" {
   command = plan
 
   assert {
-    condition = [for p in jsondecode(aws_lambda_function.this.environment[0].variables.SKIFF_POOLS) : [p.name, p.bootTimeoutSeconds, p.maxLifetimeSeconds, p.runnerLevel, p.runnerGroupId, p.launchTemplateId]] == [
-      ["linux", 300, 21600, "repo", 1, "lt-0aaaaaaaaaaaaaaa1"],
-      ["deploy", 600, 3600, "org", 7, "lt-0bbbbbbbbbbbbbbb2"],
-    ]
-    error_message = "SKIFF_POOLS must carry each pool's boot timeout and max lifetime (defaults 300 s and 6 h) with the Lambda's camelCase keys."
-  }
-
-  assert {
-    condition     = alltrue([for p in jsondecode(aws_lambda_function.this.environment[0].variables.SKIFF_POOLS) : length(keys(p)) == 15])
-    error_message = "SKIFF_POOLS must carry all 15 keys lambdas/src/shared/pools.ts parses, as scale-up's does."
-  }
-}
-
-run "function_settings" {
-  command = plan
-
-  variables {
-    function = { zip_path = "tests/fixtures/lambda.zip", reserved_concurrency = 2, timeout = 300, memory_size = 1024, architecture = "x86_64" }
-  }
-
-  assert {
-    condition     = aws_lambda_function.this.reserved_concurrent_executions == 2 && aws_lambda_function.this.timeout == 300 && aws_lambda_function.this.memory_size == 1024 && one(aws_lambda_function.this.architectures) == "x86_64"
-    error_message = "function settings must reach the Lambda."
+    condition     = local.environment.SKIFF_POOLS == file("../../test/fixtures/pools.json")
+    error_message = "SKIFF_POOLS must be pools_json as given: modules/runners builds the one JSON every function reads (the reconcile reads bootTimeoutSeconds and maxLifetimeSeconds from it)."
   }
 }

@@ -12,33 +12,10 @@ provider "aws" {
 }
 
 variables {
-  prefix   = "ci"
-  name     = "ci-scale-down"
-  function = { zip_path = "tests/fixtures/lambda.zip" }
-  pools = [
-    {
-      name               = "linux"
-      labels             = ["docker"]
-      instance_types     = ["m7i.large", "m6i.large"]
-      subnet_ids         = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
-      launch_template_id = "lt-0aaaaaaaaaaaaaaa1"
-      max_runners        = 20
-    },
-    {
-      name                 = "deploy"
-      labels               = ["deploy"]
-      architecture         = "arm64"
-      capacity_type        = "on-demand"
-      instance_types       = ["m7g.large"]
-      subnet_ids           = ["subnet-0aaaaaaaaaaaaaaa1"]
-      launch_template_id   = "lt-0bbbbbbbbbbbbbbb2"
-      max_runners          = 2
-      runner_level         = "org"
-      runner_group_id      = 7
-      boot_timeout_seconds = 600
-      max_lifetime_seconds = 3600
-    },
-  ]
+  prefix     = "ci"
+  name       = "ci-scale-down"
+  function   = { zip_path = "tests/fixtures/lambda.zip" }
+  pools_json = file("../../test/fixtures/pools.json")
   jobs_queue = {
     url     = "https://sqs.us-east-1.amazonaws.com/123456789012/ci-jobs"
     arn     = "arn:aws:sqs:us-east-1:123456789012:ci-jobs"
@@ -56,21 +33,21 @@ variables {
 }
 
 override_resource {
-  target = aws_cloudwatch_log_group.this
+  target = module.function.aws_cloudwatch_log_group.this
   values = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/ci-scale-down" }
 }
 
 override_resource {
-  target = aws_iam_role.this
+  target = module.function.aws_iam_role.this
   values = { arn = "arn:aws:iam::123456789012:role/ci-scale-down", id = "ci-scale-down" }
 }
 
 override_resource {
-  target = aws_iam_role_policy.this
+  target = module.function.aws_iam_role_policy.this
 }
 
 override_resource {
-  target = aws_lambda_function.this
+  target = module.function.aws_lambda_function.this
   values = { arn = "arn:aws:lambda:us-east-1:123456789012:function:ci-scale-down" }
 }
 
@@ -95,7 +72,7 @@ run "one_statement_per_purpose" {
   command = apply
 
   assert {
-    condition = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Sid] == [
+    condition = [for s in jsondecode(module.function.policy_json).Statement : s.Sid] == [
       "WriteOwnLogs", "ReconcileStateTable", "RequeueOrDeadLetterJobs", "DescribeInstances",
       "TerminateOwnInstances", "DeleteJitConfigs", "ReadGitHubAppKey",
     ]
@@ -103,12 +80,12 @@ run "one_statement_per_purpose" {
   }
 
   assert {
-    condition     = alltrue([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Effect == "Allow" && length([for a in flatten([s.Action]) : a if strcontains(a, "*")]) == 0])
+    condition     = alltrue([for s in jsondecode(module.function.policy_json).Statement : s.Effect == "Allow" && length([for a in flatten([s.Action]) : a if strcontains(a, "*")]) == 0])
     error_message = "Every statement must allow named actions, never a wildcard action."
   }
 
   assert {
-    condition     = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Sid if contains(flatten([s.Resource]), "*")] == ["DescribeInstances"]
+    condition     = [for s in jsondecode(module.function.policy_json).Statement : s.Sid if contains(flatten([s.Resource]), "*")] == ["DescribeInstances"]
     error_message = "Only DescribeInstances (which has no resource-level permissions) may name Resource \"*\"."
   }
 }
@@ -117,7 +94,7 @@ run "describes_instances_only_in_its_region" {
   command = apply
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "DescribeInstances"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "DescribeInstances"]) == {
       Sid       = "DescribeInstances"
       Effect    = "Allow"
       Action    = "ec2:DescribeInstances"
@@ -132,7 +109,7 @@ run "terminates_only_instances_tagged_with_its_prefix" {
   command = apply
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "TerminateOwnInstances"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "TerminateOwnInstances"]) == {
       Sid       = "TerminateOwnInstances"
       Effect    = "Allow"
       Action    = "ec2:TerminateInstances"
@@ -143,7 +120,7 @@ run "terminates_only_instances_tagged_with_its_prefix" {
   }
 
   assert {
-    condition     = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Sid if length([for a in flatten([s.Action]) : a if startswith(a, "ec2:") && a != "ec2:DescribeInstances"]) > 0] == ["TerminateOwnInstances"]
+    condition     = [for s in jsondecode(module.function.policy_json).Statement : s.Sid if length([for a in flatten([s.Action]) : a if startswith(a, "ec2:") && a != "ec2:DescribeInstances"]) > 0] == ["TerminateOwnInstances"]
     error_message = "No other statement may hold an EC2 action that changes anything: TerminateOwnInstances is the only way to terminate."
   }
 }
@@ -152,7 +129,7 @@ run "deletes_only_jit_parameters" {
   command = apply
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "DeleteJitConfigs"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "DeleteJitConfigs"]) == {
       Sid      = "DeleteJitConfigs"
       Effect   = "Allow"
       Action   = "ssm:DeleteParameter"
@@ -162,12 +139,12 @@ run "deletes_only_jit_parameters" {
   }
 
   assert {
-    condition     = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Sid if length([for a in flatten([s.Action]) : a if startswith(a, "ssm:") && !contains(["ssm:GetParameter", "ssm:GetParameters"], a)]) > 0] == ["DeleteJitConfigs"]
+    condition     = [for s in jsondecode(module.function.policy_json).Statement : s.Sid if length([for a in flatten([s.Action]) : a if startswith(a, "ssm:") && !contains(["ssm:GetParameter", "ssm:GetParameters"], a)]) > 0] == ["DeleteJitConfigs"]
     error_message = "No other statement may write or delete SSM parameters."
   }
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "ReadGitHubAppKey"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "ReadGitHubAppKey"]) == {
       Sid      = "ReadGitHubAppKey"
       Effect   = "Allow"
       Action   = ["ssm:GetParameters", "ssm:GetParameter"]
@@ -181,7 +158,7 @@ run "state_table_and_job_queues_only" {
   command = apply
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "ReconcileStateTable"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "ReconcileStateTable"]) == {
       Sid      = "ReconcileStateTable"
       Effect   = "Allow"
       Action   = ["dynamodb:UpdateItem", "dynamodb:Scan", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem"]
@@ -191,7 +168,7 @@ run "state_table_and_job_queues_only" {
   }
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "RequeueOrDeadLetterJobs"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "RequeueOrDeadLetterJobs"]) == {
       Sid      = "RequeueOrDeadLetterJobs"
       Effect   = "Allow"
       Action   = "sqs:SendMessage"
@@ -201,7 +178,7 @@ run "state_table_and_job_queues_only" {
   }
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "WriteOwnLogs"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "WriteOwnLogs"]) == {
       Sid      = "WriteOwnLogs"
       Effect   = "Allow"
       Action   = ["logs:PutLogEvents", "logs:CreateLogStream"]
@@ -225,12 +202,12 @@ run "another_prefix_and_partition_move_every_scope" {
   }
 
   assert {
-    condition     = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "TerminateOwnInstances"]).Condition == { StringEquals = { "aws:ResourceTag/skiff:prefix" = "build-2" } } && one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "TerminateOwnInstances"]).Resource == "arn:aws-cn:ec2:cn-north-1:123456789012:instance/*"
+    condition     = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "TerminateOwnInstances"]).Condition == { StringEquals = { "aws:ResourceTag/skiff:prefix" = "build-2" } } && one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "TerminateOwnInstances"]).Resource == "arn:aws-cn:ec2:cn-north-1:123456789012:instance/*"
     error_message = "The terminate scope must follow the prefix, partition and region."
   }
 
   assert {
-    condition     = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "DeleteJitConfigs"]).Resource == "arn:aws-cn:ssm:cn-north-1:123456789012:parameter/build-2/jit/*"
+    condition     = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "DeleteJitConfigs"]).Resource == "arn:aws-cn:ssm:cn-north-1:123456789012:parameter/build-2/jit/*"
     error_message = "The JIT delete scope must follow the prefix, partition and region."
   }
 }
@@ -248,7 +225,7 @@ run "kms_keys_only_through_their_services" {
   }
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "EncryptJobMessages"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "EncryptJobMessages"]) == {
       Sid       = "EncryptJobMessages"
       Effect    = "Allow"
       Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
@@ -259,7 +236,7 @@ run "kms_keys_only_through_their_services" {
   }
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "DecryptGitHubAppKey"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "DecryptGitHubAppKey"]) == {
       Sid       = "DecryptGitHubAppKey"
       Effect    = "Allow"
       Action    = "kms:Decrypt"

@@ -10,7 +10,7 @@ mock_provider "aws" {
 }
 
 override_resource {
-  target          = aws_lambda_function.this
+  target          = module.function.aws_lambda_function.this
   override_during = plan
   values          = { arn = "arn:aws:lambda:us-east-1:123456789012:function:ci-scale-down" }
 }
@@ -22,33 +22,10 @@ override_resource {
 }
 
 variables {
-  prefix   = "ci"
-  name     = "ci-scale-down"
-  function = { zip_path = "tests/fixtures/lambda.zip" }
-  pools = [
-    {
-      name               = "linux"
-      labels             = ["docker"]
-      instance_types     = ["m7i.large", "m6i.large"]
-      subnet_ids         = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
-      launch_template_id = "lt-0aaaaaaaaaaaaaaa1"
-      max_runners        = 20
-    },
-    {
-      name                 = "deploy"
-      labels               = ["deploy"]
-      architecture         = "arm64"
-      capacity_type        = "on-demand"
-      instance_types       = ["m7g.large"]
-      subnet_ids           = ["subnet-0aaaaaaaaaaaaaaa1"]
-      launch_template_id   = "lt-0bbbbbbbbbbbbbbb2"
-      max_runners          = 2
-      runner_level         = "org"
-      runner_group_id      = 7
-      boot_timeout_seconds = 600
-      max_lifetime_seconds = 3600
-    },
-  ]
+  prefix     = "ci"
+  name       = "ci-scale-down"
+  function   = { zip_path = "tests/fixtures/lambda.zip" }
+  pools_json = file("../../test/fixtures/pools.json")
   jobs_queue = {
     url     = "https://sqs.us-east-1.amazonaws.com/123456789012/ci-jobs"
     arn     = "arn:aws:sqs:us-east-1:123456789012:ci-jobs"

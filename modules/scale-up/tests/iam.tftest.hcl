@@ -1,4 +1,5 @@
-# The scale-up role's least-privilege contract, checked on the real policy JSON. The AWS
+# The scale-up role's least-privilege contract, checked on the real policy JSON: the whole
+# inline policy, the function module's base statement included. The AWS
 # provider computes policy documents locally, so these runs use it with fake credentials;
 # every managed resource is overridden, so nothing calls AWS and the runs can apply.
 
@@ -12,37 +13,14 @@ provider "aws" {
 }
 
 variables {
-  prefix   = "ci"
-  name     = "ci-scale-up"
-  function = { zip_path = "tests/fixtures/lambda.zip" }
-  pools = [
-    {
-      name                = "linux"
-      labels              = ["docker"]
-      instance_types      = ["m7i.large", "m6i.large"]
-      subnet_ids          = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
-      launch_template_id  = "lt-0aaaaaaaaaaaaaaa1"
-      launch_template_arn = "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0aaaaaaaaaaaaaaa1"
-      role_arn            = "arn:aws:iam::123456789012:role/ci-linux-runner"
-      security_group_id   = "sg-0aaaaaaaaaaaaaaa1"
-      max_runners         = 20
-    },
-    {
-      name                = "deploy"
-      labels              = ["deploy"]
-      architecture        = "arm64"
-      capacity_type       = "on-demand"
-      instance_types      = ["m7g.large"]
-      subnet_ids          = ["subnet-0aaaaaaaaaaaaaaa1"]
-      launch_template_id  = "lt-0bbbbbbbbbbbbbbb2"
-      launch_template_arn = "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0bbbbbbbbbbbbbbb2"
-      role_arn            = "arn:aws:iam::123456789012:role/ci-deploy-runner"
-      security_group_id   = "sg-0bbbbbbbbbbbbbbb2"
-      max_runners         = 2
-      runner_level        = "org"
-      runner_group_id     = 7
-    },
-  ]
+  prefix     = "ci"
+  name       = "ci-scale-up"
+  function   = { zip_path = "tests/fixtures/lambda.zip" }
+  pools_json = file("../../test/fixtures/pools.json")
+  runners = {
+    role_arns          = ["arn:aws:iam::123456789012:role/ci-deploy-runner", "arn:aws:iam::123456789012:role/ci-linux-runner"]
+    security_group_ids = ["sg-0bbbbbbbbbbbbbbb2", "sg-0aaaaaaaaaaaaaaa1"]
+  }
   jobs_queue = {
     url = "https://sqs.us-east-1.amazonaws.com/123456789012/ci-jobs"
     arn = "arn:aws:sqs:us-east-1:123456789012:ci-jobs"
@@ -58,33 +36,38 @@ variables {
 }
 
 override_resource {
-  target = aws_cloudwatch_log_group.this
+  target = module.function.aws_cloudwatch_log_group.this
   values = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/ci-scale-up" }
 }
 
 override_resource {
-  target = aws_iam_role.this
+  target = module.function.aws_iam_role.this
   values = { arn = "arn:aws:iam::123456789012:role/ci-scale-up", id = "ci-scale-up" }
 }
 
 override_resource {
-  target = aws_iam_role_policy.this
+  target = module.function.aws_iam_role_policy.this
 }
 
 override_resource {
-  target = aws_lambda_function.this
+  target = module.function.aws_lambda_function.this
   values = { arn = "arn:aws:lambda:us-east-1:123456789012:function:ci-scale-up" }
 }
 
 override_resource {
-  target = aws_lambda_event_source_mapping.jobs
+  target = module.function.aws_lambda_event_source_mapping.this
 }
 
 run "one_statement_per_purpose" {
   command = apply
 
   assert {
-    condition = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Sid] == [
+    condition     = [for s in jsondecode(module.function.policy_json).Statement : s.Sid][0] == "WriteOwnLogs" && one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "WriteOwnLogs"]).Resource == "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/ci-scale-up:log-stream:*"
+    error_message = "The function may write only to its own log group (the function module's base statement)."
+  }
+
+  assert {
+    condition = [for s in jsondecode(module.function.policy_json).Statement : s.Sid] == [
       "WriteOwnLogs", "ConsumeJobsQueue", "RequeueWaitingJobs", "ClaimJobsAndReserveSlots", "ReadGitHubAppKey",
       "WriteJitConfigs", "DeleteJitConfigs", "LaunchFromPoolTemplates", "LaunchIntoPoolNetworks",
       "CreateRunnerInstances", "TagOnlyAtLaunch", "TerminateOwnInstances", "PassRunnerRoles",
@@ -93,12 +76,12 @@ run "one_statement_per_purpose" {
   }
 
   assert {
-    condition     = alltrue([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Effect == "Allow" && !contains(flatten([s.Resource]), "*")])
+    condition     = alltrue([for s in jsondecode(module.function.policy_json).Statement : s.Effect == "Allow" && !contains(flatten([s.Resource]), "*")])
     error_message = "No statement may grant on Resource \"*\"."
   }
 
   assert {
-    condition     = !contains(flatten([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Action]), "iam:CreateServiceLinkedRole")
+    condition     = !contains(flatten([for s in jsondecode(module.function.policy_json).Statement : s.Action]), "iam:CreateServiceLinkedRole")
     error_message = "The role must not create service-linked roles: the EC2 Spot role must already exist (see README)."
   }
 }
@@ -107,7 +90,7 @@ run "consumes_only_the_jobs_queue" {
   command = apply
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "ConsumeJobsQueue"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "ConsumeJobsQueue"]) == {
       Sid      = "ConsumeJobsQueue"
       Effect   = "Allow"
       Action   = ["sqs:ReceiveMessage", "sqs:GetQueueAttributes", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]
@@ -116,7 +99,7 @@ run "consumes_only_the_jobs_queue" {
     error_message = "The function may only receive, delete, re-time and inspect messages of the jobs queue."
   }
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "RequeueWaitingJobs"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "RequeueWaitingJobs"]) == {
       Sid      = "RequeueWaitingJobs"
       Effect   = "Allow"
       Action   = "sqs:SendMessage"
@@ -130,7 +113,7 @@ run "state_table_items_only" {
   command = apply
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "ClaimJobsAndReserveSlots"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "ClaimJobsAndReserveSlots"]) == {
       Sid      = "ClaimJobsAndReserveSlots"
       Effect   = "Allow"
       Action   = ["dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:BatchGetItem"]
@@ -144,7 +127,7 @@ run "ssm_app_key_read_and_jit_path_write" {
   command = apply
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "ReadGitHubAppKey"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "ReadGitHubAppKey"]) == {
       Sid      = "ReadGitHubAppKey"
       Effect   = "Allow"
       Action   = ["ssm:GetParameters", "ssm:GetParameter"]
@@ -154,7 +137,7 @@ run "ssm_app_key_read_and_jit_path_write" {
   }
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "WriteJitConfigs"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "WriteJitConfigs"]) == {
       Sid      = "WriteJitConfigs"
       Effect   = "Allow"
       Action   = ["ssm:PutParameter", "ssm:AddTagsToResource"]
@@ -164,7 +147,7 @@ run "ssm_app_key_read_and_jit_path_write" {
   }
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "DeleteJitConfigs"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "DeleteJitConfigs"]) == {
       Sid      = "DeleteJitConfigs"
       Effect   = "Allow"
       Action   = "ssm:DeleteParameter"
@@ -174,7 +157,7 @@ run "ssm_app_key_read_and_jit_path_write" {
   }
 
   assert {
-    condition     = !contains(flatten([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Action]), "ssm:GetParametersByPath")
+    condition     = !contains(flatten([for s in jsondecode(module.function.policy_json).Statement : s.Action]), "ssm:GetParametersByPath")
     error_message = "The function must not list parameters."
   }
 }
@@ -183,7 +166,7 @@ run "launches_only_from_the_pools_templates_into_their_networks" {
   command = apply
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "LaunchFromPoolTemplates"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "LaunchFromPoolTemplates"]) == {
       Sid    = "LaunchFromPoolTemplates"
       Effect = "Allow"
       Action = ["ec2:RunInstances", "ec2:CreateFleet"]
@@ -196,7 +179,7 @@ run "launches_only_from_the_pools_templates_into_their_networks" {
   }
 
   assert {
-    condition = toset(one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "LaunchIntoPoolNetworks"]).Resource) == toset([
+    condition = toset(one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "LaunchIntoPoolNetworks"]).Resource) == toset([
       "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0aaaaaaaaaaaaaaa1",
       "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0aaaaaaaaaaaaaaa2",
       "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0aaaaaaaaaaaaaaa1",
@@ -206,7 +189,7 @@ run "launches_only_from_the_pools_templates_into_their_networks" {
   }
 
   assert {
-    condition = toset(one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "CreateRunnerInstances"]).Resource) == toset([
+    condition = toset(one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "CreateRunnerInstances"]).Resource) == toset([
       "arn:aws:ec2:us-east-1:123456789012:fleet/*",
       "arn:aws:ec2:us-east-1:123456789012:instance/*",
       "arn:aws:ec2:us-east-1:123456789012:volume/*",
@@ -222,14 +205,14 @@ run "tags_only_at_launch_and_terminates_only_its_own" {
   command = apply
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "TagOnlyAtLaunch"]).Condition == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "TagOnlyAtLaunch"]).Condition == {
       StringEquals = { "ec2:CreateAction" = ["CreateFleet", "RunInstances"] }
     }
     error_message = "ec2:CreateTags must be allowed only as part of CreateFleet/RunInstances (ec2:CreateAction)."
   }
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "TerminateOwnInstances"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "TerminateOwnInstances"]) == {
       Sid       = "TerminateOwnInstances"
       Effect    = "Allow"
       Action    = "ec2:TerminateInstances"
@@ -244,7 +227,7 @@ run "passes_only_the_runner_roles_to_ec2" {
   command = apply
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "PassRunnerRoles"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "PassRunnerRoles"]) == {
       Sid       = "PassRunnerRoles"
       Effect    = "Allow"
       Action    = "iam:PassRole"
@@ -269,7 +252,7 @@ run "kms_keys_only_through_their_services" {
   }
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "DecryptJobsQueue"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "DecryptJobsQueue"]) == {
       Sid       = "DecryptJobsQueue"
       Effect    = "Allow"
       Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
@@ -280,7 +263,7 @@ run "kms_keys_only_through_their_services" {
   }
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "EncryptJitConfigs"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "EncryptJitConfigs"]) == {
       Sid       = "EncryptJitConfigs"
       Effect    = "Allow"
       Action    = ["kms:GenerateDataKey", "kms:Encrypt"]
@@ -291,7 +274,7 @@ run "kms_keys_only_through_their_services" {
   }
 
   assert {
-    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "DecryptGitHubAppKey"]) == {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "DecryptGitHubAppKey"]) == {
       Sid       = "DecryptGitHubAppKey"
       Effect    = "Allow"
       Action    = "kms:Decrypt"

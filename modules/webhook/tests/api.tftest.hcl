@@ -19,9 +19,9 @@ override_resource {
 }
 
 variables {
-  name     = "ci-webhook"
-  function = { zip_path = "tests/fixtures/lambda.zip" }
-  pools    = [{ name = "ci", labels = ["linux"] }]
+  name       = "ci-webhook"
+  function   = { zip_path = "tests/fixtures/lambda.zip" }
+  pools_json = file("../../test/fixtures/pools.json")
   jobs_queue = {
     url = "https://sqs.us-east-1.amazonaws.com/123456789012/ci-jobs"
     arn = "arn:aws:sqs:us-east-1:123456789012:ci-jobs"

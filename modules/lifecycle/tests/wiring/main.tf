@@ -19,14 +19,7 @@ module "lifecycle" {
   name                = "ci-lifecycle"
   function            = { zip_path = var.zip_path }
   lifecycle_queue_arn = module.lifecycle_queue.queue_arn
-  pools = [{
-    name               = "linux"
-    labels             = ["docker"]
-    instance_types     = ["m7i.large"]
-    subnet_ids         = ["subnet-0aaaaaaaaaaaaaaa1"]
-    launch_template_id = "lt-0aaaaaaaaaaaaaaa1"
-    max_runners        = 20
-  }]
+  pools_json          = file("${path.module}/../../../../test/fixtures/pools.json")
   jobs_queue = {
     url     = "https://sqs.us-east-1.amazonaws.com/123456789012/ci-jobs"
     arn     = "arn:aws:sqs:us-east-1:123456789012:ci-jobs"
