@@ -69,6 +69,7 @@ describe("README ## Deploy", () => {
   let user: string;
   let release: Release;
   let commands: string[];
+  let buildCommands: string[];
   let ref: string;
   const env = terraformEnv();
 
@@ -99,6 +100,10 @@ describe("README ## Deploy", () => {
     expect(fetchBlock, "the Deploy section must show the fetch-lambdas.sh command").toBeDefined();
     commands = fetchBlock!.body.split("\n").filter((line) => line.trim() !== "");
 
+    const buildBlock = blocks.find((b) => b.lang === "sh" && b.body.includes("make -C"));
+    expect(buildBlock, "the Deploy section must show how to build the zips from the same tag").toBeDefined();
+    buildCommands = buildBlock!.body.split("\n").filter((line) => line.trim() !== "");
+
     release = publishRelease(root, ref.slice(1));
   }, 120_000);
 
@@ -112,6 +117,14 @@ describe("README ## Deploy", () => {
       "terraform init",
       `bash .terraform/modules/runners/scripts/fetch-lambdas.sh ${ref} lambdas`,
       "terraform apply",
+    ]);
+  });
+
+  it("builds the zips yourself from the same tag, into the folder the configuration names", () => {
+    expect(buildCommands).toEqual([
+      `git clone --depth 1 --branch ${ref} https://github.com/<org>/skiff.git skiff-src`,
+      "make -C skiff-src build",
+      "mkdir -p lambdas && cp skiff-src/dist/lambdas/*.zip lambdas/",
     ]);
   });
 
