@@ -251,7 +251,8 @@ variable "lambdas" {
   }
 
   validation {
-    condition     = var.lambdas.dir == null || (trimspace(coalesce(var.lambdas.dir, "-")) != "" && !can(regex("\\.zip$", coalesce(var.lambdas.dir, "-"))))
+    # try(): null (the default) makes trimspace fail, and null is allowed.
+    condition     = try(trimspace(var.lambdas.dir) != "" && !endswith(var.lambdas.dir, ".zip"), true)
     error_message = "lambdas.dir must be a folder (holding webhook.zip, scale-up.zip, lifecycle.zip and scale-down.zip), not empty and not a .zip file; null for dist/lambdas of the skiff checkout."
   }
 }

@@ -137,3 +137,13 @@ run "reject_a_zip_file_as_dir" {
 
   expect_failures = [var.lambdas]
 }
+
+run "reject_an_empty_dir" {
+  command = plan
+
+  variables {
+    lambdas = { dir = " " }
+  }
+
+  expect_failures = [var.lambdas]
+}
