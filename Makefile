@@ -3,7 +3,11 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
+# hashicorp/aws comes from the machine's filesystem mirror where there is one (terraform.rc
+# names it), and from the Terraform registry elsewhere (GitHub-hosted runners, laptops).
+ifneq ($(wildcard /opt/tf-plugins),)
 export TF_CLI_CONFIG_FILE := $(CURDIR)/terraform.rc
+endif
 export TF_IN_AUTOMATION := 1
 export CHECKPOINT_DISABLE := 1
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
@@ -12,7 +16,7 @@ TF_DIRS := $(sort $(dir $(wildcard modules/*/versions.tf examples/*/main.tf)))
 SHELL_SCRIPTS := $(shell git ls-files '*.sh' 2>/dev/null; find scripts packer test -name '*.sh' -not -path '*/node_modules/*' 2>/dev/null)
 PACKER_TEMPLATES := $(wildcard packer/*/*.pkr.hcl)
 
-.PHONY: help deps tools build test typecheck lint fmt vitest tf-fmt tf-test packer-check shellcheck docs docs-check e2e bench demo clean
+.PHONY: help deps tools build release test typecheck lint fmt vitest tf-fmt tf-test packer-check shellcheck docs docs-check e2e bench demo clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -31,6 +35,9 @@ tools: ## install the Debian packages the checks need (packer, shellcheck, zip, 
 
 build: deps ## bundle every Lambda into dist/lambdas/<name>.zip and print sizes
 	node scripts/build.mjs
+
+release: deps ## VERSION=x.y.z: the Lambda zips named for the version and their SHA256SUMS, in dist/release/
+	bash scripts/release.sh "$(VERSION)"
 
 test: deps tools typecheck lint vitest tf-fmt tf-test docs-check packer-check shellcheck ## run every check, offline
 

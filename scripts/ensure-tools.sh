@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs when they are missing.
 # Idempotent and quiet when everything is already there.
+# Debian's packer is 1.6.6: enough for `packer validate` and `packer fmt` offline, but it has
+# no `packer init`; building the AMI needs the Packer named in packer/README.md (Which Packer).
 set -euo pipefail
 
 missing=()

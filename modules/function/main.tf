@@ -45,7 +45,7 @@ resource "aws_lambda_function" "this" {
   lifecycle {
     precondition {
       condition     = fileexists(var.function.zip_path)
-      error_message = "function.zip_path: no file at \"${var.function.zip_path}\". Run `make build` to create dist/lambdas/<function>.zip."
+      error_message = "function.zip_path: no file at \"${var.function.zip_path}\". Build it (`make build` in a checkout of skiff writes dist/lambdas/) or fetch a release's zips (scripts/fetch-lambdas.sh)."
     }
   }
 }

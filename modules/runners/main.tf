@@ -18,8 +18,10 @@ locals {
     api_url         = local.github_app.api_url
   }
 
-  # `make build` writes dist/lambdas/<name>.zip at the repository root.
-  dist = "${path.module}/../../dist/lambdas"
+  # The Lambda zips: lambdas.dir (what scripts/fetch-lambdas.sh wrote), else dist/lambdas of
+  # the skiff checkout this module is in, where `make build` writes. A git source has no
+  # dist/: terraform_data.checks then says what to run.
+  dist = trimsuffix(coalesce(var.lambdas.dir, "${path.module}/../../dist/lambdas"), "/")
   zip_paths = {
     webhook    = coalesce(var.lambdas.zip_paths.webhook, "${local.dist}/webhook.zip")
     scale_up   = coalesce(var.lambdas.zip_paths.scale_up, "${local.dist}/scale-up.zip")
@@ -117,6 +119,13 @@ locals {
     security_group_ids = [for name in local.pool_names : module.runner_pool[name].security_group_id]
   }
 
+  # For the missing-zip message: the fetch script as the user's shell sees it (for a git
+  # source, .terraform/modules/<name>/scripts/...), and this module's release tag.
+  repository_root = endswith(path.module, "modules/runners") ? trimsuffix(path.module, "modules/runners") : "${path.module}/../../"
+  fetch_script    = "${local.repository_root}scripts/fetch-lambdas.sh"
+  release_tag     = try("v${jsondecode(file("${path.module}/../../package.json")).version}", "<the tag in your source's ?ref=>")
+  missing_zips    = sort([for p in values(local.zip_paths) : p if !fileexists(p)])
+
   # The jobs queue's ARN names the region and account skiff runs in; no AWS call at plan.
   region = split(":", module.jobs_queue.queue_arn)[3]
 }
@@ -133,6 +142,22 @@ resource "terraform_data" "checks" {
       # CreateFleet takes at most 300 launch template overrides: one per type and subnet.
       condition     = alltrue([for p in values(var.pools) : length(p.instance_types) * (local.create_vpc ? length(var.network.create_vpc.availability_zones) : length(var.network.subnet_ids)) <= 300])
       error_message = "pools[*].instance_types times the number of subnets in network must be at most 300 per pool (EC2 CreateFleet's limit on overrides); list fewer instance types or subnets."
+    }
+
+    precondition {
+      condition = length(local.missing_zips) == 0
+      error_message = join("\n", concat(
+        ["lambdas: no Lambda zip at ${join(", ", local.missing_zips)}."],
+        var.lambdas.dir != null ? [
+          "Fetch the release your module source's ?ref= names into that folder (after terraform init):",
+          "  bash ${local.fetch_script} ${local.release_tag} ${trimprefix(local.dist, "./")}",
+          ] : [
+          "With skiff as a git source, fetch the release your ?ref= names (after terraform init) and point the module at it:",
+          "  bash ${local.fetch_script} ${local.release_tag} lambdas",
+          "  lambdas = { dir = \"$${path.root}/lambdas\" }",
+        ],
+        ["In a checkout of skiff, `make build` at its root writes dist/lambdas/ instead."],
+      ))
     }
   }
 }

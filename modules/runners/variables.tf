@@ -220,10 +220,11 @@ variable "pools" {
 }
 
 variable "lambdas" {
-  description = "The four Lambda functions: runtime (nodejs22.x or a later nodejs<N>.x), architecture (arm64, the default and cheaper, or x86_64), and zip_paths of webhook, scale_up, lifecycle and scale_down (default: the `make build` output, dist/lambdas/<name>.zip at the repository root)."
+  description = "The four Lambda functions: runtime (nodejs22.x or a later nodejs<N>.x), architecture (arm64, the default and cheaper, or x86_64); dir, the folder holding webhook.zip, scale-up.zip, lifecycle.zip and scale-down.zip (with a git source: the folder scripts/fetch-lambdas.sh wrote, e.g. \"$${path.root}/lambdas\"; default: dist/lambdas of the skiff checkout this module is in, where `make build` writes); zip_paths of webhook, scale_up, lifecycle and scale_down, each overriding dir for one function."
   type = object({
     runtime      = optional(string, "nodejs22.x")
     architecture = optional(string, "arm64")
+    dir          = optional(string)
     zip_paths = optional(object({
       webhook    = optional(string)
       scale_up   = optional(string)
@@ -246,7 +247,13 @@ variable "lambdas" {
 
   validation {
     condition     = alltrue([for p in values(var.lambdas.zip_paths) : p == null || can(regex("\\.zip$", coalesce(p, "-")))])
-    error_message = "lambdas.zip_paths entries must be paths to .zip files (or null for dist/lambdas/<name>.zip)."
+    error_message = "lambdas.zip_paths entries must be paths to .zip files (or null for <lambdas.dir>/<name>.zip)."
+  }
+
+  validation {
+    # try(): null (the default) makes trimspace fail, and null is allowed.
+    condition     = try(trimspace(var.lambdas.dir) != "" && !endswith(var.lambdas.dir, ".zip"), true)
+    error_message = "lambdas.dir must be a folder (holding webhook.zip, scale-up.zip, lifecycle.zip and scale-down.zip), not empty and not a .zip file; null for dist/lambdas of the skiff checkout."
   }
 }
 

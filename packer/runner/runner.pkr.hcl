@@ -87,11 +87,14 @@ source "amazon-ebs" "al2023" {
 
   ami_description = "skiff GitHub Actions runner ${local.runner_version}, Node.js ${local.node_major}, Docker, AL2023 ${var.arch}"
 
+  # One kernel line, so that most_recent cannot move a rebuild from 6.1 to 6.12 or 6.18
+  # (Amazon publishes AL2023 images for each line under the same name pattern). 6.1 is
+  # AL2023's default kernel, the one stock-AMI pools boot; see README, "Kernel line".
   source_ami_filter {
     owners      = ["amazon"]
     most_recent = true
     filters = {
-      name                = "al2023-ami-2023.*-kernel-*-${var.arch}"
+      name                = "al2023-ami-2023.*-kernel-6.1-${var.arch}"
       architecture        = var.arch
       virtualization-type = "hvm"
       root-device-type    = "ebs"
