@@ -98,13 +98,15 @@ async function launch(plan: LaunchPlan, jobs: PlannedJob[], deps: ScaleUpDeps) {
 
   await attempt(plan.capacity, jobs.length);
   const shortfall = jobs.length - launched.length;
-  if (shortfall > 0 && plan.fallback && classifyShortfall(errors) !== "permanent") {
+  const kind = classifyShortfall(errors);
+  if (shortfall > 0 && plan.fallback && (kind !== "permanent" || errors.every(refusesSpotOnly))) {
+    // No spot capacity, or a refusal of spot itself (no spot service-linked role yet, a
+    // spot quota): on-demand may still launch, and only its answer decides what follows.
+    const spot = errors.splice(0);
     deps.metrics.count("SpotFallbacks", { name: "Pool", value: plan.pool.name }, shortfall);
-    deps.log.info("spot short; falling back to on-demand", {
-      pool: plan.pool.name,
-      shortfall,
-      errors: summarize(errors),
-    });
+    const detail = { pool: plan.pool.name, shortfall, errors: summarize(spot) };
+    if (kind === "permanent") deps.log.warn("spot refused; falling back to on-demand", detail);
+    else deps.log.info("spot short; falling back to on-demand", detail);
     await attempt("on-demand", shortfall);
   }
   const now = deps.now().getTime();
@@ -112,6 +114,11 @@ async function launch(plan: LaunchPlan, jobs: PlannedJob[], deps: ScaleUpDeps) {
     deps.metrics.measure?.("QueuedToLaunchMs", now - Date.parse(planned.job.queuedAt), "Milliseconds");
   }
   return { launched, errors };
+}
+
+/** An error about spot itself, which an on-demand request does not meet. */
+function refusesSpotOnly(error: FleetError): boolean {
+  return /Spot|ServiceLinkedRole/.test(error.code);
 }
 
 function summarize(errors: FleetError[]): string[] {

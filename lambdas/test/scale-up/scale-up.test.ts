@@ -109,6 +109,28 @@ describe("scaleUp(records, deps) over the wire", () => {
     expect(world.metrics.get("SpotFallbacks|Pool=ci")).toBe(4);
   });
 
+  it("falls back to on-demand when spot itself is refused (no spot service-linked role on a new account)", async () => {
+    world = await startWorld();
+    world.ec2.failNext(
+      "CreateFleet",
+      "AuthFailure.ServiceLinkedRoleCreationNotPermitted",
+      "The provided credentials do not have permission to create the service-linked role for EC2 Spot Instances.",
+      403,
+    );
+    await Promise.all(Array.from({ length: 2 }, () => world.queueJob()));
+
+    const result = await scaleUp(world.receive(10), world.deps);
+
+    expect(failedIds(result)).toEqual([]);
+    expect(world.ec2.instances({ lifecycle: "on-demand" })).toHaveLength(2);
+    expect(world.dlq && world.sqs.count(world.dlq).total).toBe(0);
+    expect(
+      world.log.entries.some(
+        (e) => e.level === "warn" && String(e.extra?.errors).includes("ServiceLinkedRole"),
+      ),
+    ).toBe(true);
+  });
+
   it("asks on-demand only for the shortfall of a partial spot fulfilment", async () => {
     world = await startWorld({ pools: [{ ...pool, instanceTypes: ["m7i.large"], subnetIds: ["subnet-a"] }] });
     world.ec2.setCapacity({ spot: { "m7i.large": 3 } });
