@@ -14,3 +14,8 @@ export function instanceOfRunner(prefix: string, name: string | null | undefined
   const id = name.slice(prefix.length + 1);
   return INSTANCE_ID.test(id) ? id : undefined;
 }
+
+/** Whether a runner name has the shape of skiff's names, whatever the prefix. */
+export function isSkiffRunnerName(name: string | null | undefined): boolean {
+  return name !== null && name !== undefined && /^[a-z][a-z0-9-]*-i-[0-9a-f]+$/.test(name);
+}

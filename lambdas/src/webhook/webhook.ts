@@ -1,5 +1,6 @@
 import { verifyWithFallback } from "@octokit/webhooks-methods";
 import type { JobLifecycleMessage, JobMessage } from "../jobs/messages.ts";
+import { isSkiffRunnerName } from "../jobs/runner.ts";
 import { ValidationError } from "../shared/errors.ts";
 import type { Counter, Log } from "../shared/observability.ts";
 import { parseWorkflowJob, type WorkflowJobEvent } from "./payload.ts";
@@ -164,6 +165,13 @@ async function lifecycle(
   context: Record<string, unknown>,
   deps: WebhookDeps,
 ): Promise<WebhookResponse> {
+  // Every job of an organisation reports in_progress and completed, GitHub-hosted ones too.
+  // Only jobs a pool serves, or jobs that ran on a skiff runner, concern skiff.
+  if (!deps.router.route(job.labels) && !isSkiffRunnerName(job.runnerName)) {
+    deps.metrics.count("WebhookIgnored", { name: "Reason", value: "no-pool" });
+    deps.log.debug("job event for no pool and no skiff runner; ignored", context);
+    return reply(202, "not for this installation: no pool serves these labels", { labels: job.labels });
+  }
   const message: JobLifecycleMessage = {
     kind: "job-lifecycle",
     action,
