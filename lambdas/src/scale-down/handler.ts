@@ -1,6 +1,7 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
+import type { Context } from "aws-lambda";
 import { deleteJitParameter, describeTagged, jsonSender, terminateInstances } from "../shared/aws.ts";
 import { createGitHub, createStateStore } from "../shared/control.ts";
 import { createLogger, createMetrics } from "../shared/observability.ts";
@@ -31,9 +32,9 @@ const deps = {
 };
 
 /** Invoked by the EventBridge schedule. */
-export const handler = async (): Promise<CycleSummary> => {
+export const handler = async (_event: unknown, context: Context): Promise<CycleSummary> => {
   try {
-    return await scaleDown(deps);
+    return await scaleDown({ ...deps, lockMs: () => context.getRemainingTimeInMillis() + 5_000 });
   } finally {
     metrics.flush();
   }

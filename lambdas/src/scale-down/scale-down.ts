@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { JobItem } from "../jobs/items.ts";
 import type { GitHubAdmin, RunnerRegistration, RunnerScope } from "../shared/github.ts";
 import type { Pool } from "../shared/pools.ts";
@@ -33,9 +34,12 @@ export interface ScaleDownDeps extends RequeueDeps {
   /** Cap on registration scopes listed per cycle. */
   maxScopes?: number;
   settings?: ReconcileSettings;
+  /** How long the reconcile lock is held (ms): as long as this invocation may still run. */
+  lockMs: () => number;
 }
 
 export interface CycleSummary {
+  /** 0 when another reconcile held the lock and this one did nothing. */
   cycle: number;
   actions: Record<string, number>;
   listedRegistrations: boolean;
@@ -48,6 +52,22 @@ export interface CycleSummary {
  * next cycle, and does not stop the others.
  */
 export async function scaleDown(deps: ScaleDownDeps): Promise<CycleSummary> {
+  // One reconcile at a time, without reserved concurrency (a new account's quota of 10 has
+  // none to spare): a lock item held for as long as this invocation may run.
+  const owner = randomUUID();
+  const now = deps.now();
+  if (!(await deps.state.meta.lock("reconcile", owner, now, now.getTime() + deps.lockMs()))) {
+    deps.log.info("another reconcile is running; this one skips its cycle");
+    return { cycle: 0, actions: {}, listedRegistrations: false, redelivered: 0 };
+  }
+  try {
+    return await runCycle(deps);
+  } finally {
+    await deps.state.meta.unlock("reconcile", owner);
+  }
+}
+
+async function runCycle(deps: ScaleDownDeps): Promise<CycleSummary> {
   const cycle = await deps.state.meta.nextCycle();
   // Counters first: a repair is written only if they did not move while the scan ran.
   const counters = await deps.state.pools.counters([...deps.pools.keys()]);

@@ -120,6 +120,7 @@ export async function startPlane(options: PlaneOptions = {}) {
   const scaleDownDeps: ScaleDownDeps = {
     ...lifecycleDeps,
     github: gh,
+    lockMs: () => 60_000,
     ec2: {
       describe: () => describeTagged(ec2Client, "ci"),
       terminate: (ids) => terminateInstances(ec2Client, ids),

@@ -46,6 +46,19 @@ describe("scaleDown(deps) over the wire", () => {
     expect(plane.ec2.instance(job.instanceId)?.state).toBe("running");
   });
 
+  it("runs one reconcile at a time without reserved concurrency: a second one started meanwhile skips its cycle", async () => {
+    // Prepare
+    await start();
+    await launch();
+
+    // Act: two invocations at once, as a schedule retry or a manual run can start them.
+    const [a, b] = await Promise.all([scaleDown(plane.scaleDownDeps), scaleDown(plane.scaleDownDeps)]);
+
+    // Assess: exactly one ran; the lock is free again for the next cycle.
+    expect([a.cycle, b.cycle].filter((c) => c > 0)).toHaveLength(1);
+    expect((await scaleDown(plane.scaleDownDeps)).cycle).toBeGreaterThan(0);
+  });
+
   it("lists registrations only every listEvery cycles, one page per 100 runners", async () => {
     // Prepare
     await start({ listEvery: 3, redeliverEvery: 1000 });
