@@ -158,6 +158,26 @@ describe("scaleDown(deps) over the wire", () => {
     // Assess
     expect(states).toEqual(["running", "running", "running", "running", "running", "terminated"]);
   });
+
+  it("never terminates a busy runner while GitHub shows it idle: skiff trusts the webhook state, not GitHub's busy flag", async () => {
+    // Prepare: the job runs; GitHub's view of its runner goes idle and offline (its flag
+    // lags, or the runner lost its connection for a while), so GitHub would let it be deleted.
+    await start({ listEvery: 1 });
+    const job = await launch();
+    await plane.boot(job.instanceId);
+    const runnerId = (await plane.state.jobs.get(job.jobId))?.runnerId;
+    plane.github.runnerDisconnect(runnerId as number);
+
+    // Act: reconciles for five hours, listing registrations every cycle.
+    for (let hour = 1; hour <= 5; hour++) {
+      plane.advance(3600);
+      await plane.reconcile();
+    }
+
+    // Assess
+    expect(plane.ec2.instance(job.instanceId)?.state).toBe("running");
+    expect(plane.github.registrations().map((r) => r.id)).toContain(runnerId);
+  });
 });
 
 describe("scaleDown(deps) redelivers failed webhooks", () => {
