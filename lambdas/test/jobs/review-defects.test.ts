@@ -120,7 +120,7 @@ describe("(b) the reconcile's counter repair on a scan that is not a snapshot", 
   it("never lowers a counter below the slots held when slots moved while the scan ran", async () => {
     // Prepare: seven jobs hold slots. While the reconcile scans, one completes and a new
     // one launches; the scan saw the table in between (pages are read at different times).
-    plane = await startPlane();
+    plane = await startPlane({ store: "dynamodb" });
     const launched = [];
     for (let i = 0; i < 7; i++) launched.push(await launch());
     const done = launched[0] as Awaited<ReturnType<typeof launch>>;

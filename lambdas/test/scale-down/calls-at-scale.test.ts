@@ -1,5 +1,5 @@
 import { CreateFleetCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { BatchWriteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InstanceItem, JobItem } from "../../src/jobs/items.ts";
 import { scaleDown } from "../../src/scale-down/scale-down.ts";
@@ -115,16 +115,21 @@ async function steadyFleet() {
   });
   for (let i = 0; i < items.length; i += 25) {
     const chunk = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-    await plane.db.doc.send(new BatchWriteCommand({ RequestItems: { [plane.db.table]: chunk } }));
+    await (plane.db.doc as DynamoDBDocumentClient).send(
+      new BatchWriteCommand({ RequestItems: { [plane.db.table as string]: chunk } }),
+    );
   }
-  await plane.db.doc.send(
-    new PutCommand({ TableName: plane.db.table, Item: { pk: keys.pool("ci"), active: RUNNERS, version: 1 } }),
+  await (plane.db.doc as DynamoDBDocumentClient).send(
+    new PutCommand({
+      TableName: plane.db.table as string,
+      Item: { pk: keys.pool("ci"), active: RUNNERS, version: 1 },
+    }),
   );
 }
 
 describe("scaleDown(deps) at 1,000 busy runners", () => {
   beforeAll(async () => {
-    plane = await startPlane({ listEvery: 10, redeliverEvery: 5, webhooks: false });
+    plane = await startPlane({ listEvery: 10, redeliverEvery: 5, webhooks: false, store: "dynamodb" });
     await steadyFleet();
   }, 60_000);
   afterAll(async () => {

@@ -18,10 +18,12 @@ import {
 } from "../../src/shared/aws.ts";
 import { createGitHubApp } from "../../src/shared/github.ts";
 import type { Pool } from "../../src/shared/pools.ts";
+import type { State } from "../../src/store/ports.ts";
 import { createRouter } from "../../src/webhook/route.ts";
 import { handleWebhook } from "../../src/webhook/webhook.ts";
 import { CREDENTIALS, startDynamo } from "../support/dynamo.ts";
 import { pool as defaultPool } from "../support/fixtures.ts";
+import { memoryState } from "../support/memory-state.ts";
 import { memoryCounter, memoryLog } from "../support/observe.ts";
 
 export const APP_ID = 321;
@@ -50,6 +52,12 @@ export interface PlaneOptions {
   settings?: Partial<ReconcileSettings>;
   /** Send GitHub's webhooks to skiff's webhook handler (default true). */
   webhooks?: boolean;
+  /**
+   * Where the state lives: in memory (default: the functions' logic does not depend on the
+   * store, and the contract suite holds both stores to the same behaviour) or in DynamoDB
+   * (dynalite), for tests about the table itself.
+   */
+  store?: "memory" | "dynamodb";
 }
 
 /**
@@ -63,7 +71,10 @@ export async function startPlane(options: PlaneOptions = {}) {
   const now = () => new Date(clock);
   const epoch = () => clock;
 
-  const db = await startDynamo();
+  const db =
+    options.store === "dynamodb"
+      ? await startDynamo()
+      : { state: memoryState() as State, doc: undefined, table: undefined, close: async () => {} };
   const { privateKey, publicKey } = appKeys();
   const [ec2, ssm, sqs, github] = await Promise.all([
     FakeEc2.start({ now: epoch }),
