@@ -53,8 +53,17 @@ export type JobPatch = Partial<
 /** An instance skiff launched, as its state records it. */
 export interface InstanceItem {
   instanceId: string;
-  /** The job it was launched for; the runner may take another job with the same labels. */
-  jobId: number;
+  /**
+   * The job it was launched for (the runner may take another job with the same labels);
+   * for a warm runner, the job it was set aside for, none while it waits.
+   */
+  jobId?: number;
+  /** Launched warm, for no job: it waits, registered, for any job of its pool. */
+  warm?: boolean;
+  /** True while the instance itself holds one of its pool's slots (a waiting warm runner). */
+  holdsSlot?: boolean;
+  /** When a waiting warm runner was set aside for a job. */
+  adoptedAt?: string;
   pool: string;
   status: InstanceStatus;
   launchedAt: string;
@@ -74,8 +83,16 @@ export interface InstanceItem {
   updatedAt: string;
 }
 
-export type NewInstance = Omit<InstanceItem, "status" | "updatedAt">;
-export type InstancePatch = Partial<Omit<InstanceItem, "instanceId" | "status" | "updatedAt">>;
+export type NewInstance = Omit<InstanceItem, "status" | "updatedAt" | "holdsSlot" | "warm" | "adoptedAt"> & {
+  jobId: number;
+};
+export type NewWarmInstance = Omit<
+  InstanceItem,
+  "status" | "updatedAt" | "holdsSlot" | "warm" | "adoptedAt" | "jobId"
+>;
+export type InstancePatch = Partial<
+  Omit<InstanceItem, "instanceId" | "status" | "updatedAt" | "holdsSlot" | "warm" | "jobId" | "adoptedAt">
+>;
 
 /** The jobs-queue message that puts a recorded job back on the queue. */
 export function jobMessage(job: JobItem): JobMessage {
@@ -133,7 +150,7 @@ export function eventMatchesInstance(
   if (event.action === "completed") {
     return event.jobId === (instance.busyJobId ?? instance.jobId);
   }
-  if (event.jobId === instance.jobId) return true;
+  if (instance.jobId !== undefined && event.jobId === instance.jobId) return true;
   if (instance.status === "busy") return event.jobId === instance.busyJobId;
   return (
     known !== undefined &&

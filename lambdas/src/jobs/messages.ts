@@ -20,6 +20,13 @@ export interface JobMessage {
   waits?: number;
 }
 
+/** A jobs-queue message from the reconcile: launch warm runners until `wanted` wait in `pool`. */
+export interface WarmMessage {
+  kind: "warm";
+  pool: string;
+  wanted: number;
+}
+
 /**
  * The lifecycle-queue message for a job that started or finished. The same queue also
  * receives EC2 events from EventBridge; `kind` tells the two apart.
@@ -86,8 +93,8 @@ export function labelList(value: unknown, field: string): string[] {
   return value as string[];
 }
 
-/** Parses a jobs-queue message body; throws ValidationError naming the bad field. */
-export function parseJobMessage(body: string): JobMessage {
+/** Parses a jobs-queue message body (a job, or a warm top-up); throws ValidationError naming the bad field. */
+export function parseQueueMessage(body: string): JobMessage | WarmMessage {
   let raw: unknown;
   try {
     raw = JSON.parse(body);
@@ -95,7 +102,20 @@ export function parseJobMessage(body: string): JobMessage {
     throw new ValidationError("message body", "is not valid JSON");
   }
   const m = record(raw, "message");
-  if (m.kind !== "job") throw new ValidationError("kind", 'must be "job"');
+  if (m.kind === "warm")
+    return { kind: "warm", pool: nonEmpty(m.pool, "pool"), wanted: nonNegativeInt(m.wanted, "wanted") };
+  return jobFields(m);
+}
+
+/** Parses a jobs-queue job message body; throws ValidationError naming the bad field. */
+export function parseJobMessage(body: string): JobMessage {
+  const parsed = parseQueueMessage(body);
+  if (parsed.kind !== "job") throw new ValidationError("kind", 'must be "job"');
+  return parsed;
+}
+
+function jobFields(m: Json): JobMessage {
+  if (m.kind !== "job") throw new ValidationError("kind", 'must be "job" or "warm"');
   if (m.capacity !== undefined && m.capacity !== "on-demand") {
     throw new ValidationError("capacity", 'must be "on-demand" when set');
   }

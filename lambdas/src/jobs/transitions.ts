@@ -62,6 +62,10 @@ export const JOB_TRANSITIONS = {
   handedOver: { from: WAITING, to: "pending", slot: "give" },
   /** It started on a runner launched for another job and takes that job's slot. */
   tookOver: { from: NOT_STARTED, to: "same", slot: "take" },
+  /** An idle warm runner was set aside for it: it is registered on it and takes its slot. */
+  adopted: { from: ["claimed"], to: "registered", slot: "take", claimed: true },
+  /** It started elsewhere: the warm runner set aside for it gets its slot back and waits again. */
+  gaveBack: { from: NOT_COMPLETED, to: "same", slot: "give" },
   /** A spot interruption warning hit the instance it runs on or waits for. */
   interrupted: { from: NOT_COMPLETED, to: "same", slot: "none" },
   /** The requeue's message is out. */
@@ -79,6 +83,14 @@ export interface InstanceTransition {
 
 /** Every way an instance's item may change after scale-up recorded it (`launched`). */
 export const INSTANCE_TRANSITIONS = {
+  /** A warm runner joins its pool's idle runners, holding a slot. */
+  warmed: { from: [], to: "launched" },
+  /** An idle warm runner is set aside for a job (its slot passes to the job). */
+  adopted: { from: ["launched"], to: "same" },
+  /** A warm runner set aside for a job is given back and waits again (the slot returns). */
+  unadopted: { from: ["launched"], to: "same" },
+  /** An idle warm runner leaves service (surplus, too old, gone): its slot returns to the pool. */
+  retired: { from: INSTANCE_STATUSES, to: "same" },
   /** Its runner's registration id, for clean-up. */
   registered: { from: ["launched", "busy", "done"], to: "same" },
   /** A job started on it: it is busy and safe until its max lifetime. */

@@ -10,6 +10,7 @@ import type { Pool } from "../shared/pools.ts";
 import { markSent, type RequeueDeps, requeueJob } from "../shared/requeue.ts";
 import type { State } from "../store/ports.ts";
 import { type InstanceEvent, parseLifecycleEvent } from "./events.ts";
+import { releaseAdoptedRunner, warmRunnerDown, warmRunnerStarted } from "./warm.ts";
 
 export interface LifecycleDeps extends RequeueDeps {
   prefix: string;
@@ -83,11 +84,13 @@ async function instanceFor(
 
 async function inProgress(event: JobLifecycleMessage, deps: LifecycleDeps): Promise<void> {
   const now = deps.now();
-  const job = await deps.state.jobs.get(event.jobId);
-  const instance = await instanceFor(event, job, deps);
+  const seen = await deps.state.jobs.get(event.jobId);
+  const instance = await instanceFor(event, seen, deps);
   const context = { jobId: event.jobId, runnerName: event.runnerName, instanceId: instance?.instanceId };
+  const job = seen && (await releaseAdoptedRunner(seen, event.runnerName, deps));
 
   if (instance && instance.status === "launched") {
+    if (job && instance.warm && instance.jobId === undefined) await warmRunnerStarted(instance, job, deps);
     await deps.state.instances.transition(
       instance.instanceId,
       "started",
@@ -96,7 +99,8 @@ async function inProgress(event: JobLifecycleMessage, deps: LifecycleDeps): Prom
     );
     // The runner launched for job B took job A instead (same labels). If A holds no slot
     // of its own, B's slot passes to A and B goes back to the queue for a new runner.
-    if (job && instance.jobId !== event.jobId) await handOver(instance, job, deps);
+    if (job && instance.jobId !== undefined && instance.jobId !== event.jobId)
+      await handOver(instance, instance.jobId, job, deps);
   }
 
   if (job) {
@@ -117,8 +121,13 @@ async function inProgress(event: JobLifecycleMessage, deps: LifecycleDeps): Prom
   }
 }
 
-async function handOver(instance: InstanceItem, job: JobItem, deps: LifecycleDeps): Promise<void> {
-  const launchedFor = await deps.state.jobs.get(instance.jobId);
+async function handOver(
+  instance: InstanceItem,
+  launchedForId: number,
+  job: JobItem,
+  deps: LifecycleDeps,
+): Promise<void> {
+  const launchedFor = await deps.state.jobs.get(launchedForId);
   // Only to a job that has not started or finished: a late in_progress after its completed
   // event would hand a slot to a job that never gives it back.
   if (!launchedFor || job.holdsSlot || !isIn(NOT_STARTED, job.status)) return;
@@ -208,7 +217,8 @@ async function interrupted(event: InstanceEvent, deps: LifecycleDeps): Promise<v
   deps.metrics.count("SpotInterruptions");
   await deps.state.instances.transition(event.instanceId, "interrupted", { interrupted: true }, now);
   const jobId = instance.busyJobId ?? instance.jobId;
-  await deps.state.jobs.transition(jobId, "interrupted", { interrupted: true }, { now });
+  if (jobId !== undefined)
+    await deps.state.jobs.transition(jobId, "interrupted", { interrupted: true }, { now });
   deps.log.warn("spot interruption warning", { instanceId: event.instanceId, jobId, pool: instance.pool });
 }
 
@@ -217,7 +227,8 @@ async function stateChanged(event: InstanceEvent, deps: LifecycleDeps): Promise<
   const now = deps.now();
   const instance = await deps.state.instances.get(event.instanceId);
   if (!instance || instance.status === "gone") return;
-  if (instance.status === "launched") {
+  await warmRunnerDown(instance, deps);
+  if (instance.status === "launched" && instance.jobId !== undefined) {
     // It went down before taking any job: its job needs another runner now. Requeue
     // before marking it gone, so a failure here is retried with the message.
     const job = await deps.state.jobs.get(instance.jobId);

@@ -67,5 +67,17 @@ export type Action =
   | { kind: "resend"; jobId: number }
   /** A running job whose runner is gone and whose completion never arrived: free its slot. */
   | { kind: "finish-job"; jobId: number; reason: string }
+  /** A waiting warm runner leaves service: out of the idle runners, deregistered, terminated. */
+  | {
+      kind: "retire-warm";
+      instanceId: string;
+      pool: string;
+      reason: "surplus" | "max-idle";
+      deregister?: { scope: RunnerScope; runnerId: number };
+    }
+  /** Scale-up launches warm runners until the pool has `wanted` waiting. */
+  | { kind: "top-up-warm"; pool: string; wanted: number }
+  /** How many warm runners wait in a pool now (a metric: idle runner time). */
+  | { kind: "warm-idle"; pool: string; runners: number }
   /** Only if the counter did not change since `seen` (read before the scan). */
   | { kind: "set-counter"; pool: string; active: number; seen: PoolCounter };

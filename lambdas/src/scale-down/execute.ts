@@ -130,6 +130,17 @@ export async function execute(
           deps.state.instances.forget(a.instanceId),
         );
         break;
+      case "retire-warm":
+        await attempt(deps, "retire warm runner", { instanceId: a.instanceId }, () => retireWarm(a, deps));
+        break;
+      case "top-up-warm":
+        await attempt(deps, "top up warm runners", { pool: a.pool }, () =>
+          deps.sendWarm({ kind: "warm", pool: a.pool, wanted: a.wanted }),
+        );
+        break;
+      case "warm-idle":
+        deps.metrics.count("WarmIdleRunners", { name: "Pool", value: a.pool }, a.runners);
+        break;
       case "terminate":
       case "set-counter":
         break; // done above
@@ -139,4 +150,23 @@ export async function execute(
       }
     }
   }
+}
+
+/**
+ * Takes a waiting warm runner out of service: out of the idle runners first (a job may have
+ * been set aside for it meanwhile: then it stays), then deregistered and terminated.
+ */
+async function retireWarm(a: Extract<Action, { kind: "retire-warm" }>, deps: ScaleDownDeps): Promise<void> {
+  if (!(await deps.state.warm.retire(a.instanceId, a.pool, deps.now()))) return;
+  if (
+    a.deregister &&
+    (await deps.github.deleteRunner(a.deregister.scope, a.deregister.runnerId)) === "busy"
+  ) {
+    deps.log.warn("warm runner took a job just now; not terminating", { instanceId: a.instanceId });
+    return;
+  }
+  await deps.ec2.terminate([a.instanceId]);
+  await deps.jit.delete(a.instanceId);
+  deps.metrics.count("InstancesTerminated", { name: "Reason", value: `warm-${a.reason}` });
+  deps.log.info("warm runner retired", { instanceId: a.instanceId, pool: a.pool, reason: a.reason });
 }

@@ -25,6 +25,7 @@ const deps = {
   },
   jit: { delete: (instanceId: string) => deleteJitParameter(ssm, config.prefix, instanceId) },
   sendJob: jsonSender(sqs, config.jobsQueueUrl),
+  sendWarm: jsonSender(sqs, config.jobsQueueUrl),
   sendDeadLetter: jsonSender(sqs, config.jobsDlqUrl),
   log,
   metrics,

@@ -2,6 +2,7 @@ import type { InstanceItem } from "../jobs/items.ts";
 import { instanceOfRunner } from "../jobs/runner.ts";
 import { EC2_ALIVE, isIn, NEEDS_NO_RUNNER, SENDABLE, WAITING } from "../jobs/status.ts";
 import type { RunnerScope } from "../shared/github.ts";
+import { warmWanted } from "../shared/pools.ts";
 import { type Action, DEFAULT_SETTINGS, type ReconcileInput } from "./actions.ts";
 
 export * from "./actions.ts";
@@ -10,7 +11,8 @@ const seconds = (from: string | undefined, now: Date) =>
   from ? (now.getTime() - Date.parse(from)) / 1000 : Number.POSITIVE_INFINITY;
 
 function scopeOf(item: InstanceItem): RunnerScope | undefined {
-  if (!item.installationId || !item.owner || !item.repository || !item.runnerLevel) return undefined;
+  if (!item.installationId || !item.owner || !item.runnerLevel) return undefined;
+  if (item.runnerLevel === "repo" && !item.repository) return undefined;
   return {
     installationId: item.installationId,
     owner: item.owner,
@@ -78,6 +80,7 @@ export function reconcile(input: ReconcileInput): Action[] {
       continue;
     }
     // status "launched": booting, or registered and idle.
+    if (item.jobId === undefined) continue; // a waiting warm runner: its pool's warm rules decide (below)
     const job = jobs.get(item.jobId);
     const scope = scopeOf(item);
     const deregister = scope && item.runnerId ? { scope, runnerId: item.runnerId } : undefined;
@@ -91,7 +94,8 @@ export function reconcile(input: ReconcileInput): Action[] {
         ...(deregister ? { deregister } : {}),
       });
       actions.push({ kind: "delete-jit", instanceId: id });
-    } else if (age > bootTimeout) {
+    } else if ((item.adoptedAt ? seconds(item.adoptedAt, now) : age) > bootTimeout) {
+      // A warm runner set aside for a job is timed from then: it booted long before.
       actions.push({
         kind: "terminate",
         instanceId: id,
@@ -108,7 +112,7 @@ export function reconcile(input: ReconcileInput): Action[] {
     if (alive.has(item.instanceId)) continue;
     // Not alive in EC2. A brand-new instance may not be listed yet: give it time.
     if (seconds(item.launchedAt, now) < settings.orphanGraceSeconds) continue;
-    const job = jobs.get(item.jobId);
+    const job = item.jobId === undefined ? undefined : jobs.get(item.jobId);
     // Whatever the item's status says (a state-change event may have marked it gone and
     // crashed before requeueing), a job still waiting for this instance never started.
     if (job && isIn(WAITING, job.status) && job.instanceId === item.instanceId) {
@@ -197,6 +201,7 @@ export function reconcile(input: ReconcileInput): Action[] {
     }
   }
 
+  actions.push(...warmRunners(input, alive));
   actions.push(...counters(input, now));
   return dedupe(actions);
 }
@@ -210,8 +215,10 @@ export function reconcile(input: ReconcileInput): Action[] {
 function counters(input: ReconcileInput, now: Date): Action[] {
   const holding = new Map<string, number>();
   const inFlight = new Map<string, number>();
+  for (const item of [...input.jobs, ...input.instances]) {
+    if (item.holdsSlot) holding.set(item.pool, (holding.get(item.pool) ?? 0) + 1);
+  }
   for (const job of input.jobs) {
-    if (job.holdsSlot) holding.set(job.pool, (holding.get(job.pool) ?? 0) + 1);
     if (job.status === "claimed" && (job.leaseUntil ?? 0) > now.getTime()) {
       inFlight.set(job.pool, (inFlight.get(job.pool) ?? 0) + 1);
     }
@@ -234,4 +241,43 @@ function dedupe(actions: Action[]): Action[] {
     seen.add(key);
     return true;
   });
+}
+
+/**
+ * Each pool's waiting warm runners against what its schedule wants now: too old ones and
+ * a surplus are retired (longest waiting first), a shortfall is topped up by scale-up.
+ */
+function warmRunners(input: ReconcileInput, alive: ReadonlyMap<string, unknown>): Action[] {
+  const actions: Action[] = [];
+  for (const [name, pool] of input.pools) {
+    if (!pool.warm) continue;
+    const wanted = warmWanted(pool, input.now);
+    const waiting = input.instances
+      .filter(
+        (i) => i.pool === name && i.warm && i.jobId === undefined && i.holdsSlot && i.status === "launched",
+      )
+      .filter((i) => alive.has(i.instanceId) || seconds(i.launchedAt, input.now) < 60)
+      .sort((a, b) => b.launchedAt.localeCompare(a.launchedAt));
+    const maxIdle = pool.warm.maxIdleSeconds;
+    const fresh = waiting.filter((i) => seconds(i.launchedAt, input.now) <= maxIdle);
+    const retired = [
+      ...waiting.filter((i) => seconds(i.launchedAt, input.now) > maxIdle),
+      ...fresh.slice(wanted),
+    ];
+    for (const item of retired) {
+      const scope = scopeOf(item);
+      actions.push({
+        kind: "retire-warm",
+        instanceId: item.instanceId,
+        pool: name,
+        reason: fresh.includes(item) ? "surplus" : "max-idle",
+        ...(scope && item.runnerId ? { deregister: { scope, runnerId: item.runnerId } } : {}),
+      });
+    }
+    const kept = Math.min(fresh.length, wanted);
+    if (kept < wanted) actions.push({ kind: "top-up-warm", pool: name, wanted });
+    if (waiting.length > 0)
+      actions.push({ kind: "warm-idle", pool: name, runners: waiting.length - retired.length });
+  }
+  return actions;
 }

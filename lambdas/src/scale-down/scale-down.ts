@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { JobItem } from "../jobs/items.ts";
+import type { WarmMessage } from "../jobs/messages.ts";
 import type { GitHubAdmin, RunnerRegistration, RunnerScope } from "../shared/github.ts";
 import type { Pool } from "../shared/pools.ts";
 import type { RequeueDeps } from "../shared/requeue.ts";
@@ -34,6 +35,8 @@ export interface ScaleDownDeps extends RequeueDeps {
   /** Cap on registration scopes listed per cycle. */
   maxScopes?: number;
   settings?: ReconcileSettings;
+  /** Sends a warm top-up to the jobs queue, for scale-up. */
+  sendWarm(message: WarmMessage): Promise<void>;
   /** How long the reconcile lock is held (ms): as long as this invocation may still run. */
   lockMs: () => number;
 }

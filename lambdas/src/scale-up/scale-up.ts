@@ -1,9 +1,11 @@
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
-import { parseJobMessage } from "../jobs/messages.ts";
+import { parseQueueMessage, type WarmMessage } from "../jobs/messages.ts";
 import { errorMessage } from "../shared/errors.ts";
+import type { Pool } from "../shared/pools.ts";
 import { putBack, type Returned, type ScaleUpDeps } from "./deps.ts";
 import { launchPlan } from "./launch.ts";
 import { backoffSeconds, type PlannedJob, planLaunches } from "./plan.ts";
+import { adoptWarmRunners, topUpWarm } from "./warm.ts";
 
 export type { Ec2Port, JitStore, QueuePort, ScaleUpDeps } from "./deps.ts";
 
@@ -17,10 +19,15 @@ export async function scaleUp(records: readonly SQSRecord[], deps: ScaleUpDeps):
   const failed = new Set<string>();
 
   const valid: PlannedJob[] = [];
+  const topUps: { messageId: string; message: WarmMessage }[] = [];
   for (const record of records) {
     try {
-      const job = parseJobMessage(record.body);
+      const job = parseQueueMessage(record.body);
       if (!deps.pools.has(job.pool)) throw new Error(`pool "${job.pool}" is not configured`);
+      if (job.kind === "warm") {
+        topUps.push({ messageId: record.messageId, message: job });
+        continue;
+      }
       valid.push({
         messageId: record.messageId,
         receiptHandle: record.receiptHandle,
@@ -38,16 +45,23 @@ export async function scaleUp(records: readonly SQSRecord[], deps: ScaleUpDeps):
   const claimed = await claimAll(valid, deps);
   const wanted = await stillQueued(claimed, deps, returned);
   await markOnDemandReruns(wanted, deps);
+  const cold = await adoptWarmRunners(wanted, deps);
 
-  await Promise.all(
-    planLaunches(wanted, deps.pools).map((plan) =>
+  await Promise.all([
+    ...topUps.map(({ messageId, message }) =>
+      topUpWarm(deps.pools.get(message.pool) as Pool, message.wanted, deps).catch((error) => {
+        deps.log.error("warm top-up failed; will retry", { pool: message.pool, error: errorMessage(error) });
+        failed.add(messageId);
+      }),
+    ),
+    ...planLaunches(cold, deps.pools).map((plan) =>
       launchPlan(plan, deps, returned).catch((error) => {
         // Anything unexpected: every job of the plan goes back to the queue.
         deps.log.error("launch plan failed", { pool: plan.pool.name, error: errorMessage(error) });
         for (const planned of plan.jobs) returned.push({ planned, kind: "throttled" });
       }),
     ),
-  );
+  ]);
 
   for (const { planned, kind } of returned) {
     if (kind === "capacity" && (await waitInQueue(planned, deps))) continue;

@@ -72,6 +72,8 @@ export interface HookDelivery {
 export interface GitHubApp {
   createJitConfig(request: JitRequest): Promise<JitConfig>;
   jobState(installationId: number, owner: string, repository: string, jobId: number): Promise<JobState>;
+  /** The App's installation on an organisation (remembered once found). */
+  organizationInstallation(org: string): Promise<number>;
 }
 
 /** What the reconcile and the lifecycle handler ask of GitHub. */
@@ -169,8 +171,18 @@ export function createGitHubApp(
     return { runners, last: runners.length < 100 || (page - 1) * 100 + runners.length >= data.total_count };
   };
 
+  const installations = new Map<string, number>();
+
   return {
     client,
+    async organizationInstallation(org) {
+      const known = installations.get(org.toLowerCase());
+      if (known) return known;
+      const octokit = await client();
+      const { data } = await octokit.request("GET /orgs/{org}/installation", { org });
+      installations.set(org.toLowerCase(), data.id);
+      return data.id;
+    },
     async createJitConfig(request) {
       const octokit = await client(request.installationId);
       const body = {

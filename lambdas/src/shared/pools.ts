@@ -1,3 +1,4 @@
+import { cronMatches, isTimeZone, parseCron } from "../jobs/cron.ts";
 import { ConfigError } from "./errors.ts";
 
 export type Architecture = "x64" | "arm64";
@@ -26,6 +27,24 @@ export interface Pool extends PoolRoute {
   maxLifetimeSeconds: number;
   /** Re-run jobs lost to a spot interruption on on-demand capacity. */
   interruptedRetryOnDemand: boolean;
+  /** Runners kept booted and registered, waiting for any job of the pool. */
+  warm?: Warm;
+}
+
+/** A time window: open during every minute the cron expression matches, in its time zone. */
+export interface WarmWindow {
+  cron: string;
+  timezone: string;
+}
+
+export interface Warm {
+  /** How many idle runners to keep while a window is open (always, with no windows). */
+  idle: number;
+  /** The organisation warm runners register in (they serve any of its repositories). */
+  organization: string;
+  /** An idle warm runner older than this is replaced. */
+  maxIdleSeconds: number;
+  schedule: WarmWindow[];
 }
 
 /** Labels every skiff runner carries besides the pool's own. */
@@ -140,7 +159,7 @@ export function parsePoolRoutes(value: unknown, field: string): PoolRoute[] {
 export function parsePools(value: unknown, field: string): Pool[] {
   const pools = list(value, field).map((pool, i): Pool => {
     const at = `${field}[${i}]`;
-    return {
+    const parsed: Pool = {
       ...route(pool, at),
       capacityType: oneOf(pool, "capacityType", at, ["spot", "on-demand"] as const, "spot"),
       onDemandFallback: bool(pool, "onDemandFallback", at, true),
@@ -161,6 +180,48 @@ export function parsePools(value: unknown, field: string): Pool[] {
       maxLifetimeSeconds: int(pool, "maxLifetimeSeconds", at, 300, 7 * 24 * 3600, 6 * 3600),
       interruptedRetryOnDemand: bool(pool, "interruptedRetryOnDemand", at, true),
     };
+    if (pool.warm !== undefined && pool.warm !== null) parsed.warm = warm(pool.warm, parsed, `${at}.warm`);
+    return parsed;
   });
   return uniqueNames(pools, field);
+}
+
+function warm(value: unknown, pool: Pool, field: string): Warm {
+  const w = object(value, field);
+  if (pool.runnerLevel !== "org")
+    throw new ConfigError(
+      field,
+      "needs an org-level pool: a warm runner must serve any repository of its organisation",
+    );
+  const idle = int(w, "idle", field, 0, pool.maxRunners);
+  const schedule = (Array.isArray(w.schedule) ? w.schedule : w.schedule === undefined ? [] : null)?.map(
+    (entry, i): WarmWindow => {
+      const at = `${field}.schedule[${i}]`;
+      const window = object(entry, at);
+      const cron = str(window, "cron", at);
+      try {
+        parseCron(cron);
+      } catch (error) {
+        throw new ConfigError(`${at}.cron`, (error as Error).message);
+      }
+      const timezone = typeof window.timezone === "string" ? window.timezone : "UTC";
+      if (!isTimeZone(timezone)) throw new ConfigError(`${at}.timezone`, `is not a time zone: "${timezone}"`);
+      return { cron, timezone };
+    },
+  );
+  if (!schedule) throw new ConfigError(`${field}.schedule`, "must be a list of { cron, timezone }");
+  return {
+    idle,
+    organization: str(w, "organization", field, /^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/),
+    maxIdleSeconds: int(w, "maxIdleSeconds", field, 300, 7 * 24 * 3600, 4 * 3600),
+    schedule,
+  };
+}
+
+/** How many idle warm runners a pool wants at `now`: its `idle` while a window is open. */
+export function warmWanted(pool: Pool, now: Date): number {
+  if (!pool.warm || pool.warm.idle === 0) return 0;
+  const { schedule, idle } = pool.warm;
+  if (schedule.length === 0) return idle;
+  return schedule.some((w) => cronMatches(parseCron(w.cron), now, w.timezone)) ? idle : 0;
 }

@@ -1,4 +1,11 @@
-import type { InstanceItem, InstancePatch, JobItem, JobPatch, NewInstance } from "../jobs/items.ts";
+import type {
+  InstanceItem,
+  InstancePatch,
+  JobItem,
+  JobPatch,
+  NewInstance,
+  NewWarmInstance,
+} from "../jobs/items.ts";
 import type { JobMessage } from "../jobs/messages.ts";
 import type { InstanceTransitionName, JobTransitionName } from "../jobs/transitions.ts";
 
@@ -49,7 +56,40 @@ export interface InstanceStore {
     patch: InstancePatch,
     now: Date,
   ): Promise<Written<InstanceItem>>;
+  /** Deletes a gone instance's item; a waiting warm runner's slot goes back with it. */
   forget(instanceId: string): Promise<void>;
+}
+
+/**
+ * Warm runners: instances launched for no job, registered and waiting for any job of their
+ * pool. A waiting warm runner holds a pool slot and is in its pool's idle set; every change
+ * below moves the slot and the set membership together with the items, in one write.
+ */
+export interface WarmStore {
+  /** The pool's waiting warm runners (instance ids). */
+  idle(pool: string): Promise<string[]>;
+  /** Records a warm runner launched on a slot reserved for it: it joins the idle set. */
+  record(instance: NewWarmInstance, now: Date): Promise<void>;
+  /**
+   * `adopted`: sets a waiting warm runner aside for a claimed job, which is registered on
+   * it and takes its slot. Refused when the runner left the idle set or the claim moved.
+   */
+  adopt(
+    jobId: number,
+    token: string,
+    instanceId: string,
+    runnerName: string,
+    now: Date,
+  ): Promise<Written<JobItem>>;
+  /** `gaveBack` + `unadopted`: the job started elsewhere; its runner waits again with the slot. */
+  unadopt(instanceId: string, jobId: number, now: Date): Promise<Written<InstanceItem>>;
+  /**
+   * A waiting warm runner started a job: it leaves the idle set; its slot passes to the job,
+   * or back to the pool when the job already holds one.
+   */
+  take(instanceId: string, job: JobItem, now: Date): Promise<Written<InstanceItem>>;
+  /** `retired`: a waiting warm runner leaves service; its slot goes back to the pool. */
+  retire(instanceId: string, pool: string, now: Date): Promise<boolean>;
 }
 
 /** A pool's counter and its version, which every change of the counter increments. */
@@ -99,6 +139,7 @@ export interface Snapshot {
 export interface State {
   jobs: JobStore;
   instances: InstanceStore;
+  warm: WarmStore;
   pools: PoolStore;
   marks: MarkStore;
   meta: MetaStore;

@@ -132,6 +132,7 @@ export async function startPlane(options: PlaneOptions = {}) {
     ...lifecycleDeps,
     github: gh,
     lockMs: () => 60_000,
+    sendWarm: sendJob,
     ec2: {
       describe: () => describeTagged(ec2Client, "ci"),
       terminate: (ids) => terminateInstances(ec2Client, ids),

@@ -358,6 +358,132 @@ describe.each(Object.keys(subjects))("the %s store", (kind) => {
     });
   });
 
+  describe("warm runners", () => {
+    let n = 0;
+    /** A warm runner launched on a reserved slot, waiting. */
+    async function warmRunner(pool: string): Promise<string> {
+      const instanceId = `i-${(0xa000 + ++n).toString(16)}${kind === "memory" ? "1" : "2"}`;
+      expect(await s.state.pools.reserve(pool, 1, 10)).toBe(1);
+      await s.state.warm.record(
+        {
+          instanceId,
+          pool,
+          launchedAt: now.toISOString(),
+          owner: "acme",
+          repository: "",
+          runnerLevel: "org",
+          installationId: 42,
+        },
+        now,
+      );
+      return instanceId;
+    }
+    async function claimed(pool: string, token = "m1"): Promise<number> {
+      const id = nextJob++;
+      await s.state.jobs.claim(message(id, pool), token, now, now.getTime() + 60_000);
+      return id;
+    }
+
+    it("record puts a runner in its pool's idle set, holding the slot reserved for it", async () => {
+      const pool = `warm-rec-${kind}`;
+      const w = await warmRunner(pool);
+      expect(await s.state.warm.idle(pool)).toEqual([w]);
+      expect(await s.state.instances.get(w)).toMatchObject({
+        warm: true,
+        holdsSlot: true,
+        status: "launched",
+      });
+      expect(await s.state.pools.active(pool)).toBe(1);
+    });
+
+    it("adopt sets a waiting runner aside for one claimed job: the slot passes, the job is registered on it", async () => {
+      const pool = `warm-adopt-${kind}`;
+      const w = await warmRunner(pool);
+      const [a, b] = [await claimed(pool, "ma"), await claimed(pool, "mb")];
+      const results = await Promise.all([
+        s.state.warm.adopt(a, "ma", w, `ci-${w}`, now),
+        s.state.warm.adopt(b, "mb", w, `ci-${w}`, now),
+      ]);
+      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      const winner = results[0]?.ok ? a : b;
+      expect(await s.state.jobs.get(winner)).toMatchObject({
+        status: "registered",
+        instanceId: w,
+        holdsSlot: true,
+      });
+      expect(await s.state.instances.get(w)).toMatchObject({ jobId: winner, holdsSlot: false });
+      expect(await s.state.warm.idle(pool)).toEqual([]);
+      expect(await s.state.pools.active(pool)).toBe(1);
+    });
+
+    it("adopt refuses a job whose claim moved, and leaves the runner waiting", async () => {
+      const pool = `warm-refuse-${kind}`;
+      const w = await warmRunner(pool);
+      const a = await claimed(pool, "ma");
+      expect((await s.state.warm.adopt(a, "someone-else", w, `ci-${w}`, now)).ok).toBe(false);
+      expect(await s.state.warm.idle(pool)).toEqual([w]);
+      expect(await s.state.instances.get(w)).toMatchObject({ holdsSlot: true });
+      expect((await s.state.instances.get(w))?.jobId).toBeUndefined();
+    });
+
+    it("unadopt gives the runner back with its slot when its job started elsewhere", async () => {
+      const pool = `warm-back-${kind}`;
+      const w = await warmRunner(pool);
+      const a = await claimed(pool);
+      await s.state.warm.adopt(a, "m1", w, `ci-${w}`, now);
+      expect((await s.state.warm.unadopt(w, a, now)).ok).toBe(true);
+      expect(await s.state.warm.idle(pool)).toEqual([w]);
+      expect(await s.state.jobs.get(a)).toMatchObject({ holdsSlot: false });
+      expect(await s.state.instances.get(w)).toMatchObject({ holdsSlot: true });
+      expect(await s.state.pools.active(pool)).toBe(1);
+      expect((await s.state.warm.unadopt(w, a, now)).ok).toBe(false);
+    });
+
+    it("take passes a waiting runner's slot to a job that holds none, or back to the pool when it holds one", async () => {
+      const pool = `warm-take-${kind}`;
+      const [w1, w2] = [await warmRunner(pool), await warmRunner(pool)];
+      const a = await claimed(pool);
+      expect((await s.state.warm.take(w1, (await s.state.jobs.get(a)) as JobItem, now)).ok).toBe(true);
+      expect(await s.state.jobs.get(a)).toMatchObject({ holdsSlot: true });
+      expect(await s.state.pools.active(pool)).toBe(2);
+      // A second runner starting the same job (it cannot, but an event may say so) returns its slot.
+      expect((await s.state.warm.take(w2, (await s.state.jobs.get(a)) as JobItem, now)).ok).toBe(true);
+      expect(await s.state.pools.active(pool)).toBe(1);
+      expect(await s.state.warm.idle(pool)).toEqual([]);
+      expect((await s.state.warm.take(w1, (await s.state.jobs.get(a)) as JobItem, now)).ok).toBe(false);
+    });
+
+    it("retire takes a waiting runner out of service once, returning its slot; never an adopted one", async () => {
+      const pool = `warm-retire-${kind}`;
+      const [w1, w2] = [await warmRunner(pool), await warmRunner(pool)];
+      const results = await Promise.all([1, 2, 3].map(() => s.state.warm.retire(w1, pool, now)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await s.state.pools.active(pool)).toBe(1);
+      const a = await claimed(pool);
+      await s.state.warm.adopt(a, "m1", w2, `ci-${w2}`, now);
+      expect(await s.state.warm.retire(w2, pool, now)).toBe(false);
+      expect(await s.state.pools.active(pool)).toBe(1);
+    });
+
+    it("forget of a waiting runner gives its slot back", async () => {
+      const pool = `warm-forget-${kind}`;
+      const w = await warmRunner(pool);
+      await s.state.instances.forget(w);
+      expect(await s.state.pools.active(pool)).toBe(0);
+      expect(await s.state.warm.idle(pool)).toEqual([]);
+    });
+
+    it("every warm change moves the pool counter's version", async () => {
+      const pool = `warm-version-${kind}`;
+      const w = await warmRunner(pool);
+      const before = (await s.state.pools.counters([pool])).get(pool)?.version ?? 0;
+      const a = await claimed(pool);
+      await s.state.warm.adopt(a, "m1", w, `ci-${w}`, now);
+      const after = (await s.state.pools.counters([pool])).get(pool)?.version ?? 0;
+      expect(after).toBeGreaterThan(before);
+    });
+  });
+
   describe("marks and meta", () => {
     it("marks a run and a delivery once, until unmarked", async () => {
       expect(await s.state.marks.markRunOnDemand(77, now)).toBe(true);

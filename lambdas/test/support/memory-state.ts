@@ -32,6 +32,15 @@ export function memoryState(): State & { counter(pool: string): PoolCounter; see
   const deliveries = new Set<string>();
   const meta = new Map<string, unknown>();
   const locks = new Map<string, { owner: string; until: number }>();
+  const idle = new Map<string, Set<string>>();
+  const idleOf = (pool: string) => {
+    let set = idle.get(pool);
+    if (!set) {
+      set = new Set();
+      idle.set(pool, set);
+    }
+    return set;
+  };
 
   const counter = (pool: string) => {
     let c = pools.get(pool);
@@ -140,7 +149,81 @@ export function memoryState(): State & { counter(pool: string): PoolCounter; see
         return { ok: true };
       },
       async forget(instanceId) {
+        const item = instances.get(instanceId);
+        if (item?.holdsSlot && idleOf(item.pool).delete(instanceId)) add(item.pool, -1);
         instances.delete(instanceId);
+      },
+    },
+    warm: {
+      async idle(pool) {
+        return [...idleOf(pool)].sort();
+      },
+      async record(instance, now) {
+        if (instances.has(instance.instanceId))
+          throw new Error(`instance ${instance.instanceId} already recorded`);
+        instances.set(instance.instanceId, {
+          ...copy(instance),
+          warm: true,
+          holdsSlot: true,
+          status: "launched",
+          updatedAt: now.toISOString(),
+        });
+        idleOf(instance.pool).add(instance.instanceId);
+        add(instance.pool, 0);
+      },
+      async adopt(jobId, token, instanceId, runnerName, now) {
+        const t: JobTransition = JOB_TRANSITIONS.adopted;
+        const job = jobs.get(jobId);
+        const item = instances.get(instanceId);
+        if (!item || !idleOf(item.pool).has(instanceId) || !item.holdsSlot || item.jobId !== undefined)
+          return refused(job);
+        if (item.status !== "launched") return refused(job);
+        if (!allowed(t, job) || job.claimedBy !== token || job.holdsSlot) return refused(job);
+        const at = now.toISOString();
+        idleOf(item.pool).delete(instanceId);
+        add(item.pool, 0);
+        Object.assign(item, { jobId, adoptedAt: at, holdsSlot: false, updatedAt: at });
+        move(job, t, { instanceId, runnerName, registeredAt: at, launchedAt: at, holdsSlot: true }, now);
+        return { ok: true };
+      },
+      async unadopt(instanceId, jobId, now) {
+        const item = instances.get(instanceId);
+        const job = jobs.get(jobId);
+        if (!item?.warm || item.jobId !== jobId || item.status !== "launched") return refused(item);
+        if (!allowed(JOB_TRANSITIONS.gaveBack, job) || !job.holdsSlot || job.instanceId !== instanceId)
+          return refused(item);
+        const at = now.toISOString();
+        delete item.jobId;
+        delete item.adoptedAt;
+        Object.assign(item, { holdsSlot: true, updatedAt: at });
+        Object.assign(job, { holdsSlot: false, updatedAt: at });
+        idleOf(item.pool).add(instanceId);
+        add(item.pool, 0);
+        return { ok: true };
+      },
+      async take(instanceId, job, now) {
+        const item = instances.get(instanceId);
+        if (!item?.warm || item.jobId !== undefined || !item.holdsSlot || !idleOf(item.pool).has(instanceId))
+          return refused(item);
+        const current = jobs.get(job.jobId);
+        if (!job.holdsSlot) {
+          if (!allowed(JOB_TRANSITIONS.tookOver, current) || current.holdsSlot) return refused(item);
+          Object.assign(current, { holdsSlot: true, updatedAt: now.toISOString() });
+          add(item.pool, 0);
+        } else {
+          add(item.pool, -1);
+        }
+        idleOf(item.pool).delete(instanceId);
+        Object.assign(item, { jobId: job.jobId, holdsSlot: false, updatedAt: now.toISOString() });
+        return { ok: true };
+      },
+      async retire(instanceId, pool, now) {
+        const item = instances.get(instanceId);
+        if (!idleOf(pool).has(instanceId) || !item?.holdsSlot || item.jobId !== undefined) return false;
+        idleOf(pool).delete(instanceId);
+        add(pool, -1);
+        Object.assign(item, { holdsSlot: false, updatedAt: now.toISOString() });
+        return true;
       },
     },
     pools: {

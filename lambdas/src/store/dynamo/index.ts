@@ -7,12 +7,15 @@ import { DynamoInstanceStore } from "./instances.ts";
 import { DynamoJobStore } from "./jobs.ts";
 import { DynamoMarkStore, DynamoMetaStore } from "./marks.ts";
 import { DynamoPoolStore } from "./pools.ts";
+import { DynamoWarmStore } from "./warm.ts";
 
 /** skiff's state in one DynamoDB table keyed by `pk` (see ../keys.ts). */
 export function dynamoState(doc: DynamoDBDocumentClient, table: string): State {
+  const warm = new DynamoWarmStore(doc, table);
   return {
     jobs: new DynamoJobStore(doc, table),
-    instances: new DynamoInstanceStore(doc, table),
+    instances: new DynamoInstanceStore(doc, table, warm),
+    warm,
     pools: new DynamoPoolStore(doc, table),
     marks: new DynamoMarkStore(doc, table),
     meta: new DynamoMetaStore(doc, table),

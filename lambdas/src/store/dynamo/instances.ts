@@ -6,7 +6,7 @@ import {
   type InstanceTransitionName,
 } from "../../jobs/transitions.ts";
 import { expiresAt, keys } from "../keys.ts";
-import type { InstanceStore, Written } from "../ports.ts";
+import type { InstanceStore, WarmStore, Written } from "../ports.ts";
 import { written } from "../ports.ts";
 import { Expression, refusal, strip } from "./expression.ts";
 
@@ -14,6 +14,7 @@ export class DynamoInstanceStore implements InstanceStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
+    private readonly warm: WarmStore,
   ) {}
 
   async get(instanceId: string): Promise<InstanceItem | undefined> {
@@ -57,6 +58,9 @@ export class DynamoInstanceStore implements InstanceStore {
   }
 
   async forget(instanceId: string): Promise<void> {
+    const item = await this.get(instanceId);
+    // A waiting warm runner gives its slot back before its item goes.
+    if (item?.holdsSlot) await this.warm.retire(instanceId, item.pool, new Date());
     await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: keys.instance(instanceId) } }));
   }
 }

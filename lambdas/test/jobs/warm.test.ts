@@ -1,0 +1,146 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { Pool } from "../../src/shared/pools.ts";
+import { type Plane, type PlaneOptions, startPlane } from "../scale-down/plane.ts";
+import { pool } from "../support/fixtures.ts";
+
+// Warm runners: booted, registered at the organisation, waiting for any job of their pool.
+// Invariants 1–5 hold with them: one launch per job, the cap, no lost job, no leak, busy
+// runners safe.
+
+const warmPool = (overrides: Partial<Pool> = {}, warm: Partial<NonNullable<Pool["warm"]>> = {}): Pool => ({
+  ...pool,
+  runnerLevel: "org",
+  maxRunners: 6,
+  warm: { idle: 3, organization: "acme", maxIdleSeconds: 4 * 3600, schedule: [], ...warm },
+  ...overrides,
+});
+
+let plane: Plane;
+afterEach(async () => {
+  await plane?.close();
+});
+
+async function start(options: PlaneOptions) {
+  plane = await startPlane(options);
+}
+
+const warmInstances = () => plane.live().filter((i) => i.tags?.["skiff:warm"] === "true");
+
+/** One reconcile and the scale-up it causes; then every waiting runner boots. */
+async function refill() {
+  await plane.reconcile();
+  await plane.scaleUp();
+  for (const id of await plane.state.warm.idle("ci")) {
+    if (plane.ec2.instance(id)?.state === "pending") await plane.boot(id);
+  }
+}
+
+describe("warm runners", () => {
+  it("the reconcile tops a pool up to warm.idle runners that wait, registered, holding slots", async () => {
+    await start({ pools: [warmPool()] });
+
+    await refill();
+
+    const idle = await plane.state.warm.idle("ci");
+    expect(idle).toHaveLength(3);
+    expect(warmInstances()).toHaveLength(3);
+    expect(await plane.state.pools.active("ci")).toBe(3);
+    expect(
+      plane.github
+        .registrations()
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(idle.map((id) => `ci-${id}`).sort());
+    expect(plane.metrics.get("WarmRunnersLaunched|Pool=ci")).toBe(3);
+  });
+
+  it("a queued job starts on a waiting runner with no launch of its own, and the pool refills", async () => {
+    await start({ pools: [warmPool()] });
+    await refill();
+    const fleetsBefore = plane.ec2.callCount("CreateFleet");
+
+    const job = await plane.queueJob();
+    await plane.scaleUp();
+    await plane.lifecycle();
+
+    const item = await plane.state.jobs.get(job.id);
+    expect(item).toMatchObject({ status: "running", holdsSlot: true });
+    expect(await plane.state.instances.get(item?.instanceId ?? "")).toMatchObject({
+      status: "busy",
+      busyJobId: job.id,
+    });
+    // One CreateFleet, for the replacement warm runner, none for the job.
+    expect(plane.ec2.callCount("CreateFleet")).toBe(fleetsBefore + 1);
+    expect(await plane.state.warm.idle("ci")).toHaveLength(3);
+    expect(await plane.state.pools.active("ci")).toBe(4);
+    expect(plane.metrics.get("WarmHits|Pool=ci")).toBeGreaterThanOrEqual(1);
+  });
+
+  it("never exceeds max_runners with warm runners waiting and a burst of jobs", async () => {
+    await start({ pools: [warmPool({ maxRunners: 4 })] });
+    await refill();
+
+    for (let i = 0; i < 6; i++) await plane.queueJob();
+    for (let round = 0; round < 4; round++) {
+      await plane.scaleUp();
+      await plane.lifecycle();
+      for (const id of plane.live().map((i) => i.instanceId)) {
+        if (plane.ec2.instance(id)?.state === "pending" && plane.ssm.get(`/ci/jit/${id}`))
+          await plane.boot(id);
+      }
+      expect(plane.live().length).toBeLessThanOrEqual(4);
+      plane.advance(30);
+    }
+    expect(await plane.state.pools.active("ci")).toBeLessThanOrEqual(4);
+  });
+
+  it("never retires a busy warm runner, and retires every waiting one when the schedule closes", async () => {
+    // Open 07:00–10:59 UTC; the plane's clock starts at 10:00 UTC.
+    await start({ pools: [warmPool({}, { schedule: [{ cron: "* 7-10 * * *", timezone: "UTC" }] })] });
+    await refill();
+    const job = await plane.queueJob();
+    await plane.scaleUp();
+    await plane.lifecycle();
+    const busy = (await plane.state.jobs.get(job.id))?.instanceId as string;
+
+    plane.advance(3600); // 11:00: the window is closed
+    await plane.reconcile();
+
+    expect(await plane.state.warm.idle("ci")).toEqual([]);
+    expect(plane.live().map((i) => i.instanceId)).toEqual([busy]);
+    expect(plane.jitParameters()).toEqual([]);
+    expect(plane.github.registrations().map((r) => r.name)).toEqual([`ci-${busy}`]);
+    expect(await plane.state.pools.active("ci")).toBe(1);
+  });
+
+  it("replaces a runner that waited longer than warm.max_idle_seconds", async () => {
+    await start({ pools: [warmPool({}, { idle: 1, maxIdleSeconds: 600 })] });
+    await refill();
+    const [first] = await plane.state.warm.idle("ci");
+
+    plane.advance(601);
+    await refill();
+
+    const idle = await plane.state.warm.idle("ci");
+    expect(idle).toHaveLength(1);
+    expect(idle).not.toContain(first);
+    expect(plane.ec2.instance(first as string)?.state).toBe("terminated");
+    expect(await plane.state.pools.active("ci")).toBe(1);
+  });
+
+  it("a job that starts on another waiting runner than the one set aside for it gives that one back", async () => {
+    await start({ pools: [warmPool({}, { idle: 2 })] });
+    await refill();
+    const job = await plane.queueJob();
+    // Scale-up sets a runner aside; GitHub gave the job to a runner already (the fake assigns at once).
+    await plane.scaleUp();
+    await plane.lifecycle();
+
+    const item = await plane.state.jobs.get(job.id);
+    const ranOn = plane.github.job(job.id)?.runnerName;
+    expect(item).toMatchObject({ status: "running", holdsSlot: true, runnerName: ranOn });
+    // Whatever runner it ran on, the pool has two waiting and one busy, and the slots add up.
+    expect(await plane.state.warm.idle("ci")).toHaveLength(2);
+    expect(await plane.state.pools.active("ci")).toBe(3);
+  });
+});
