@@ -21,7 +21,14 @@ export interface World {
 export type InstanceEvent =
   | { kind: "running"; instanceId: string; at: number }
   | { kind: "jit-read"; instanceId: string; at: number; attempts: number }
-  | { kind: "registered"; instanceId: string; at: number; runnerId: number; runnerName: string }
+  | {
+      kind: "registered";
+      instanceId: string;
+      at: number;
+      runnerId: number;
+      runnerName: string;
+      runnerGroupId: number;
+    }
   | { kind: "job-started"; instanceId: string; at: number; jobId: number; runnerName: string }
   | { kind: "job-done"; instanceId: string; at: number; jobId: number; conclusion: string }
   | { kind: "job-lost"; instanceId: string; at: number; jobId: number; why: string }
@@ -151,6 +158,7 @@ export class SimulatedInstance {
       at: at(),
       runnerId: connected.runner.id,
       runnerName: connected.runner.name,
+      runnerGroupId: connected.runner.runnerGroupId,
     });
     let jobId = connected.job?.id;
     while (jobId === undefined) {
