@@ -27,14 +27,18 @@ export {
   type FakeSqsOptions,
   type QueueOptions,
   type ReceivedMessage,
+  SQS_LIMITS,
   SqsError,
 } from "./sqs.ts";
 export {
   type FakeParameter,
   FakeSsm,
   type FakeSsmOptions,
+  MAX_VALUE,
   type ParameterRead,
+  type ParameterTier,
   type ParameterType,
+  type RunnerRole,
 } from "./ssm.ts";
 
 /**
