@@ -27,6 +27,7 @@ export function jitStore(
           Name: jitParameterName(options.prefix, instanceId),
           Value: encodedJitConfig,
           Type: "SecureString",
+          Tier: "Intelligent-Tiering",
           ...(options.kmsKeyId ? { KeyId: options.kmsKeyId } : {}),
           Tags: [
             { Key: "skiff:prefix", Value: options.prefix },
