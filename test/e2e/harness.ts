@@ -193,7 +193,8 @@ export class Harness {
   readonly pools: Map<string, Required<PoolSpec>>;
   #dynamo!: { child: ChildProcess; endpoint: string; doc: DynamoDBDocumentClient };
   #server!: Server;
-  #ssmClient!: SSMClient;
+  /** Each simulated instance's SSM client, signing with its own instance-profile credentials. */
+  readonly #instanceSsm = new Map<string, SSMClient>();
   #appKey = "";
   #stopped = false;
   #stop: () => void = () => {};
@@ -248,7 +249,7 @@ export class Harness {
         subnets: SUBNETS,
         launchTemplateIds: [...this.pools.keys()].map((_, i) => launchTemplateId(i)),
       }),
-      FakeSsm.start({ now }),
+      FakeSsm.start({ now, runnerRole: { parameterPath: `/${PREFIX}/jit/`, roleName: `${PREFIX}-runner` } }),
       FakeSqs.start({ now }),
     ]);
     this.#server = createServer((req, res) => void this.#apiGateway(req, res));
@@ -263,13 +264,6 @@ export class Harness {
       runnerGroups: { acme: [DEFAULT_RUNNER_GROUP, ORG_RUNNER_GROUP] },
     });
     this.github.onWebhook((delivery) => this.#forward(delivery));
-    this.#ssmClient = new SSMClient({
-      endpoint: this.ssm.url,
-      region: REGION,
-      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
-      maxAttempts: 1,
-    });
-
     this.#appKey = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
     this.ssm.put(KEY_PARAMETER, this.#appKey);
     this.ssm.put(SECRET_PARAMETER, SECRET);
@@ -607,7 +601,7 @@ export class Harness {
         clock: this.clock,
         ec2: this.ec2,
         github: this.github,
-        ssm: this.#ssmClient,
+        ssmFor: (id) => this.#ssmFor(id),
         prefix: PREFIX,
         bootSeconds: () => this.#uniform(this.options.bootSeconds ?? [8, 15]),
         jobSeconds: (jobId) =>
@@ -647,6 +641,21 @@ export class Harness {
         .map((c) => c.instanceId)
         .join(", ")} have no job of their own (tagged for jobs ${jobs.join(", ")})`,
     );
+  }
+
+  /** An instance's SSM client: the runner role's tag condition decides what it may read (FakeSsm). */
+  #ssmFor(instanceId: string): SSMClient {
+    let client = this.#instanceSsm.get(instanceId);
+    if (!client) {
+      client = new SSMClient({
+        endpoint: this.ssm.url,
+        region: REGION,
+        credentials: this.ssm.instanceCredentials(`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${instanceId}`),
+        maxAttempts: 1,
+      });
+      this.#instanceSsm.set(instanceId, client);
+    }
+    return client;
   }
 
   #stateChanged(instance: FakeInstance): void {
@@ -909,6 +918,14 @@ export class Harness {
     }
     for (const i of this.aliveInstances()) violations.push(`instance ${i.instanceId} is still ${i.state}`);
     for (const r of this.github.registrations()) violations.push(`runner ${r.name} is still registered`);
+    // Only the instance itself ever read its JIT config (FakeSsm enforces the runner role's tag condition).
+    for (const read of this.ssm.reads.filter((r) => r.name.startsWith(`/${PREFIX}/jit/`))) {
+      if (read.instanceArn?.split("/").at(-1) !== read.name.split("/").at(-1)) {
+        violations.push(
+          `JIT config ${read.name} was read by ${read.instanceArn ?? "a caller that is not its instance"}`,
+        );
+      }
+    }
     for (const n of this.ssm.names().filter((n) => n.startsWith(`/${PREFIX}/jit/`))) {
       violations.push(`JIT config ${n} is left in SSM`);
     }
@@ -1001,7 +1018,7 @@ export class Harness {
     await Promise.allSettled(this.#loops);
     for (const sim of this.sims.values()) sim.stateChanged("terminated");
     await Promise.race([Promise.allSettled([...this.#pendingWork]), new Promise((r) => setTimeout(r, 2000))]);
-    this.#ssmClient?.destroy();
+    for (const client of this.#instanceSsm.values()) client.destroy();
     this.#dynamo?.child.kill();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
     this.#server?.closeAllConnections();

@@ -331,9 +331,10 @@ export class FakeEc2 {
     }
     // An instance pool is (instance type, availability zone): "An EC2 Fleet request can't span
     // different subnets from the same Availability Zone" (EC2 User Guide, EC2 Fleet limitations).
+    // Without `subnets` the zones are unknown, so only the same subnet twice is a duplicate.
     const pools = new Map<string, Override>();
     for (const o of overrides) {
-      const zone = this.#subnets[o.subnetId] ?? "us-east-1a";
+      const zone = this.#strictSubnets ? (this.#subnets[o.subnetId] ?? "") : o.subnetId;
       const key = `${o.launchTemplateId} ${o.instanceType} ${zone}`;
       const other = pools.get(key);
       if (other && other.subnetId !== o.subnetId) {
