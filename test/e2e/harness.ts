@@ -204,6 +204,8 @@ export class Harness {
   #loops: Promise<void>[] = [];
   #pendingWork = new Set<Promise<unknown>>();
   #reconciles = 0;
+  /** Instances already reported by the one-launch-per-job check (each is reported once). */
+  readonly #overLaunched = new Set<string>();
 
   private constructor(readonly options: HarnessOptions) {
     this.clock = new FastClock(options.speed ?? 20);
@@ -633,8 +635,9 @@ export class Harness {
       if (started && jobs.length === 0) continue; // its runner took a job it was not launched for
       claims.push({ instanceId: i.instanceId, jobs });
     }
-    const unmatched = unmatchedClaims(claims);
+    const unmatched = unmatchedClaims(claims).filter((c) => !this.#overLaunched.has(c.instanceId));
     if (unmatched.length === 0) return;
+    for (const c of unmatched) this.#overLaunched.add(c.instanceId);
     const jobs = [...new Set(unmatched.flatMap((c) => c.jobs))].sort((a, b) => a - b);
     this.violations.push(
       `one launch per job broken at the launch of ${launched.instanceId}: live instances ${unmatched
