@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { awsEnvironment, FakeSqs, FakeSsm } from "../../../test/fakes/index.ts";
 import { captureOutput, SecretScanner } from "../../../test/support/secrets.ts";
-import type { JobLifecycleMessage, JobMessage } from "../../src/shared/messages.ts";
+import type { JobLifecycleMessage, JobMessage } from "../../src/jobs/messages.ts";
 import { createRouter } from "../../src/webhook/route.ts";
 import { handleWebhook, type WebhookDeps } from "../../src/webhook/webhook.ts";
 import { type Delivery, signedDelivery, workflowJob } from "../support/github.ts";
