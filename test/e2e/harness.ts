@@ -16,6 +16,7 @@ import {
   FakeSsm,
   type WebhookDelivery,
 } from "../fakes/index.ts";
+import POOL_FIXTURE from "../fixtures/pools.json" with { type: "json" };
 import { SecretScanner } from "../support/secrets.ts";
 import { FastClock } from "./clock.ts";
 import { type InstanceEvent, SimulatedInstance } from "./instances.ts";
@@ -345,7 +346,11 @@ export class Harness {
       POWERTOOLS_LOG_LEVEL: this.options.logLevel ?? "INFO",
       POWERTOOLS_METRICS_NAMESPACE: "skiff-e2e",
     };
+    // Every field of a pool comes from the fixture the module tests compare with what
+    // modules/runners emits; a scenario overrides only what it is about.
+    const template = POOL_FIXTURE.find((p) => p.name === "linux") as Record<string, unknown>;
     const pools = [...this.pools.values()].map((p, i) => ({
+      ...template,
       name: p.name,
       labels: p.labels,
       architecture: p.architecture,
@@ -375,14 +380,13 @@ export class Harness {
     return {
       webhook: {
         ...aws,
-        SKIFF_POOLS: JSON.stringify(
-          pools.map(({ name, labels, architecture }) => ({ name, labels, architecture })),
-        ),
+        // modules/runners hands every function the same pools JSON.
+        SKIFF_POOLS: JSON.stringify(pools),
         SKIFF_JOBS_QUEUE_URL: this.queues.jobs,
         SKIFF_LIFECYCLE_QUEUE_URL: this.queues.lifecycle,
         SKIFF_WEBHOOK_SECRET_PARAMETERS: SECRET_PARAMETER,
       },
-      "scale-up": { ...control, SKIFF_FRESH_MESSAGE_SECONDS: "60", SKIFF_CLAIM_LEASE_SECONDS: "900" },
+      "scale-up": { ...control, SKIFF_FRESH_MESSAGE_SECONDS: "60" },
       lifecycle,
       "scale-down": lifecycle,
     };
