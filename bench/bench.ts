@@ -11,6 +11,7 @@ import { distDir, repoRoot } from "../test/e2e/paths.ts";
 import { percentile } from "../test/e2e/report.ts";
 import { unzipBundles } from "../test/e2e/unzip.ts";
 import { awsEnvironment, FakeSqs, FakeSsm } from "../test/fakes/index.ts";
+import POOL_FIXTURE from "../test/fixtures/pools.json" with { type: "json" };
 
 const quick = process.argv.includes("--quick");
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -27,16 +28,8 @@ const CONTROL_ENV = {
   AWS_SECRET_ACCESS_KEY: "secret",
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   SKIFF_PREFIX: "ci",
-  SKIFF_POOLS: JSON.stringify([
-    {
-      name: "ci",
-      labels: ["ci"],
-      instanceTypes: ["m7i.large"],
-      subnetIds: ["subnet-0aaaaaaaaaaaaaaa1"],
-      launchTemplateId: "lt-00000000000000001",
-      maxRunners: 10,
-    },
-  ]),
+  // The pools JSON modules/runners emits, from the fixture its tests compare against.
+  SKIFF_POOLS: JSON.stringify(POOL_FIXTURE),
   SKIFF_STATE_TABLE: "ci-state",
   SKIFF_JOBS_QUEUE_URL: "http://127.0.0.1:9/000000000000/ci-jobs",
   SKIFF_LIFECYCLE_QUEUE_URL: "http://127.0.0.1:9/000000000000/ci-lifecycle",

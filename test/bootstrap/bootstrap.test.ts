@@ -4,14 +4,38 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type Imds, makeRoot, type Root, repoRoot, runBootstrap, startImds } from "./harness.mjs";
+import { SecretScanner } from "../support/secrets.ts";
+import {
+  type BootstrapRun,
+  type Imds,
+  makeRoot,
+  type Root,
+  repoRoot,
+  runBootstrap as runScript,
+  startImds,
+} from "./harness.mjs";
 
 const INSTANCE_ID = "i-0a1b2c3d4e5f60718";
 const REGION = "eu-north-1";
 const PARAMETER = `/ci/jit/${INSTANCE_ID}`;
 
-/** A JIT config lookalike, unique per test so a leak cannot be a coincidence. */
-const newSecret = () => `eyJza2lmZi10ZXN0Ijoi${randomBytes(24).toString("base64url")}`;
+// Secrets never leave: every JIT config a test hands the bootstrap is registered here, everything the
+// bootstrap printed or passed to aws is scanned after each test, and any trace of a secret fails it.
+let scanner = new SecretScanner();
+
+/** A JIT config lookalike (about 4 KB, like a real one), unique per test so a leak cannot be a coincidence. */
+const newSecret = () => {
+  const secret = `eyJza2lmZi10ZXN0Ijoi${randomBytes(3000).toString("base64url")}`;
+  scanner.secret("the JIT config", secret);
+  return secret;
+};
+
+/** Runs the bootstrap and hands its output to the leak scan. */
+async function runBootstrap(env: Record<string, string>): Promise<BootstrapRun> {
+  const run = await runScript(env);
+  scanner.output("bootstrap stdout", run.stdout).output("bootstrap stderr", run.stderr);
+  return run;
+}
 
 /** Every file under dir, recursively, as [path relative to dir, content]. */
 function filesUnder(dir: string): [string, string][] {
@@ -28,12 +52,16 @@ describe("skiff-bootstrap.sh", () => {
   let root: Root | undefined;
 
   beforeEach(async () => {
+    scanner = new SecretScanner();
     imds = await startImds({ instanceId: INSTANCE_ID, region: REGION });
   });
   afterEach(async () => {
+    // What the bootstrap passed to aws and to poweroff/journalctl is output too.
+    for (const file of ["aws-calls.log", "calls.log"]) scanner.output(file, root?.read(file) ?? "");
     root?.cleanup();
     root = undefined;
     await imds.close();
+    scanner.assertNoLeaks();
   });
 
   it("reads identity over IMDSv2, fetches the JIT config with decryption, deletes it, hands it to run.sh and powers off", async () => {

@@ -8,6 +8,7 @@ import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { SQSEvent } from "aws-lambda";
 import {
   awsEnvironment,
+  DEFAULT_RUNNER_GROUP,
   FakeEc2,
   FakeGitHub,
   type FakeInstance,
@@ -15,6 +16,8 @@ import {
   FakeSsm,
   type WebhookDelivery,
 } from "../fakes/index.ts";
+import POOL_FIXTURE from "../fixtures/pools.json" with { type: "json" };
+import { SecretScanner } from "../support/secrets.ts";
 import { FastClock } from "./clock.ts";
 import { type InstanceEvent, SimulatedInstance } from "./instances.ts";
 import { type InvokeResult, LambdaFunction, type LogLine } from "./lambda.ts";
@@ -32,6 +35,22 @@ const SECRET = "e2e-webhook-secret";
 const KEY_PARAMETER = `/${PREFIX}/github-app/key`;
 const SECRET_PARAMETER = `/${PREFIX}/github-app/webhook-secret`;
 const TABLE = `${PREFIX}-state`;
+/**
+ * The organization's runner group for skiff's org-level pools: not the Default group, and open only to
+ * the repository the scenarios queue jobs in, so a runner registered into the wrong group is noticed.
+ */
+/** The subnets skiff's pools launch into, one per availability zone, as EC2 knows them. */
+const SUBNETS: Record<string, string> = {
+  "subnet-0aaaaaaaaaaaaaaa1": `${REGION}a`,
+  "subnet-0bbbbbbbbbbbbbbb2": `${REGION}b`,
+};
+const launchTemplateId = (poolIndex: number) => `lt-0${String(poolIndex + 1).padStart(16, "0")}`;
+export const ORG_RUNNER_GROUP = {
+  id: 3,
+  name: "skiff",
+  visibility: "selected" as const,
+  repositories: ["acme/widgets"],
+};
 
 export interface PoolSpec {
   name: string;
@@ -41,6 +60,8 @@ export interface PoolSpec {
   instanceTypes: string[];
   maxRunners: number;
   runnerLevel?: "org" | "repo";
+  /** Default: 1 (Default) for repository runners, ORG_RUNNER_GROUP for organization runners. */
+  runnerGroupId?: number;
   bootTimeoutSeconds?: number;
   maxLifetimeSeconds?: number;
 }
@@ -100,8 +121,10 @@ export interface InstanceTrace {
   lifecycle: string;
   instanceType: string;
   launchedAt: number;
-  /** The job scale-up launched it for (its "runner launched" log). */
+  /** The job scale-up launched it for (its "runner launched" log; the demo's timeline only). */
   launchedFor?: number;
+  /** The jobs its `skiff:job-id` tag names (the jobs of the batch CreateFleet launched it for). */
+  taggedJobs: number[];
   ranJob?: number;
   terminatedAt?: number;
   events: InstanceEvent[];
@@ -156,6 +179,8 @@ export class Harness {
   readonly instances = new Map<string, InstanceTrace>();
   readonly sims = new Map<string, SimulatedInstance>();
   readonly logs: LogLine[] = [];
+  /** Everything each function wrote (stdout and stderr, JSON or not), by "function#container stream". */
+  readonly output = new Map<string, string[]>();
   readonly metrics = new Map<string, number>();
   readonly webhookRequests: WebhookRequestRecord[] = [];
   readonly violations: string[] = [];
@@ -169,7 +194,9 @@ export class Harness {
   readonly pools: Map<string, Required<PoolSpec>>;
   #dynamo!: { child: ChildProcess; endpoint: string; doc: DynamoDBDocumentClient };
   #server!: Server;
-  #ssmClient!: SSMClient;
+  /** Each simulated instance's SSM client, signing with its own instance-profile credentials. */
+  readonly #instanceSsm = new Map<string, SSMClient>();
+  #appKey = "";
   #stopped = false;
   #stop: () => void = () => {};
   readonly #stopping = new Promise<void>((resolve) => {
@@ -178,6 +205,8 @@ export class Harness {
   #loops: Promise<void>[] = [];
   #pendingWork = new Set<Promise<unknown>>();
   #reconciles = 0;
+  /** Instances already reported by the one-launch-per-job check (each is reported once). */
+  readonly #overLaunched = new Set<string>();
 
   private constructor(readonly options: HarnessOptions) {
     this.clock = new FastClock(options.speed ?? 20);
@@ -192,6 +221,7 @@ export class Harness {
           runnerLevel: "repo",
           bootTimeoutSeconds: 300,
           maxLifetimeSeconds: 3600,
+          runnerGroupId: p.runnerLevel === "org" ? ORG_RUNNER_GROUP.id : 1,
           ...p,
         } as Required<PoolSpec>,
       ]),
@@ -217,8 +247,12 @@ export class Harness {
     const now = this.clock.now;
     const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     [this.ec2, this.ssm, this.sqs] = await Promise.all([
-      FakeEc2.start({ now }),
-      FakeSsm.start({ now }),
+      FakeEc2.start({
+        now,
+        subnets: SUBNETS,
+        launchTemplateIds: [...this.pools.keys()].map((_, i) => launchTemplateId(i)),
+      }),
+      FakeSsm.start({ now, runnerRole: { parameterPath: `/${PREFIX}/jit/`, roleName: `${PREFIX}-runner` } }),
       FakeSqs.start({ now }),
     ]);
     this.#server = createServer((req, res) => void this.#apiGateway(req, res));
@@ -230,16 +264,11 @@ export class Harness {
       appId: APP_ID,
       publicKey,
       webhookSecret: SECRET,
+      runnerGroups: { acme: [DEFAULT_RUNNER_GROUP, ORG_RUNNER_GROUP] },
     });
     this.github.onWebhook((delivery) => this.#forward(delivery));
-    this.#ssmClient = new SSMClient({
-      endpoint: this.ssm.url,
-      region: REGION,
-      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
-      maxAttempts: 1,
-    });
-
-    this.ssm.put(KEY_PARAMETER, privateKey.export({ type: "pkcs8", format: "pem" }).toString());
+    this.#appKey = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    this.ssm.put(KEY_PARAMETER, this.#appKey);
     this.ssm.put(SECRET_PARAMETER, SECRET);
     const receives = this.options.maxReceiveCount ?? 5;
     const timeout = (f: FunctionName) => this.#timeout(f);
@@ -279,6 +308,11 @@ export class Harness {
         timeoutSeconds: timeout(name),
         functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${PREFIX}-${name}`,
         onLine: (line) => this.#line(line),
+        onText: (source, text) => {
+          const lines = this.output.get(source) ?? [];
+          if (lines.length === 0) this.output.set(source, lines);
+          lines.push(text);
+        },
         echo: this.options.echo ?? false,
       });
     }
@@ -312,18 +346,22 @@ export class Harness {
       POWERTOOLS_LOG_LEVEL: this.options.logLevel ?? "INFO",
       POWERTOOLS_METRICS_NAMESPACE: "skiff-e2e",
     };
+    // Every field of a pool comes from the fixture the module tests compare with what
+    // modules/runners emits; a scenario overrides only what it is about.
+    const template = POOL_FIXTURE.find((p) => p.name === "linux") as Record<string, unknown>;
     const pools = [...this.pools.values()].map((p, i) => ({
+      ...template,
       name: p.name,
       labels: p.labels,
       architecture: p.architecture,
       capacityType: p.capacityType,
       onDemandFallback: true,
       instanceTypes: p.instanceTypes,
-      subnetIds: ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2"],
-      launchTemplateId: `lt-0${String(i + 1).padStart(16, "0")}`,
+      subnetIds: Object.keys(SUBNETS),
+      launchTemplateId: launchTemplateId(i),
       maxRunners: p.maxRunners,
       runnerLevel: p.runnerLevel,
-      runnerGroupId: 1,
+      runnerGroupId: p.runnerGroupId,
       bootTimeoutSeconds: p.bootTimeoutSeconds,
       maxLifetimeSeconds: p.maxLifetimeSeconds,
       interruptedRetryOnDemand: true,
@@ -342,14 +380,13 @@ export class Harness {
     return {
       webhook: {
         ...aws,
-        SKIFF_POOLS: JSON.stringify(
-          pools.map(({ name, labels, architecture }) => ({ name, labels, architecture })),
-        ),
+        // modules/runners hands every function the same pools JSON.
+        SKIFF_POOLS: JSON.stringify(pools),
         SKIFF_JOBS_QUEUE_URL: this.queues.jobs,
         SKIFF_LIFECYCLE_QUEUE_URL: this.queues.lifecycle,
         SKIFF_WEBHOOK_SECRET_PARAMETERS: SECRET_PARAMETER,
       },
-      "scale-up": { ...control, SKIFF_FRESH_MESSAGE_SECONDS: "60", SKIFF_CLAIM_LEASE_SECONDS: "900" },
+      "scale-up": { ...control, SKIFF_FRESH_MESSAGE_SECONDS: "60" },
       lifecycle,
       "scale-down": lifecycle,
     };
@@ -548,8 +585,13 @@ export class Harness {
       lifecycle: instance.lifecycle,
       instanceType: instance.instanceType,
       launchedAt: instance.launchTime,
+      taggedJobs: taggedJobs(instance),
       events: [],
     });
+    if (!instance.tags["skiff:job-id"]) {
+      this.violations.push(`instance ${instance.instanceId} launched without a skiff:job-id tag`);
+    }
+    this.#checkOneLaunchPerJob(instance);
     // The cap, sampled on every launch: instances of the pool that are pending or running.
     const live = this.ec2
       .instances()
@@ -565,7 +607,7 @@ export class Harness {
         clock: this.clock,
         ec2: this.ec2,
         github: this.github,
-        ssm: this.#ssmClient,
+        ssmFor: (id) => this.#ssmFor(id),
         prefix: PREFIX,
         bootSeconds: () => this.#uniform(this.options.bootSeconds ?? [8, 15]),
         jobSeconds: (jobId) =>
@@ -577,6 +619,50 @@ export class Harness {
     );
     this.sims.set(instance.instanceId, sim);
     this.#track(sim.done);
+  }
+
+  /**
+   * Invariant 1, counted from EC2 at every launch: the live instances (pending or running) can be given
+   * to distinct jobs, each instance to a job its `skiff:job-id` tag names. One CreateFleet launches a
+   * batch's instances with the batch's job ids, so an instance is not bound to one job by its tag; a
+   * job with two live instances shows as more live instances than jobs they could be for. An instance
+   * whose runner started a job is that job's alone, or no tagged job's if GitHub gave it another one.
+   */
+  #checkOneLaunchPerJob(launched: FakeInstance): void {
+    const claims: { instanceId: string; jobs: number[] }[] = [];
+    for (const i of this.ec2.instances()) {
+      if (!LIVE.has(i.state)) continue;
+      const trace = this.instances.get(i.instanceId);
+      const tagged = trace?.taggedJobs ?? taggedJobs(i);
+      const started = trace?.events.find((e) => e.kind === "job-started");
+      const jobs = started?.kind === "job-started" ? tagged.filter((j) => j === started.jobId) : tagged;
+      if (started && jobs.length === 0) continue; // its runner took a job it was not launched for
+      claims.push({ instanceId: i.instanceId, jobs });
+    }
+    const unmatched = unmatchedClaims(claims).filter((c) => !this.#overLaunched.has(c.instanceId));
+    if (unmatched.length === 0) return;
+    for (const c of unmatched) this.#overLaunched.add(c.instanceId);
+    const jobs = [...new Set(unmatched.flatMap((c) => c.jobs))].sort((a, b) => a - b);
+    this.violations.push(
+      `one launch per job broken at the launch of ${launched.instanceId}: live instances ${unmatched
+        .map((c) => c.instanceId)
+        .join(", ")} have no job of their own (tagged for jobs ${jobs.join(", ")})`,
+    );
+  }
+
+  /** An instance's SSM client: the runner role's tag condition decides what it may read (FakeSsm). */
+  #ssmFor(instanceId: string): SSMClient {
+    let client = this.#instanceSsm.get(instanceId);
+    if (!client) {
+      client = new SSMClient({
+        endpoint: this.ssm.url,
+        region: REGION,
+        credentials: this.ssm.instanceCredentials(`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${instanceId}`),
+        maxAttempts: 1,
+      });
+      this.#instanceSsm.set(instanceId, client);
+    }
+    return client;
   }
 
   #stateChanged(instance: FakeInstance): void {
@@ -824,31 +910,29 @@ export class Harness {
     if (lost !== (expected.lostJobs ?? 0)) {
       violations.push(`${lost} jobs did not succeed (expected ${expected.lostJobs ?? 0})`);
     }
-    // One launch per job: the instances launched for a job never overlap in time.
-    const launchedFor = new Map<number, InstanceTrace[]>();
-    for (const i of this.instances.values()) {
-      if (i.launchedFor === undefined) continue;
-      launchedFor.set(i.launchedFor, [...(launchedFor.get(i.launchedFor) ?? []), i]);
-    }
-    for (const [jobId, list] of launchedFor) {
-      list.sort((a, b) => a.launchedAt - b.launchedAt);
-      for (let k = 1; k < list.length; k++) {
-        const previous = list[k - 1] as InstanceTrace;
-        const next = list[k] as InstanceTrace;
-        // An instance stops being its job's when it is terminated or when its runner takes another
-        // job (GitHub hands a runner any queued job with its labels; the lifecycle then requeues).
-        const tookOther = previous.events.find((e) => e.kind === "job-started" && e.jobId !== jobId)?.at;
-        const released = Math.min(
-          previous.terminatedAt ?? Number.POSITIVE_INFINITY,
-          tookOther ?? Number.POSITIVE_INFINITY,
-        );
-        if (released > next.launchedAt) {
-          violations.push(`job ${jobId}: ${next.instanceId} launched while ${previous.instanceId} was alive`);
+    // One launch per job is checked from EC2 at every launch (#checkOneLaunchPerJob): its findings are
+    // among this.violations.
+    // Each runner registered into its pool's runner group.
+    for (const trace of this.instances.values()) {
+      const wanted = this.pools.get(trace.pool)?.runnerGroupId;
+      for (const e of trace.events) {
+        if (e.kind === "registered" && e.runnerGroupId !== wanted) {
+          violations.push(
+            `runner ${e.runnerName} of pool ${trace.pool} registered in runner group ${e.runnerGroupId}, not ${wanted}`,
+          );
         }
       }
     }
     for (const i of this.aliveInstances()) violations.push(`instance ${i.instanceId} is still ${i.state}`);
     for (const r of this.github.registrations()) violations.push(`runner ${r.name} is still registered`);
+    // Only the instance itself ever read its JIT config (FakeSsm enforces the runner role's tag condition).
+    for (const read of this.ssm.reads.filter((r) => r.name.startsWith(`/${PREFIX}/jit/`))) {
+      if (read.instanceArn?.split("/").at(-1) !== read.name.split("/").at(-1)) {
+        violations.push(
+          `JIT config ${read.name} was read by ${read.instanceArn ?? "a caller that is not its instance"}`,
+        );
+      }
+    }
     for (const n of this.ssm.names().filter((n) => n.startsWith(`/${PREFIX}/jit/`))) {
       violations.push(`JIT config ${n} is left in SSM`);
     }
@@ -857,6 +941,7 @@ export class Harness {
         violations.push(`${item.pk} counter is ${item.active}, not 0`);
       }
     }
+    violations.push(...(await this.secretLeaks()));
     const dlq = this.deadLetters();
     for (const body of dlq) {
       if (!expected.deadLetters?.(body)) violations.push(`unexpected dead letter: ${body.slice(0, 300)}`);
@@ -868,6 +953,30 @@ export class Harness {
       maxLive: this.maxLive,
       dlq,
     };
+  }
+
+  /**
+   * Invariant 6 over the whole run: no secret the run used — the App private key, the webhook secret,
+   * every JIT config and installation token GitHub issued — appears in anything the functions wrote
+   * (stdout, stderr), in an instance's tags, in a message sent to a queue or in the state table.
+   */
+  async secretLeaks(): Promise<string[]> {
+    const scanner = new SecretScanner()
+      .secret("the GitHub App private key", this.#appKey)
+      .secret("the webhook secret", SECRET);
+    const issued = this.github.issuedSecrets();
+    for (const [i, config] of issued.jitConfigs.entries()) scanner.secret(`JIT config #${i + 1}`, config);
+    for (const [i, token] of issued.tokens.entries()) scanner.secret(`installation token #${i + 1}`, token);
+    for (const [source, lines] of this.output) scanner.output(source, lines.join("\n"));
+    scanner.output("EC2 instance tags", JSON.stringify(this.ec2.instances().map((i) => i.tags)));
+    scanner.output(
+      "messages sent to SQS",
+      JSON.stringify(
+        this.sqs.calls.filter((c) => c.operation.startsWith("SendMessage")).map((c) => c.params),
+      ),
+    );
+    scanner.output("the state table", JSON.stringify(await this.table()));
+    return scanner.violations();
   }
 
   #routedPool(jobId: number): string | undefined {
@@ -916,7 +1025,7 @@ export class Harness {
     await Promise.allSettled(this.#loops);
     for (const sim of this.sims.values()) sim.stateChanged("terminated");
     await Promise.race([Promise.allSettled([...this.#pendingWork]), new Promise((r) => setTimeout(r, 2000))]);
-    this.#ssmClient?.destroy();
+    for (const client of this.#instanceSsm.values()) client.destroy();
     this.#dynamo?.child.kill();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
     this.#server?.closeAllConnections();
@@ -950,4 +1059,33 @@ async function startDynamo(): Promise<{
   );
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return { child, endpoint, doc };
+}
+
+/** The job ids an instance's `skiff:job-id` tag names (space-separated; a truncated tail is skipped). */
+function taggedJobs(instance: FakeInstance): number[] {
+  return (instance.tags["skiff:job-id"] ?? "")
+    .split(" ")
+    .filter((v) => /^\d+$/.test(v))
+    .map(Number);
+}
+
+/**
+ * Gives each claim a distinct job from its list (maximum bipartite matching, augmenting paths) and
+ * returns the claims left without one: empty when every live instance can be some job's only instance.
+ */
+export function unmatchedClaims<T extends { jobs: number[] }>(claims: T[]): T[] {
+  const owner = new Map<number, number>();
+  const assign = (c: number, seen: Set<number>): boolean => {
+    for (const job of claims[c]?.jobs ?? []) {
+      if (seen.has(job)) continue;
+      seen.add(job);
+      const current = owner.get(job);
+      if (current === undefined || assign(current, seen)) {
+        owner.set(job, c);
+        return true;
+      }
+    }
+    return false;
+  };
+  return claims.filter((_, c) => !assign(c, new Set()));
 }

@@ -7,7 +7,8 @@ export interface World {
   clock: FastClock;
   ec2: FakeEc2;
   github: FakeGitHub;
-  ssm: SSMClient;
+  /** An SSM client signing with this instance's instance-profile credentials. */
+  ssmFor(instanceId: string): SSMClient;
   prefix: string;
   /** Virtual seconds from launch until the bootstrap starts (OS boot). */
   bootSeconds(instance: FakeInstance): number;
@@ -21,7 +22,14 @@ export interface World {
 export type InstanceEvent =
   | { kind: "running"; instanceId: string; at: number }
   | { kind: "jit-read"; instanceId: string; at: number; attempts: number }
-  | { kind: "registered"; instanceId: string; at: number; runnerId: number; runnerName: string }
+  | {
+      kind: "registered";
+      instanceId: string;
+      at: number;
+      runnerId: number;
+      runnerName: string;
+      runnerGroupId: number;
+    }
   | { kind: "job-started"; instanceId: string; at: number; jobId: number; runnerName: string }
   | { kind: "job-done"; instanceId: string; at: number; jobId: number; conclusion: string }
   | { kind: "job-lost"; instanceId: string; at: number; jobId: number; why: string }
@@ -107,17 +115,21 @@ export class SimulatedInstance {
 
     // The bootstrap: its JIT config, retried every second while missing, until the boot timeout.
     const name = `/${world.prefix}/jit/${this.id}`;
+    const ssm = world.ssmFor(this.id);
     const deadline = at() + world.bootTimeoutSeconds(this.pool) * 1000;
     let config: string | undefined;
     let attempts = 0;
     while (config === undefined) {
       attempts += 1;
       try {
-        const out = await world.ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+        const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
         config = out.Parameter?.Value;
       } catch (error) {
-        // The bootstrap retries every failure (not only ParameterNotFound) until its deadline.
-        if ((error as { name?: string }).name !== "ParameterNotFound") {
+        // The bootstrap retries every failure until its deadline. The runner role answers AccessDenied
+        // for a parameter not written yet (it has no tag to match): that is waiting, not a fault.
+        if (
+          !["ParameterNotFound", "AccessDeniedException"].includes((error as { name?: string }).name ?? "")
+        ) {
           world.note({ kind: "retry", instanceId: this.id, at: at(), message: String(error) });
         }
       }
@@ -128,7 +140,7 @@ export class SimulatedInstance {
     world.note({ kind: "jit-read", instanceId: this.id, at: at(), attempts });
     for (let attempt = 1; ; attempt++) {
       try {
-        await world.ssm.send(new DeleteParameterCommand({ Name: name }));
+        await ssm.send(new DeleteParameterCommand({ Name: name }));
         break;
       } catch (error) {
         if ((error as { name?: string }).name === "ParameterNotFound" || attempt >= 5) throw error;
@@ -151,6 +163,7 @@ export class SimulatedInstance {
       at: at(),
       runnerId: connected.runner.id,
       runnerName: connected.runner.name,
+      runnerGroupId: connected.runner.runnerGroupId,
     });
     let jobId = connected.job?.id;
     while (jobId === undefined) {

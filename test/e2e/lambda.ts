@@ -34,6 +34,8 @@ export interface LambdaOptions {
   timeoutSeconds: number;
   functionArn: string;
   onLine?: (line: LogLine) => void;
+  /** Every line the function wrote, JSON or not, with where it came from ("scale-up#2 stderr"). */
+  onText?: (source: string, text: string) => void;
   /** Echo the function's output to stderr (debugging). */
   echo?: boolean;
 }
@@ -74,9 +76,16 @@ class Container {
       },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
-    for (const stream of [this.child.stdout, this.child.stderr]) {
+    for (const [name, stream] of [
+      ["stdout", this.child.stdout],
+      ["stderr", this.child.stderr],
+    ] as const) {
       if (!stream) continue;
-      createInterface({ input: stream }).on("line", (text) => this.#line(text));
+      const source = `${options.name}#${id} ${name}`;
+      createInterface({ input: stream }).on("line", (text) => {
+        options.onText?.(source, text);
+        this.#line(text);
+      });
     }
     this.ready = new Promise((resolve, reject) => {
       const onMessage = (message: { type: string; error?: { message: string } }) => {

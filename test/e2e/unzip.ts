@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
 import { inflateRawSync } from "node:zlib";
+import { assertFreshBundles } from "./fresh.ts";
 
 /**
  * Extracts a zip (stored or deflated entries, as `make build` writes them) into `target`. Reads the
@@ -39,8 +40,12 @@ export function unzip(zipPath: string, target: string): string[] {
   return names;
 }
 
-/** Unzips each dist/lambdas/<name>.zip into a fresh temporary directory; returns name → directory. */
+/**
+ * Unzips each dist/lambdas/<name>.zip into a fresh temporary directory; returns name → directory.
+ * Refuses zips older than what they were built from (fresh.ts), so nothing runs stale bundles.
+ */
 export function unzipBundles(distDir: string, names: readonly string[]): Record<string, string> {
+  assertFreshBundles(distDir, names);
   const root = mkdtempSync(join(tmpdir(), "skiff-e2e-"));
   const dirs: Record<string, string> = {};
   for (const name of names) {

@@ -53,7 +53,7 @@ describe("FakeEc2", () => {
     fake = await FakeEc2.start({
       now: () => clock,
       launchTemplateIds: ["lt-0abc"],
-      subnets: { "subnet-b": "us-east-1b" },
+      subnets: { "subnet-a": "us-east-1a", "subnet-b": "us-east-1b" },
     });
     ec2 = new EC2Client({ region: "us-east-1", credentials, endpoint: fake.url, maxAttempts: 1 });
   });
@@ -146,6 +146,82 @@ describe("FakeEc2", () => {
         name: "InvalidLaunchTemplateId.NotFound",
         $metadata: { httpStatusCode: 400 },
       });
+    });
+
+    it("rejects an unknown launch template name with InvalidLaunchTemplateName.NotFoundException", async () => {
+      const input = fleet(1, "spot");
+      input.LaunchTemplateConfigs![0]!.LaunchTemplateSpecification = {
+        LaunchTemplateName: "ci-x",
+        Version: "1",
+      };
+
+      const error = await ec2.send(new CreateFleetCommand(input)).catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ name: "InvalidLaunchTemplateName.NotFoundException" });
+      expect(fake.instances()).toEqual([]);
+    });
+
+    it("rejects an unknown subnet with InvalidSubnetID.NotFound and launches nothing", async () => {
+      const input = fleet(2, "spot");
+      input.LaunchTemplateConfigs![0]!.Overrides![1]!.SubnetId = "subnet-gone";
+
+      const error = await ec2.send(new CreateFleetCommand(input)).catch((e: unknown) => e);
+
+      expect(error).toMatchObject({
+        name: "InvalidSubnetID.NotFound",
+        message: "The subnet ID 'subnet-gone' does not exist",
+      });
+      expect(fake.instances()).toEqual([]);
+    });
+
+    it.each([0, -1])(
+      "rejects TotalTargetCapacity %i: a fleet launches at least one instance",
+      async (count) => {
+        const error = await ec2.send(new CreateFleetCommand(fleet(count, "spot"))).catch((e: unknown) => e);
+
+        expect(error).toMatchObject({ name: "InvalidParameterValue", $metadata: { httpStatusCode: 400 } });
+        expect(fake.instances()).toEqual([]);
+      },
+    );
+
+    it("rejects two subnets of one availability zone for the same instance type with InvalidFleetConfig", async () => {
+      await fake.close();
+      fake = await FakeEc2.start({
+        subnets: { "subnet-a": "us-east-1a", "subnet-b": "us-east-1b", "subnet-a2": "us-east-1a" },
+      });
+      ec2 = new EC2Client({ region: "us-east-1", credentials, endpoint: fake.url, maxAttempts: 1 });
+      const input = fleet(1, "spot", ["m7i.large"]);
+      input.LaunchTemplateConfigs![0]!.Overrides!.push({ InstanceType: "m7i.large", SubnetId: "subnet-a2" });
+
+      const error = await ec2.send(new CreateFleetCommand(input)).catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ name: "InvalidFleetConfig" });
+      expect((error as Error).message).toContain("subnet-a and subnet-a2");
+      expect(fake.instances()).toEqual([]);
+    });
+
+    it("answers a repeated ClientToken with the first fleet and launches nothing more", async () => {
+      const input = { ...fleet(2, "spot"), ClientToken: "job-1001-attempt-1" };
+
+      const first = await ec2.send(new CreateFleetCommand(input));
+      const again = await ec2.send(new CreateFleetCommand(input));
+
+      expect(again.FleetId).toBe(first.FleetId);
+      expect(again.Instances?.flatMap((i) => i.InstanceIds)).toEqual(
+        first.Instances?.flatMap((i) => i.InstanceIds),
+      );
+      expect(fake.instances()).toHaveLength(2);
+    });
+
+    it("refuses a repeated ClientToken on a different request with IdempotentParameterMismatch", async () => {
+      await ec2.send(new CreateFleetCommand({ ...fleet(1, "spot"), ClientToken: "token-1" }));
+
+      const error = await ec2
+        .send(new CreateFleetCommand({ ...fleet(2, "spot"), ClientToken: "token-1" }))
+        .catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ name: "IdempotentParameterMismatch" });
+      expect(fake.instances()).toHaveLength(1);
     });
 
     it("tells onLaunch listeners about each new instance", async () => {

@@ -51,9 +51,16 @@ export type Capacity = Partial<Record<CapacityType, Record<string, number>>>;
 export interface FakeEc2Options {
   /** Clock in epoch milliseconds; default `Date.now`. */
   now?: () => number;
-  /** When given, CreateFleet with any other launch template id fails with `InvalidLaunchTemplateId.NotFound`. */
+  /**
+   * When given, CreateFleet naming any other launch template fails as EC2 does: an unknown id with
+   * `InvalidLaunchTemplateId.NotFound`, an unknown name with `InvalidLaunchTemplateName.NotFoundException`.
+   * Entries are ids (`lt-…`) or names.
+   */
   launchTemplateIds?: string[];
-  /** Availability zone per subnet id; unknown subnets are in `us-east-1a`. */
+  /**
+   * Availability zone per subnet id. When given, CreateFleet naming any other subnet fails with
+   * `InvalidSubnetID.NotFound`; when not, every subnet exists, in `us-east-1a`.
+   */
   subnets?: Record<string, string>;
   capacity?: Capacity;
   port?: number;
@@ -99,6 +106,9 @@ export class FakeEc2 {
   readonly #now: () => number;
   readonly #launchTemplateIds: Set<string> | undefined;
   readonly #subnets: Record<string, string>;
+  readonly #strictSubnets: boolean;
+  /** CreateFleet answers by ClientToken: the same token and request get the same answer, launching nothing. */
+  readonly #fleetsByToken = new Map<string, { request: string; body: string }>();
 
   #server: Listener | undefined;
 
@@ -107,6 +117,7 @@ export class FakeEc2 {
     this.#capacity = options.capacity ?? {};
     this.#launchTemplateIds = options.launchTemplateIds ? new Set(options.launchTemplateIds) : undefined;
     this.#subnets = options.subnets ?? {};
+    this.#strictSubnets = options.subnets !== undefined;
   }
 
   static async start(options: FakeEc2Options = {}): Promise<FakeEc2> {
@@ -237,20 +248,65 @@ export class FakeEc2 {
     }
   }
 
+  /**
+   * CreateFleet with EC2's idempotency: a ClientToken seen before with the same request returns the
+   * first answer again and launches nothing; with a different request it fails with
+   * IdempotentParameterMismatch. (Requests without a token are each new: the SDK sends none unless asked.)
+   */
   #createFleet(params: Params): string {
+    const token = params.ClientToken;
+    const { Action: _action, Version: _version, ClientToken: _token, ...rest } = params;
+    const request = JSON.stringify(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)));
+    if (token !== undefined) {
+      if (token.length > 64 || !/^[\x20-\x7e]*$/.test(token)) {
+        throw new Ec2Error("InvalidParameterValue", "ClientToken must be at most 64 ASCII characters");
+      }
+      const seen = this.#fleetsByToken.get(token);
+      if (seen && seen.request !== request) {
+        throw new Ec2Error(
+          "IdempotentParameterMismatch",
+          "The request uses the same client token as a previous, but non-identical request.",
+        );
+      }
+      if (seen) return seen.body;
+    }
+    const body = this.#launchFleet(params);
+    if (token !== undefined) this.#fleetsByToken.set(token, { request, body });
+    return body;
+  }
+
+  #launchFleet(params: Params): string {
     if (params.Type !== "instant") {
       throw new Ec2Error("InvalidParameterValue", "FakeEc2 supports only CreateFleet Type=instant");
+    }
+    const totalParam = params["TargetCapacitySpecification.TotalTargetCapacity"];
+    if (totalParam === undefined) {
+      throw new Ec2Error(
+        "MissingParameter",
+        "The request must contain the parameter TargetCapacitySpecification.TotalTargetCapacity",
+      );
+    }
+    if (!/^\d+$/.test(totalParam) || Number(totalParam) < 1) {
+      throw new Ec2Error(
+        "InvalidParameterValue",
+        `TotalTargetCapacity must be at least 1 (got ${totalParam}).`,
+      );
     }
     const overrides: Override[] = [];
     for (const c of indexes(params, "LaunchTemplateConfigs")) {
       const spec = `LaunchTemplateConfigs.${c}.LaunchTemplateSpecification`;
-      const launchTemplateId =
-        params[`${spec}.LaunchTemplateId`] ?? params[`${spec}.LaunchTemplateName`] ?? "";
+      const byId = params[`${spec}.LaunchTemplateId`];
+      const launchTemplateId = byId ?? params[`${spec}.LaunchTemplateName`] ?? "";
       if (this.#launchTemplateIds && !this.#launchTemplateIds.has(launchTemplateId)) {
-        throw new Ec2Error(
-          "InvalidLaunchTemplateId.NotFound",
-          `The specified launch template, with template ID ${launchTemplateId}, does not exist.`,
-        );
+        throw byId !== undefined
+          ? new Ec2Error(
+              "InvalidLaunchTemplateId.NotFound",
+              `The specified launch template, with template ID ${launchTemplateId}, does not exist.`,
+            )
+          : new Ec2Error(
+              "InvalidLaunchTemplateName.NotFoundException",
+              `The specified launch template, with template name ${launchTemplateId}, does not exist.`,
+            );
       }
       for (const o of indexes(params, `LaunchTemplateConfigs.${c}.Overrides`)) {
         const prefix = `LaunchTemplateConfigs.${c}.Overrides.${o}`;
@@ -268,8 +324,35 @@ export class FakeEc2 {
     }
     if (overrides.length === 0)
       throw new Ec2Error("MissingParameter", "LaunchTemplateConfigs.N.Overrides is required");
+    for (const o of overrides) {
+      if (this.#strictSubnets && this.#subnets[o.subnetId] === undefined) {
+        throw new Ec2Error("InvalidSubnetID.NotFound", `The subnet ID '${o.subnetId}' does not exist`);
+      }
+    }
+    // An instance pool is (instance type, availability zone): "An EC2 Fleet request can't span
+    // different subnets from the same Availability Zone" (EC2 User Guide, EC2 Fleet limitations).
+    // Without `subnets` the zones are unknown, so only the same subnet twice is a duplicate.
+    const pools = new Map<string, Override>();
+    for (const o of overrides) {
+      const zone = this.#strictSubnets ? (this.#subnets[o.subnetId] ?? "") : o.subnetId;
+      const key = `${o.launchTemplateId} ${o.instanceType} ${zone}`;
+      const other = pools.get(key);
+      if (other && other.subnetId !== o.subnetId) {
+        throw new Ec2Error(
+          "InvalidFleetConfig",
+          `The fleet configuration contains duplicate instance pools: ${o.instanceType} in ${zone} through subnets ${other.subnetId} and ${o.subnetId}.`,
+        );
+      }
+      if (other) {
+        throw new Ec2Error(
+          "InvalidFleetConfig",
+          `The fleet configuration contains duplicate instance pools: ${o.instanceType} in ${o.subnetId} twice.`,
+        );
+      }
+      pools.set(key, o);
+    }
 
-    const total = Number(params["TargetCapacitySpecification.TotalTargetCapacity"] ?? 0);
+    const total = Number(totalParam);
     const defaultType = (params["TargetCapacitySpecification.DefaultTargetCapacityType"] ??
       "on-demand") as CapacityType;
     const onDemandTarget = params["TargetCapacitySpecification.OnDemandTargetCapacity"];

@@ -380,4 +380,97 @@ describe("FakeGitHub", () => {
       expect(a.codes.filter((c) => c === 0)).toHaveLength(10 - a.handled);
     });
   });
+
+  describe("runner groups and JIT configs as GitHub has them", () => {
+    const groups = {
+      acme: [
+        { id: 1, name: "Default", visibility: "all" as const },
+        { id: 3, name: "deploy", visibility: "selected" as const, repositories: ["acme/widgets"] },
+      ],
+    };
+    let grouped: FakeGitHub;
+    let client: ReturnType<typeof octokit>;
+
+    beforeEach(async () => {
+      grouped = await FakeGitHub.start({
+        appId: APP_ID,
+        publicKey: keys.publicKey,
+        installationId: 7,
+        runnerGroups: groups,
+      });
+      client = octokit(grouped.url);
+    });
+    afterEach(async () => {
+      await grouped.close();
+    });
+
+    const repoJit = (repo: string, group: number, name: string) =>
+      client.request("POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig", {
+        owner: "acme",
+        repo,
+        name,
+        runner_group_id: group,
+        labels: ["linux"],
+      });
+
+    it("answers 404 for a runner group the organization does not have", async () => {
+      const error = await client
+        .request("POST /orgs/{org}/actions/runners/generate-jitconfig", {
+          org: "acme",
+          name: "r-1",
+          runner_group_id: 99,
+          labels: ["linux"],
+        })
+        .catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ status: 404 });
+      expect(grouped.registrations()).toEqual([]);
+    });
+
+    it("answers 403 when the repository may not use the group, 201 when it may", async () => {
+      const refused = await repoJit("gadgets", 3, "r-1").catch((e: unknown) => e);
+      const allowed = await repoJit("widgets", 3, "r-2");
+
+      expect(refused).toMatchObject({ status: 403 });
+      expect(allowed.status).toBe(201);
+      expect(allowed.data.runner).toMatchObject({ name: "r-2", runner_group_id: 3 });
+    });
+
+    it("hands a job only to an organization runner of a group its repository may use", async () => {
+      const org = (group: number, name: string) =>
+        client.request("POST /orgs/{org}/actions/runners/generate-jitconfig", {
+          org: "acme",
+          name,
+          runner_group_id: group,
+          labels: ["linux"],
+        });
+      const job = await grouped.queueJob({ repo: "gadgets", labels: ["self-hosted", "linux"] });
+      const deploy = await org(3, "deploy-1");
+      const general = await org(1, "general-1");
+
+      const first = await grouped.runnerConnect(deploy.data.encoded_jit_config);
+      const second = await grouped.runnerConnect(general.data.encoded_jit_config);
+
+      expect(first.job).toBeUndefined();
+      expect(second.job?.id).toBe(job.id);
+      expect(grouped.job(job.id)).toMatchObject({ runnerName: "general-1" });
+    });
+
+    it("issues JIT configs about 4 KB long, holding the runner's three files, and lists what it issued", async () => {
+      const { data } = await repoJit("widgets", 1, "ci-i-0abc");
+
+      const files = JSON.parse(Buffer.from(data.encoded_jit_config, "base64").toString("utf8"));
+      const runnerFile = JSON.parse(Buffer.from(files[".runner"], "base64").toString("utf8"));
+      const issued = grouped.issuedSecrets();
+
+      expect(data.encoded_jit_config.length).toBeGreaterThan(4096);
+      expect(data.encoded_jit_config.length).toBeLessThan(6000);
+      expect(Object.keys(files)).toEqual([".runner", ".credentials", ".credentials_rsaparams"]);
+      expect(runnerFile).toMatchObject({ agentId: data.runner.id, agentName: "ci-i-0abc", poolId: 1 });
+      expect(issued.jitConfigs).toEqual([data.encoded_jit_config]);
+      expect(issued.tokens).toHaveLength(1);
+      expect(issued.tokens[0]).toMatch(/^ghs_[A-Za-z0-9]{36}$/);
+      expect(new Set(issued.tokens[0]).size).toBeGreaterThan(12);
+    });
+  });
 });

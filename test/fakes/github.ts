@@ -1,4 +1,4 @@
-import { type KeyObject, verify as verifySignature } from "node:crypto";
+import { createHash, type KeyObject, verify as verifySignature } from "node:crypto";
 import { sign } from "@octokit/webhooks-methods";
 import {
   type Call,
@@ -89,6 +89,21 @@ export interface RateLimit {
   retryAfterSeconds?: number;
 }
 
+/**
+ * An organization's self-hosted runner group. `visibility` says which of the organization's
+ * repositories may use it: "all" (the Default group's setting), "selected" (those in
+ * `repositories`, as "owner/repo") or "private" (every private repository; the fake's are all private).
+ */
+export interface RunnerGroup {
+  id: number;
+  name: string;
+  visibility: "all" | "selected" | "private";
+  repositories?: string[];
+}
+
+/** Every organization has this group unless `runnerGroups` lists its groups. */
+export const DEFAULT_RUNNER_GROUP: RunnerGroup = { id: 1, name: "Default", visibility: "all" };
+
 export interface FakeGitHubOptions {
   /** The App id the JWT `iss` must carry. Default 1. */
   appId?: number | string;
@@ -102,6 +117,12 @@ export interface FakeGitHubOptions {
   now?: () => number;
   /** POST workflow_job webhooks here (unless an `onWebhook` handler is set). */
   webhookUrl?: string;
+  /**
+   * Runner groups per organization login; an organization not listed has only the Default group (id 1).
+   * JIT requests name a group: one the organization does not have answers 404, one the repository may not
+   * use answers 403, and GitHub hands a job only to runners of groups its repository may use.
+   */
+  runnerGroups?: Record<string, RunnerGroup[]>;
   /** Default "webhook-secret". */
   webhookSecret?: string;
   /** Fraction of deliveries to drop (recorded as failed, never sent), chosen by a seeded generator. */
@@ -137,7 +158,8 @@ interface Context {
 }
 
 interface Registration extends FakeRunner {
-  secret: string;
+  /** The encoded JIT config issued for it: the only way to connect it. */
+  encoded: string;
 }
 
 class HttpError extends Error {
@@ -176,6 +198,7 @@ export class FakeGitHub {
   readonly #labelIds = new Map<string, number>();
   readonly #repoIds = new Map<string, number>();
   readonly #pending = new Set<Promise<unknown>>();
+  readonly #issued = { jitConfigs: [] as string[], tokens: [] as string[] };
   readonly #options: FakeGitHubOptions;
   readonly #now: () => number;
   #rateLimit: (Required<Pick<RateLimit, "status">> & RateLimit & { until: number }) | undefined;
@@ -278,15 +301,20 @@ export class FakeGitHub {
    * `workflow_job.in_progress`). Throws if the config is unknown, already used, or its runner was deleted.
    */
   async runnerConnect(encodedJitConfig: string): Promise<{ runner: FakeRunner; job: FakeJob | undefined }> {
-    let decoded: { runner_id?: number; secret?: string };
+    let agentId: number;
     try {
-      decoded = JSON.parse(Buffer.from(encodedJitConfig, "base64").toString("utf8"));
+      const files = JSON.parse(Buffer.from(encodedJitConfig, "base64").toString("utf8")) as Record<
+        string,
+        string
+      >;
+      const runnerFile = JSON.parse(Buffer.from(files[".runner"] ?? "", "base64").toString("utf8"));
+      agentId = Number(runnerFile.agentId);
     } catch {
       throw new Error("FakeGitHub.runnerConnect: not a JIT config from this fake");
     }
-    const runner = this.#runners.get(Number(decoded.runner_id));
-    if (!runner || runner.secret !== decoded.secret) {
-      throw new Error(`FakeGitHub.runnerConnect: runner ${decoded.runner_id} is not registered`);
+    const runner = this.#runners.get(agentId);
+    if (!runner || runner.encoded !== encodedJitConfig) {
+      throw new Error(`FakeGitHub.runnerConnect: runner ${agentId} is not registered`);
     }
     if (runner.connected)
       throw new Error(`FakeGitHub.runnerConnect: JIT config of ${runner.name} was already used`);
@@ -335,6 +363,19 @@ export class FakeGitHub {
   /** Current runner registrations (deleted and completed ephemeral runners are gone). */
   registrations(): FakeRunner[] {
     return [...this.#runners.values()].map(publicRunner);
+  }
+
+  /**
+   * Every secret this fake handed out, for a leak scan: each encoded JIT config and installation token
+   * (`ghs_…`) issued so far, including those of runners since deleted and tokens since expired.
+   */
+  issuedSecrets(): { jitConfigs: string[]; tokens: string[] } {
+    return { jitConfigs: [...this.#issued.jitConfigs], tokens: [...this.#issued.tokens] };
+  }
+
+  /** The runner groups of an organization (the Default group unless `runnerGroups` names others). */
+  runnerGroups(org: string): RunnerGroup[] {
+    return structuredClone(this.#options.runnerGroups?.[org] ?? [DEFAULT_RUNNER_GROUP]);
   }
 
   deliveries(): FakeDelivery[] {
@@ -525,7 +566,8 @@ export class FakeGitHub {
     this.#route("POST", "/app/installations/{installation_id}/access_tokens", true, ({ params }) => {
       const installationId = Number(params.installation_id);
       if (!this.#knownInstallations().includes(installationId)) throw new HttpError(404, "Not Found");
-      const token = `ghs_${String(this.#ids.token.next()).padStart(36, "0")}`;
+      const token = `ghs_${opaque(`token:${this.#ids.token.next()}`, 36)}`;
+      this.#issued.tokens.push(token);
       const expiresAt = Math.floor(Date.now() / 1000) * 1000 + 3_600_000;
       this.#tokens.set(token, { installationId, expiresAt });
       return json(201, {
@@ -640,6 +682,11 @@ export class FakeGitHub {
     ) {
       throw new HttpError(422, "Invalid request: labels must be 1 to 100 strings");
     }
+    const runnerGroup = this.runnerGroups(account).find((g) => g.id === group);
+    // GitHub answers 404 for a group the organization does not have, 403 for one the caller may not
+    // register into (observed on github.com: https://docs.rs/runner-manager-github, module jit).
+    if (!runnerGroup) throw new HttpError(404, "Not Found");
+    if (!org && !groupAllows(runnerGroup, `${owner}/${repo}`)) throw new HttpError(403, "Forbidden");
     if ([...this.#runners.values()].some((r) => r.scope === scope && r.name === name)) {
       throw new HttpError(409, `Already exists - A runner with the name ${name} already exists.`);
     }
@@ -655,13 +702,12 @@ export class FakeGitHub {
       busy: false,
       connected: false,
       jobId: null,
-      secret: `secret-${id}`,
+      encoded: "",
     };
+    runner.encoded = encodedJitConfig(runner, runnerGroup, `jit:${id}`);
     this.#runners.set(id, runner);
-    const encoded = Buffer.from(
-      JSON.stringify({ fake: "skiff", runner_id: id, secret: runner.secret }),
-    ).toString("base64");
-    return json(201, { runner: runnerJson(runner, this.#labelIds), encoded_jit_config: encoded });
+    this.#issued.jitConfigs.push(runner.encoded);
+    return json(201, { runner: runnerJson(runner, this.#labelIds), encoded_jit_config: runner.encoded });
   }
 
   #listRunners(ctx: Context): FakeResponse {
@@ -746,7 +792,9 @@ export class FakeGitHub {
         (r) =>
           r.status === "online" &&
           r.jobId === null &&
-          (r.scope === job.owner || r.scope === `${job.owner}/${job.repo}`) &&
+          (r.scope === `${job.owner}/${job.repo}` ||
+            (r.scope === job.owner &&
+              this.#groupAllows(job.owner, r.runnerGroupId, `${job.owner}/${job.repo}`))) &&
           wanted.every((l) => r.labels.some((have) => have.toLowerCase() === l)),
       );
       if (!runner) continue;
@@ -758,6 +806,11 @@ export class FakeGitHub {
       job.runnerName = runner.name;
       await this.#emit("in_progress", job);
     }
+  }
+
+  #groupAllows(org: string, groupId: number, repository: string): boolean {
+    const group = this.runnerGroups(org).find((g) => g.id === groupId);
+    return group !== undefined && groupAllows(group, repository);
   }
 
   #timestamp(): string {
@@ -798,7 +851,12 @@ export class FakeGitHub {
       runner_id: job.runnerId,
       runner_name: job.runnerName,
       runner_group_id: job.runnerId === null ? null : (this.#runners.get(job.runnerId)?.runnerGroupId ?? 1),
-      runner_group_name: job.runnerId === null ? null : "Default",
+      runner_group_name:
+        job.runnerId === null
+          ? null
+          : (this.runnerGroups(job.owner).find(
+              (g) => g.id === this.#runners.get(job.runnerId ?? 0)?.runnerGroupId,
+            )?.name ?? "Default"),
     };
   }
 
@@ -933,8 +991,80 @@ function runnerJson(runner: FakeRunner, labelIds: Map<string, number>): Body {
 }
 
 function publicRunner(runner: Registration): FakeRunner {
-  const { secret: _secret, ...rest } = runner;
+  const { encoded: _encoded, ...rest } = runner;
   return { ...rest, labels: [...rest.labels] };
+}
+
+function groupAllows(group: RunnerGroup, repository: string): boolean {
+  if (group.visibility === "all" || group.visibility === "private") return true;
+  return (group.repositories ?? []).some((r) => r.toLowerCase() === repository.toLowerCase());
+}
+
+/** Deterministic, secret-looking text: base64url of SHA-256 chains, `length` characters of [A-Za-z0-9]. */
+function opaque(seed: string, length: number): string {
+  let out = "";
+  for (let i = 0; out.length < length; i++) {
+    out += createHash("sha256")
+      .update(`${seed}:${i}`)
+      .digest("base64")
+      .replace(/[^A-Za-z0-9]/g, "");
+  }
+  return out.slice(0, length);
+}
+
+/** Base64 of `bytes` deterministic bytes, as the runner's RSA parameters are stored. */
+function opaqueBytes(seed: string, bytes: number): string {
+  const chunks: Buffer[] = [];
+  for (let i = 0; chunks.length * 32 < bytes; i++)
+    chunks.push(createHash("sha256").update(`${seed}:${i}`).digest());
+  return Buffer.concat(chunks).subarray(0, bytes).toString("base64");
+}
+
+/**
+ * An encoded JIT config shaped like GitHub's: base64 of a JSON object holding the runner's three
+ * configuration files (`.runner`, `.credentials`, `.credentials_rsaparams`), each base64 of JSON. The
+ * RSA parameters of a 2048-bit key make it about 4 KB, as real ones are — which matters where it is
+ * stored (an SSM Standard parameter holds at most 4,096 characters).
+ */
+function encodedJitConfig(runner: Registration, group: RunnerGroup, seed: string): string {
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64");
+  const tenant = opaque(`${seed}:tenant`, 50);
+  const clientId = fakeUuid(runner.id, opaque(`${seed}:client`, 8).toLowerCase());
+  const files = {
+    ".runner": b64({
+      agentId: runner.id,
+      agentName: runner.name,
+      poolId: group.id,
+      poolName: group.name,
+      serverUrl: `https://pipelinesghubeus22.actions.githubusercontent.com/${tenant}/`,
+      gitHubUrl: `https://github.com/${runner.scope}`,
+      workFolder: runner.workFolder,
+      ephemeral: true,
+      disableUpdate: false,
+      isHostedServer: false,
+      useV2Flow: true,
+      serverUrlV2: "https://broker.actions.githubusercontent.com/",
+    }),
+    ".credentials": b64({
+      scheme: "OAuth",
+      data: {
+        clientId,
+        authorizationUrl: `https://pipelinesghubeus22.actions.githubusercontent.com/${tenant}/_apis/oauth2/token`,
+        requireFipsCryptography: "False",
+      },
+    }),
+    ".credentials_rsaparams": b64({
+      d: opaqueBytes(`${seed}:d`, 256),
+      dp: opaqueBytes(`${seed}:dp`, 128),
+      dq: opaqueBytes(`${seed}:dq`, 128),
+      exponent: "AQAB",
+      inverseQ: opaqueBytes(`${seed}:qi`, 128),
+      modulus: opaqueBytes(`${seed}:n`, 256),
+      p: opaqueBytes(`${seed}:p`, 128),
+      q: opaqueBytes(`${seed}:q`, 128),
+    }),
+  };
+  return b64(files);
 }
 
 function error(status: number, message: string): FakeResponse {

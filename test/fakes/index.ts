@@ -7,6 +7,7 @@ export {
   type InstanceStateName,
 } from "./ec2.ts";
 export {
+  DEFAULT_RUNNER_GROUP,
   type FakeDelivery,
   FakeGitHub,
   type FakeGitHubOptions,
@@ -15,6 +16,7 @@ export {
   type GitHubCall,
   type JobStatus,
   type RateLimit,
+  type RunnerGroup,
   type WebhookDelivery,
   type WebhookHandler,
 } from "./github.ts";
@@ -25,14 +27,18 @@ export {
   type FakeSqsOptions,
   type QueueOptions,
   type ReceivedMessage,
+  SQS_LIMITS,
   SqsError,
 } from "./sqs.ts";
 export {
   type FakeParameter,
   FakeSsm,
   type FakeSsmOptions,
+  MAX_VALUE,
   type ParameterRead,
+  type ParameterTier,
   type ParameterType,
+  type RunnerRole,
 } from "./ssm.ts";
 
 /**

@@ -237,4 +237,99 @@ describe("FakeSqs", () => {
     expect(fake.count(jobs).total).toBe(0);
     expect(fake.callCount("SendMessage")).toBe(1);
   });
+
+  describe("limits SQS enforces", () => {
+    const invalid = (e: unknown) => (e as { name?: string }).name === "InvalidParameterValue";
+
+    it("refuses DelaySeconds outside 0–900 and accepts 900", async () => {
+      const over = await sqs
+        .send(new SendMessageCommand({ QueueUrl: jobs, MessageBody: "x", DelaySeconds: 901 }))
+        .catch((e: unknown) => e);
+      const negative = await sqs
+        .send(new SendMessageCommand({ QueueUrl: jobs, MessageBody: "x", DelaySeconds: -1 }))
+        .catch((e: unknown) => e);
+      await sqs.send(new SendMessageCommand({ QueueUrl: jobs, MessageBody: "ok", DelaySeconds: 900 }));
+
+      expect(invalid(over)).toBe(true);
+      expect((over as Error).message).toBe(
+        "Value 901 for parameter DelaySeconds is invalid. Reason: Must be between 0 and 900, if provided.",
+      );
+      expect(invalid(negative)).toBe(true);
+      expect(fake.peek(jobs).map((m) => m.body)).toEqual(["ok"]);
+    });
+
+    it("refuses a visibility timeout over 43,200 s on receive and on ChangeMessageVisibility", async () => {
+      fake.send(jobs, "a");
+      const receive = await sqs
+        .send(new ReceiveMessageCommand({ QueueUrl: jobs, VisibilityTimeout: 43_201 }))
+        .catch((e: unknown) => e);
+      const [message] = fake.receive(jobs);
+      const change = await sqs
+        .send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: jobs,
+            ReceiptHandle: message?.ReceiptHandle,
+            VisibilityTimeout: 43_201,
+          }),
+        )
+        .catch((e: unknown) => e);
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: jobs,
+          ReceiptHandle: message?.ReceiptHandle,
+          VisibilityTimeout: 43_200,
+        }),
+      );
+
+      expect(invalid(receive)).toBe(true);
+      expect(invalid(change)).toBe(true);
+      expect(fake.peek(jobs)[0]?.visibleAt).toBe(clock + 43_200_000);
+    });
+
+    it("refuses a message over 256 KiB and a batch whose total is over 256 KiB", async () => {
+      const big = "x".repeat(262_145);
+      const half = "y".repeat(140_000);
+      const single = await sqs
+        .send(new SendMessageCommand({ QueueUrl: jobs, MessageBody: big }))
+        .catch((e: unknown) => e);
+      const batch = await sqs
+        .send(
+          new SendMessageBatchCommand({
+            QueueUrl: jobs,
+            Entries: [
+              { Id: "1", MessageBody: half },
+              { Id: "2", MessageBody: half },
+            ],
+          }),
+        )
+        .catch((e: unknown) => e);
+      await sqs.send(new SendMessageCommand({ QueueUrl: jobs, MessageBody: "x".repeat(262_144) }));
+
+      expect(invalid(single)).toBe(true);
+      expect((batch as { name?: string }).name).toBe("BatchRequestTooLong");
+      expect(fake.count(jobs).total).toBe(1);
+    });
+
+    it("fails only the batch entry whose delay is out of range", async () => {
+      const out = await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: jobs,
+          Entries: [
+            { Id: "ok", MessageBody: "a", DelaySeconds: 10 },
+            { Id: "bad", MessageBody: "b", DelaySeconds: 1000 },
+          ],
+        }),
+      );
+
+      expect(out.Successful?.map((e) => e.Id)).toEqual(["ok"]);
+      expect(out.Failed).toEqual([
+        expect.objectContaining({ Id: "bad", Code: "InvalidParameterValue", SenderFault: true }),
+      ]);
+    });
+
+    it("refuses the same out-of-range values through the test API", () => {
+      expect(() => fake.send(jobs, "x", { delaySeconds: 901 })).toThrow(/DelaySeconds/);
+      expect(() => fake.receive(jobs, 1, 43_201)).toThrow(/VisibilityTimeout/);
+    });
+  });
 });

@@ -15,6 +15,17 @@ import {
 
 const ACCOUNT = "000000000000";
 
+/**
+ * SQS's quotas (Amazon SQS Developer Guide, "Amazon SQS message quotas"): a message, and a whole batch,
+ * is at most 256 KiB; a delay 0–900 s; a visibility timeout 0–43,200 s (12 h); a long poll 0–20 s.
+ */
+export const SQS_LIMITS = {
+  maxMessageBytes: 262_144,
+  maxDelaySeconds: 900,
+  maxVisibilitySeconds: 43_200,
+  maxWaitSeconds: 20,
+} as const;
+
 export interface QueueOptions {
   /** Default 30. */
   visibilityTimeoutSeconds?: number;
@@ -85,6 +96,8 @@ const QUERY_ERRORS: Record<string, [string, number]> = {
   BatchEntryIdsNotDistinct: ["AWS.SimpleQueueService.BatchEntryIdsNotDistinct", 400],
   RequestThrottled: ["RequestThrottled", 403],
   OverLimit: ["OverLimit", 403],
+  InvalidParameterValue: ["InvalidParameterValue", 400],
+  BatchRequestTooLong: ["AWS.SimpleQueueService.BatchRequestTooLong", 400],
   InvalidSecurity: ["InvalidSecurity", 403],
   InternalError: ["InternalError", 500],
   ServiceUnavailable: ["ServiceUnavailable", 503],
@@ -280,6 +293,15 @@ export class FakeSqs {
       }
       case "SendMessageBatch": {
         const queue = this.#queue(String(body.QueueUrl));
+        const total = Array.isArray(body.Entries)
+          ? (body.Entries as Body[]).reduce((sum, e) => sum + messageBytes(String(e.MessageBody ?? ""), e), 0)
+          : 0;
+        if (total > SQS_LIMITS.maxMessageBytes) {
+          throw new SqsError(
+            "BatchRequestTooLong",
+            `Batch requests cannot be longer than ${SQS_LIMITS.maxMessageBytes} bytes. You have sent ${total} bytes.`,
+          );
+        }
         return this.#batch(body.Entries, (entry) => {
           const message = this.#send(
             queue,
@@ -332,7 +354,9 @@ export class FakeSqs {
       throw new SqsError("InvalidParameterValue", "MaxNumberOfMessages must be between 1 and 10");
     const names = [...strings(body.AttributeNames), ...strings(body.MessageSystemAttributeNames)];
     const visibility = body.VisibilityTimeout === undefined ? undefined : num(body.VisibilityTimeout, 0);
-    const deadline = performance.now() + num(body.WaitTimeSeconds, 0) * 1000;
+    const wait = num(body.WaitTimeSeconds, 0);
+    checkRange("WaitTimeSeconds", wait, SQS_LIMITS.maxWaitSeconds);
+    const deadline = performance.now() + wait * 1000;
     for (;;) {
       const messages = this.#receive(queue, max, visibility, names, strings(body.MessageAttributeNames));
       if (messages.length > 0 || this.#closed || performance.now() >= deadline) {
@@ -381,6 +405,14 @@ export class FakeSqs {
   }
 
   #send(queue: Queue, body: string, delaySeconds: number, request: Body): Message {
+    checkRange("DelaySeconds", delaySeconds, SQS_LIMITS.maxDelaySeconds);
+    const bytes = messageBytes(body, request);
+    if (bytes > SQS_LIMITS.maxMessageBytes) {
+      throw new SqsError(
+        "InvalidParameterValue",
+        `One or more parameters are invalid. Reason: Message must be shorter than ${SQS_LIMITS.maxMessageBytes} bytes.`,
+      );
+    }
     const now = this.#now();
     const message: Message = {
       messageId: fakeUuid(this.#ids.message.next(), "5a5a5a5a"),
@@ -405,6 +437,9 @@ export class FakeSqs {
     attributeNames: string[],
     messageAttributeNames: string[],
   ): ReceivedMessage[] {
+    if (visibilitySeconds !== undefined) {
+      checkRange("VisibilityTimeout", visibilitySeconds, SQS_LIMITS.maxVisibilitySeconds);
+    }
     this.#redrive();
     const now = this.#now();
     const visible = queue.messages.filter((m) => m.visibleAt <= now).slice(0, max);
@@ -461,6 +496,7 @@ export class FakeSqs {
   }
 
   #changeVisibility(queue: Queue, receiptHandle: string, visibilitySeconds: number): void {
+    checkRange("VisibilityTimeout", visibilitySeconds, SQS_LIMITS.maxVisibilitySeconds);
     const message = this.#find(queue, receiptHandle);
     const now = this.#now();
     if (!message || message.visibleAt <= now) {
@@ -513,6 +549,26 @@ export class FakeSqs {
     const wantAll = names.includes("All");
     return Object.fromEntries(Object.entries(all).filter(([k]) => wantAll || names.includes(k)));
   }
+}
+
+/** SQS's answer to a number out of its range, e.g. DelaySeconds 901. */
+function checkRange(parameter: string, value: number, max: number): void {
+  if (Number.isInteger(value) && value >= 0 && value <= max) return;
+  throw new SqsError(
+    "InvalidParameterValue",
+    `Value ${value} for parameter ${parameter} is invalid. Reason: Must be between 0 and ${max}, if provided.`,
+  );
+}
+
+/** A message's size as SQS counts it: the body's UTF-8 bytes plus each attribute's name, type and value. */
+function messageBytes(body: string, request: Body): number {
+  let bytes = Buffer.byteLength(body, "utf8");
+  const attributes = (request.MessageAttributes ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [name, attribute] of Object.entries(attributes)) {
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(String(attribute.DataType ?? ""));
+    bytes += Buffer.byteLength(String(attribute.StringValue ?? attribute.BinaryValue ?? ""));
+  }
+  return bytes;
 }
 
 function nonExistent(): SqsError {

@@ -13,6 +13,10 @@ import {
 } from "./http.ts";
 
 export type ParameterType = "String" | "StringList" | "SecureString";
+export type ParameterTier = "Standard" | "Advanced";
+
+/** SSM's value limits per tier, in characters (AWS Systems Manager User Guide, "Managing parameter tiers"). */
+export const MAX_VALUE = { Standard: 4096, Advanced: 8192 } as const;
 
 export interface FakeParameter {
   name: string;
@@ -21,6 +25,7 @@ export interface FakeParameter {
   type: ParameterType;
   keyId?: string;
   version: number;
+  tier: ParameterTier;
   /** Epoch milliseconds. */
   lastModified: number;
   tags: Record<string, string>;
@@ -32,11 +37,28 @@ export interface ParameterRead {
   operation: string;
   withDecryption: boolean;
   at: number;
+  /** The instance ARN of a caller signing with `instanceCredentials`; undefined for anyone else. */
+  instanceArn?: string;
+}
+
+/**
+ * What an instance profile's credentials may do, as modules/runner-pool grants it: `ssm:GetParameter`
+ * and `ssm:DeleteParameter` on parameters under `parameterPath` whose `tagKey` tag equals the caller's
+ * own instance ARN (the policy variable `${ec2:SourceInstanceARN}`); nothing else.
+ */
+export interface RunnerRole {
+  /** Default "/" (any parameter); e.g. "/ci/jit/". */
+  parameterPath?: string;
+  /** Default "skiff:instance-arn". */
+  tagKey?: string;
+  /** For error messages. Default "skiff-runner". */
+  roleName?: string;
 }
 
 export interface FakeSsmOptions {
   /** Clock in epoch milliseconds; default `Date.now`. */
   now?: () => number;
+  runnerRole?: RunnerRole;
   region?: string;
   port?: number;
 }
@@ -70,11 +92,20 @@ export class FakeSsm {
   readonly #requests = new Counter();
   readonly #now: () => number;
   readonly #region: string;
+  readonly #role: Required<RunnerRole>;
+  /** Access key id of instance-profile credentials → the instance's ARN. */
+  readonly #instanceKeys = new Map<string, string>();
   #server: Listener | undefined;
 
   private constructor(options: FakeSsmOptions) {
     this.#now = options.now ?? Date.now;
     this.#region = options.region ?? "us-east-1";
+    this.#role = {
+      parameterPath: "/",
+      tagKey: "skiff:instance-arn",
+      roleName: "skiff-runner",
+      ...options.runnerRole,
+    };
   }
 
   static async start(options: FakeSsmOptions = {}): Promise<FakeSsm> {
@@ -96,9 +127,30 @@ export class FakeSsm {
   // ---- test API -------------------------------------------------------------------------------------------
 
   /** Creates or overwrites a parameter without going through the wire (not recorded as a call). */
-  put(name: string, value: string, options: { type?: ParameterType; keyId?: string } = {}): void {
+  put(
+    name: string,
+    value: string,
+    options: { type?: ParameterType; keyId?: string; tags?: Record<string, string> } = {},
+  ): void {
     const type = options.type ?? "SecureString";
-    this.#store(name, value, type, type === "SecureString" ? (options.keyId ?? DEFAULT_KEY) : undefined, {});
+    const keyId = type === "SecureString" ? (options.keyId ?? DEFAULT_KEY) : undefined;
+    const tier = value.length > MAX_VALUE.Standard ? "Advanced" : "Standard";
+    this.#store(name, value, type, keyId, options.tags ?? {}, tier);
+  }
+
+  /**
+   * Credentials as an instance profile delivers them to the instance `instanceArn`: requests signed
+   * with them are that instance's, and the runner role's tag condition decides what they may do.
+   */
+  instanceCredentials(instanceArn: string): {
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken: string;
+  } {
+    const id = createHash("sha256").update(instanceArn).digest("hex").slice(0, 16).toUpperCase();
+    const accessKeyId = `ASIA${id}`;
+    this.#instanceKeys.set(accessKeyId, instanceArn);
+    return { accessKeyId, secretAccessKey: `fake-secret-${id}`, sessionToken: `fake-session-${id}` };
   }
 
   get(name: string): FakeParameter | undefined {
@@ -138,11 +190,44 @@ export class FakeSsm {
       this.calls.push({ operation, params: body, at: this.#now() });
       const fault = this.#faults.take(operation);
       if (fault) throw fault;
+      const accessKey = /Credential=([^/,\s]+)\//.exec(String(request.headers.authorization ?? ""))?.[1];
+      const instanceArn = accessKey ? this.#instanceKeys.get(accessKey) : undefined;
+      if (instanceArn) this.#authorizeInstance(instanceArn, operation, body);
+      this.#caller = instanceArn;
       return json(200, this.#dispatch(operation, body), headers);
     } catch (error) {
       const e = error instanceof SsmError ? error : new SsmError("InternalServerError", String(error), 500);
       return json(e.status, { __type: e.type, message: e.message }, headers);
     }
+  }
+
+  #caller: string | undefined;
+
+  /**
+   * The runner role's policy, evaluated: Allow Get/DeleteParameter on `parameterPath` when the
+   * parameter's tag equals the caller's ARN; everything else is denied. A parameter that does not exist
+   * has no tag, so reading one answers AccessDeniedException, not ParameterNotFound.
+   */
+  #authorizeInstance(instanceArn: string, operation: string, body: Body): void {
+    const { parameterPath, tagKey, roleName } = this.#role;
+    const name = typeof body.Name === "string" ? body.Name : typeof body.Path === "string" ? body.Path : "*";
+    const parameter = this.#parameters.get(name);
+    const allowed =
+      (operation === "GetParameter" || operation === "DeleteParameter") &&
+      name.startsWith(parameterPath) &&
+      parameter !== undefined &&
+      parameter.tags[tagKey] === instanceArn;
+    if (allowed) return;
+    const instanceId = instanceArn.split("/").at(-1);
+    const account = instanceArn.split(":")[4] ?? "000000000000";
+    throw new SsmError(
+      "AccessDeniedException",
+      `User: arn:aws:sts::${account}:assumed-role/${roleName}/${instanceId} is not authorized to perform: ssm:${operation} on resource: ${this.#arn(name, account)} because no identity-based policy allows the ssm:${operation} action`,
+    );
+  }
+
+  #arn(name: string, account = "000000000000"): string {
+    return `arn:aws:ssm:${this.#region}:${account}:parameter${name.startsWith("/") ? "" : "/"}${name}`;
   }
 
   #dispatch(operation: string, body: Body): unknown {
@@ -184,7 +269,9 @@ export class FakeSsm {
 
   #putParameter(body: Body): unknown {
     const name = str(body.Name, "Name");
+    checkName(name);
     const value = str(body.Value, "Value");
+    const tier = chooseTier(body.Tier, value);
     const existing = this.#parameters.get(name);
     const tags = Array.isArray(body.Tags) ? (body.Tags as { Key: string; Value: string }[]) : [];
     if (existing && body.Overwrite !== true) {
@@ -207,8 +294,9 @@ export class FakeSsm {
       type,
       keyId,
       existing?.tags ?? Object.fromEntries(tags.map((t) => [t.Key, t.Value])),
+      tier,
     );
-    return { Version: stored.version, Tier: "Standard" };
+    return { Version: stored.version, Tier: stored.tier };
   }
 
   #getParametersByPath(body: Body): unknown {
@@ -236,11 +324,13 @@ export class FakeSsm {
     type: ParameterType,
     keyId: string | undefined,
     tags: Record<string, string>,
+    tier: ParameterTier,
   ): FakeParameter {
     const parameter: FakeParameter = {
       name,
       value,
       type,
+      tier,
       version: (this.#parameters.get(name)?.version ?? 0) + 1,
       lastModified: this.#now(),
       tags,
@@ -251,7 +341,13 @@ export class FakeSsm {
   }
 
   #read(parameter: FakeParameter, operation: string, withDecryption: boolean): Body {
-    this.reads.push({ name: parameter.name, operation, withDecryption, at: this.#now() });
+    this.reads.push({
+      name: parameter.name,
+      operation,
+      withDecryption,
+      at: this.#now(),
+      ...(this.#caller ? { instanceArn: this.#caller } : {}),
+    });
     const hidden = parameter.type === "SecureString" && !withDecryption;
     return {
       Name: parameter.name,
@@ -262,9 +358,66 @@ export class FakeSsm {
         : parameter.value,
       Version: parameter.version,
       LastModifiedDate: parameter.lastModified / 1000,
-      ARN: `arn:aws:ssm:${this.#region}:000000000000:parameter${parameter.name.startsWith("/") ? "" : "/"}${parameter.name}`,
+      ARN: this.#arn(parameter.name),
       DataType: "text",
     };
+  }
+}
+
+/**
+ * PutParameter's `Tier`: Standard holds values up to 4,096 characters, Advanced up to 8,192;
+ * Intelligent-Tiering picks Standard when the value fits and Advanced when not. No `Tier` is the
+ * account's default tier, Standard unless changed. Nothing is ever over 8,192 (the API's own limit).
+ */
+function chooseTier(requested: unknown, value: string): ParameterTier {
+  if (value.length > MAX_VALUE.Advanced) {
+    throw new SsmError(
+      "ValidationException",
+      `1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length less than or equal to ${MAX_VALUE.Advanced}`,
+    );
+  }
+  const tier = requested ?? "Standard";
+  if (tier === "Intelligent-Tiering") return value.length > MAX_VALUE.Standard ? "Advanced" : "Standard";
+  if (tier === "Advanced") return "Advanced";
+  if (tier !== "Standard") {
+    throw new SsmError(
+      "ValidationException",
+      `1 validation error detected: Value '${String(tier)}' at 'tier' failed to satisfy constraint: Member must satisfy enum value set: [Advanced, Intelligent-Tiering, Standard]`,
+    );
+  }
+  if (value.length > MAX_VALUE.Standard) {
+    throw new SsmError(
+      "ValidationException",
+      "Standard tier parameters support a maximum parameter value of 4096 characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier. For more information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html",
+    );
+  }
+  return "Standard";
+}
+
+/**
+ * SSM's naming constraints (PutParameter API reference, "Naming Constraints"): only a-zA-Z0-9_.- and
+ * "/" between levels, a name with "/" starts with "/", no "aws"/"ssm" prefix (any case), at most 15
+ * levels, at most 1,011 characters.
+ */
+function checkName(name: string): void {
+  const bare = name.replace(/^\//, "");
+  const valid =
+    /^[a-zA-Z0-9_.\-/]+$/.test(name) &&
+    (!name.includes("/") || name.startsWith("/")) &&
+    !bare.split("/").includes("") &&
+    !/^(aws|ssm)/i.test(bare) &&
+    name.length <= 1011;
+  if (!valid) {
+    throw new SsmError(
+      "ValidationException",
+      'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_',
+    );
+  }
+  if (bare.split("/").length > 15) {
+    throw new SsmError(
+      "HierarchyLevelLimitExceededException",
+      "A hierarchy can have a maximum of 15 levels. For more information, see Requirements and constraints for parameter names in the Amazon Web Services Systems Manager User Guide.",
+    );
   }
 }
 
