@@ -64,6 +64,8 @@ export interface PoolSpec {
   runnerGroupId?: number;
   bootTimeoutSeconds?: number;
   maxLifetimeSeconds?: number;
+  /** Warm runners for an org-level pool (organisation "acme"), always wanted. */
+  warm?: { idle: number; maxIdleSeconds?: number };
 }
 
 export interface HarnessOptions {
@@ -365,6 +367,7 @@ export class Harness {
       bootTimeoutSeconds: p.bootTimeoutSeconds,
       maxLifetimeSeconds: p.maxLifetimeSeconds,
       interruptedRetryOnDemand: true,
+      ...(p.warm ? { warm: { organization: "acme", schedule: [], ...p.warm } } : {}),
     }));
     const control = {
       ...aws,
@@ -588,10 +591,13 @@ export class Harness {
       taggedJobs: taggedJobs(instance),
       events: [],
     });
-    if (!instance.tags["skiff:job-id"]) {
-      this.violations.push(`instance ${instance.instanceId} launched without a skiff:job-id tag`);
+    // A warm runner is launched for no job: one launch per job concerns the others.
+    if (instance.tags["skiff:warm"] !== "true") {
+      if (!instance.tags["skiff:job-id"]) {
+        this.violations.push(`instance ${instance.instanceId} launched without a skiff:job-id tag`);
+      }
+      this.#checkOneLaunchPerJob(instance);
     }
-    this.#checkOneLaunchPerJob(instance);
     // The cap, sampled on every launch: instances of the pool that are pending or running.
     const live = this.ec2
       .instances()
@@ -631,7 +637,7 @@ export class Harness {
   #checkOneLaunchPerJob(launched: FakeInstance): void {
     const claims: { instanceId: string; jobs: number[] }[] = [];
     for (const i of this.ec2.instances()) {
-      if (!LIVE.has(i.state)) continue;
+      if (!LIVE.has(i.state) || i.tags["skiff:warm"] === "true") continue; // warm runners are for no job
       const trace = this.instances.get(i.instanceId);
       const tagged = trace?.taggedJobs ?? taggedJobs(i);
       const started = trace?.events.find((e) => e.kind === "job-started");
@@ -833,19 +839,37 @@ export class Harness {
     );
   }
 
-  /** Waits until nothing runs, nothing is registered, no JIT config is left and the queues are drained. */
-  async waitForQuiet(virtualSeconds: number): Promise<void> {
+  /**
+   * Waits until nothing runs, nothing is registered, no JIT config is left and the queues are
+   * drained; with `warm`, until only that many warm runners per pool wait, online and holding slots.
+   */
+  async waitForQuiet(virtualSeconds: number, warm: Record<string, number> = {}): Promise<void> {
     await this.waitFor(
       "instances, registrations, JIT configs and queues to drain",
-      async () =>
-        this.aliveInstances().length === 0 &&
-        this.github.registrations().length === 0 &&
-        this.ssm.names().every((n) => !n.startsWith(`/${PREFIX}/jit/`)) &&
-        this.sqs.count(this.queues.jobs).total === 0 &&
-        this.sqs.count(this.queues.lifecycle).total === 0 &&
-        (await this.counters()).every(([, active]) => active === 0),
+      async () => {
+        const waiting = await this.waitingWarm();
+        const expected = Object.values(warm).reduce((a, b) => a + b, 0);
+        return (
+          waiting.size === expected &&
+          this.aliveInstances().every((i) => waiting.has(i.instanceId)) &&
+          this.github.registrations().every((r) => waiting.has(r.name.slice(PREFIX.length + 1))) &&
+          this.ssm.names().every((n) => !n.startsWith(`/${PREFIX}/jit/`)) &&
+          this.sqs.count(this.queues.jobs).total === 0 &&
+          this.sqs.count(this.queues.lifecycle).total === 0 &&
+          (await this.counters()).every(([pool, active]) => active === (warm[pool] ?? 0))
+        );
+      },
       virtualSeconds,
     );
+  }
+
+  /** The warm runners waiting in every pool (the pools' idle sets in the state table). */
+  async waitingWarm(): Promise<Set<string>> {
+    const waiting = new Set<string>();
+    for (const item of await this.table()) {
+      if (String(item.pk).startsWith("pool#")) for (const id of (item.warmIdle as Set<string> | undefined) ?? []) waiting.add(id);
+    }
+    return waiting;
   }
 
   /** The pool counters (active slots) in the state table. */
@@ -883,7 +907,12 @@ export class Harness {
    * running or registered, pool counters are back to zero, and the DLQs hold only `expectedDeadLetters`.
    */
   async verify(
-    expected: { deadLetters?: (body: string) => boolean; lostJobs?: number } = {},
+    expected: {
+      deadLetters?: (body: string) => boolean;
+      lostJobs?: number;
+      /** Warm runners still waiting per pool at the end (each alive, registered, holding a slot). */
+      warm?: Record<string, number>;
+    } = {},
   ): Promise<Verdict> {
     const violations = [...this.violations];
     const runners = new Map<string, number>();
@@ -923,8 +952,17 @@ export class Harness {
         }
       }
     }
-    for (const i of this.aliveInstances()) violations.push(`instance ${i.instanceId} is still ${i.state}`);
-    for (const r of this.github.registrations()) violations.push(`runner ${r.name} is still registered`);
+    const waiting = await this.waitingWarm();
+    for (const [pool, n] of Object.entries(expected.warm ?? {})) {
+      const left = [...waiting].filter((id) => this.instances.get(id)?.pool === pool).length;
+      if (left !== n) violations.push(`pool ${pool}: ${left} warm runners waiting, not ${n}`);
+    }
+    for (const i of this.aliveInstances()) {
+      if (!waiting.has(i.instanceId)) violations.push(`instance ${i.instanceId} is still ${i.state}`);
+    }
+    for (const r of this.github.registrations()) {
+      if (!waiting.has(r.name.slice(PREFIX.length + 1))) violations.push(`runner ${r.name} is still registered`);
+    }
     // Only the instance itself ever read its JIT config (FakeSsm enforces the runner role's tag condition).
     for (const read of this.ssm.reads.filter((r) => r.name.startsWith(`/${PREFIX}/jit/`))) {
       if (read.instanceArn?.split("/").at(-1) !== read.name.split("/").at(-1)) {
@@ -937,8 +975,9 @@ export class Harness {
       violations.push(`JIT config ${n} is left in SSM`);
     }
     for (const item of await this.table()) {
-      if (String(item.pk).startsWith("pool#") && Number(item.active ?? 0) !== 0) {
-        violations.push(`${item.pk} counter is ${item.active}, not 0`);
+      const warm = expected.warm?.[String(item.pk).slice("pool#".length)] ?? 0;
+      if (String(item.pk).startsWith("pool#") && Number(item.active ?? 0) !== warm) {
+        violations.push(`${item.pk} counter is ${item.active}, not ${warm}`);
       }
     }
     violations.push(...(await this.secretLeaks()));

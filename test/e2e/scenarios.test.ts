@@ -82,6 +82,28 @@ describe("skiff end to end", () => {
   );
 
   it(
+    "with warm runners waiting, jobs start on them and the pool refills, never over max_runners",
+    async () => {
+      const h = await start({ pools: [{ ...arm, maxRunners: 12, warm: { idle: 5 } }] });
+      await h.reconcile();
+      const online = () => h.github.registrations().filter((r) => r.status === "online" && !r.busy).length;
+      await h.waitFor("five warm runners online", () => online() >= 5, 600);
+
+      await h.queueJobs(20, ARM_JOB, 2000);
+      await h.waitForJobs(3 * 3600);
+      await h.reconcile();
+      await h.waitFor("the pool refilled", () => online() >= 5, 600);
+      await h.waitForQuiet(3600, { arm: 5 });
+      const verdict = await h.verify({ warm: { arm: 5 } });
+
+      expect(verdict.violations).toEqual([]);
+      expect(verdict.maxLive.arm).toBeLessThanOrEqual(12);
+      expect(h.metrics.get("WarmHits")).toBeGreaterThan(0);
+    },
+    REAL(240),
+  );
+
+  it(
     "launches once per job when every webhook delivery arrives three times",
     async () => {
       const h = await start({ pools: [{ ...ci, maxRunners: 15 }] });
