@@ -262,6 +262,42 @@ async function reconcileAtScale(runners: number, cycles: number) {
   }
 }
 
+/**
+ * Queued → in_progress for a burst of jobs, cold (each job waits for its instance to boot) or
+ * with `warm` runners waiting. Boot is simulated as 30 s to running and 5 s to the runner
+ * online; figures are virtual seconds (fast time).
+ */
+async function pickup(jobs: number, warmIdle: number) {
+  const h = await Harness.start({
+    speed: 20,
+    pools: [{ ...ARM_POOL, maxRunners: jobs + warmIdle, ...(warmIdle > 0 ? { warm: { idle: warmIdle } } : {}) }],
+    bootSeconds: [35, 35],
+    jobSeconds: [60, 60],
+    logLevel: "WARN",
+  });
+  try {
+    if (warmIdle > 0) {
+      await h.reconcile();
+      const online = () => h.github.registrations().filter((r) => r.status === "online" && !r.busy).length;
+      await h.waitFor(`${warmIdle} warm runners online`, () => online() >= warmIdle, 1800);
+    }
+    await h.queueJobs(jobs, { labels: ["self-hosted", "linux", "arm64"] });
+    await h.waitForJobs(3600);
+    const waits = [...h.jobs.values()]
+      .filter((t) => t.runningAt !== undefined)
+      .map((t) => ((t.runningAt as number) - t.queuedAt) / 1000);
+    return {
+      jobs: waits.length,
+      warmIdle,
+      p50: round(percentile(waits, 50)),
+      p99: round(percentile(waits, 99)),
+      warmHits: h.metrics.get("WarmHits") ?? 0,
+    };
+  } finally {
+    await h.stop();
+  }
+}
+
 // ---- run, print, write -------------------------------------------------------------------------------------
 
 const sizes = JSON.parse(readFileSync(join(distDir, "sizes.json"), "utf8")) as {
@@ -282,6 +318,9 @@ log("calls per job (fast time)");
 const perJob = await callsPerJob(quick ? 60 : 200);
 log("reconcile with many runners (fast time)");
 const reconcile = await reconcileAtScale(quick ? 200 : 1000, 10);
+log("queued → in_progress, cold and warm (fast time)");
+const pickupCold = await pickup(quick ? 20 : 50, 0);
+const pickupWarm = await pickup(quick ? 20 : 50, quick ? 20 : 50);
 
 let commit = "unknown";
 try {
@@ -301,6 +340,7 @@ const results = {
   acceptedToCreateFleetMs: toFleet,
   perJob,
   reconcile,
+  pickup: { cold: pickupCold, warm: pickupWarm },
 };
 writeFileSync(join(repoRoot, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -335,6 +375,16 @@ const rows: [string, string, string][] = [
     "CreateFleet only in the hot path",
   ],
   ["duplicate launches", String(perJob.duplicateLaunches), "0"],
+  [
+    `queued → in_progress p50 / p99, ${pickupCold.jobs} jobs, cold`,
+    `${pickupCold.p50} / ${pickupCold.p99} s (boot 30 s + 5 s, virtual)`,
+    "-",
+  ],
+  [
+    `queued → in_progress p50 / p99, warm.idle = ${pickupWarm.warmIdle}`,
+    `${pickupWarm.p50} / ${pickupWarm.p99} s (${pickupWarm.warmHits} warm hits)`,
+    "p50 ≤ 2 s warm",
+  ],
   [
     `GitHub calls per reconcile, ${reconcile.runners} runners`,
     `mean ${reconcile.mean}, max ${reconcile.max} (${reconcile.cycles} cycles)`,
