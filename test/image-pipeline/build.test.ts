@@ -313,3 +313,15 @@ describe("image-pipeline build.sh", () => {
     expect(result.stderr).toContain("AccessDeniedException");
   });
 });
+
+describe("modules/image-pipeline build.packer_version", () => {
+  it("defaults to the Packer that packer/README.md names and the release workflow validates the template with", () => {
+    const variables = readFileSync(join(process.cwd(), "modules", "image-pipeline", "variables.tf"), "utf8");
+    const pipeline = variables.match(/packer_version\s*=\s*optional\(string, "(\d+\.\d+\.\d+)"\)/)?.[1];
+    const named = readFileSync(join(process.cwd(), "packer", "README.md"), "utf8").match(
+      /Install HashiCorp's Packer (\d+\.\d+\.\d+)/,
+    )?.[1];
+    expect(pipeline).toBeDefined();
+    expect(pipeline).toBe(named);
+  });
+});
