@@ -109,15 +109,23 @@ data "aws_iam_policy_document" "this" {
     ]
   }
 
+  # Tags given in the create call itself (run_tags at launch; Packer may tag its temporary
+  # security group and key pair as it creates them). Nothing existing can be retagged here.
   statement {
-    sid       = "TagAtLaunch"
-    actions   = ["ec2:CreateTags"]
-    resources = ["${local.ec2_arn}:instance/*", "${local.ec2_arn}:volume/*", "${local.ec2_arn}:network-interface/*"]
+    sid     = "TagOnCreate"
+    actions = ["ec2:CreateTags"]
+    resources = [
+      "${local.ec2_arn}:instance/*",
+      "${local.ec2_arn}:volume/*",
+      "${local.ec2_arn}:network-interface/*",
+      "${local.ec2_arn}:security-group/*",
+      "${local.ec2_arn}:key-pair/packer_*",
+    ]
 
     condition {
       test     = "StringEquals"
       variable = "ec2:CreateAction"
-      values   = ["RunInstances"]
+      values   = ["RunInstances", "CreateSecurityGroup", "CreateKeyPair"]
     }
   }
 
