@@ -142,6 +142,23 @@ run "nothing_can_be_shared_passed_or_done_outside_ec2_ssm_logs" {
   }
 }
 
+run "tags_are_set_only_when_creating_or_on_this_pipelines_images" {
+  command = apply
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : can(s.Condition)
+      if contains(flatten([s.Action]), "ec2:CreateTags")
+    ])
+    error_message = "Every ec2:CreateTags grant must be conditioned (on the create action, or on the skiff:image-prefix tag), so the role cannot retag other resources into its scope."
+  }
+
+  assert {
+    condition     = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Condition if s.Sid == "TagOnCreate"]) == { StringEquals = { "ec2:CreateAction" = ["RunInstances", "CreateSecurityGroup", "CreateKeyPair"] } }
+    error_message = "Launch-time tags must be allowed only within RunInstances, CreateSecurityGroup and CreateKeyPair."
+  }
+}
+
 run "reads_and_writes_only_its_own_parameters_and_log_group" {
   command = apply
 
