@@ -386,6 +386,14 @@ describe("skiff-bootstrap.sh boot signals (skiff/runner metrics)", () => {
     expect(Object.keys(published(root))).toContain("Boots service=ci-runner,Pool=gpu-large");
   });
 
+  it("reads the pool the way modules/runner-pool names the instance profile: <prefix>-<pool>-runner", () => {
+    const pool = readFileSync(join(repoRoot, "modules/runner-pool/main.tf"), "utf8");
+    expect(pool).toMatch(/full_name\s*=\s*"\$\{var\.prefix\}-\$\{var\.name\}"/);
+    expect(pool).toMatch(
+      /resource "aws_iam_instance_profile" "this" \{\n\s*name\s*=\s*"\$\{local\.full_name\}-runner"/,
+    );
+  });
+
   it("logs a refused put-metric-data and still hands back the runner's status and powers off", async () => {
     // Prepare
     root = makeRoot({
