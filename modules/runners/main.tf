@@ -41,7 +41,7 @@ locals {
     webhook    = { zip_path = local.zip_paths.webhook, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture }
     scale_up   = { zip_path = local.zip_paths.scale_up, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, timeout = local.timeouts.scale_up }
     lifecycle  = { zip_path = local.zip_paths.lifecycle, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, timeout = local.timeouts.lifecycle }
-    scale_down = { zip_path = local.zip_paths.scale_down, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture }
+    scale_down = { zip_path = local.zip_paths.scale_down, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, reserved_concurrency = var.reconcile.reserved_concurrency }
   }
 
   # Names are also the Powertools service names the dashboard's metrics are keyed by.

@@ -257,6 +257,20 @@ variable "lambdas" {
   }
 }
 
+variable "reconcile" {
+  description = "The scheduled reconcile (scale-down): reserved_concurrency (null, the default, for none; or 1 to 1000). One reconcile runs at a time without it: the function holds a lock item in the state table. A reservation is taken from the account's unreserved Lambda concurrency, which AWS keeps at 10 or more, so on an account with the default quota of 10 any value fails the apply; ask for a higher quota first."
+  type = object({
+    reserved_concurrency = optional(number)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.reconcile.reserved_concurrency == null || try(var.reconcile.reserved_concurrency >= 1 && var.reconcile.reserved_concurrency <= 1000 && floor(var.reconcile.reserved_concurrency) == var.reconcile.reserved_concurrency, false)
+    error_message = "reconcile.reserved_concurrency must be null (no reservation, the default) or a whole number from 1 to 1000."
+  }
+}
+
 variable "logging" {
   description = "The Lambdas' logs: level (TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL or SILENT; default INFO), retention_in_days (a CloudWatch Logs retention value, default 30; 0 keeps logs forever), kms_key_arn (encrypts the log groups; its key policy must allow CloudWatch Logs; default null)."
   type = object({

@@ -479,3 +479,13 @@ run "reject_allowed_repository_without_owner" {
 
   expect_failures = [var.allowed_repositories]
 }
+
+run "reject_zero_reserved_concurrency_for_the_reconcile" {
+  command = plan
+
+  variables {
+    reconcile = { reserved_concurrency = 0 }
+  }
+
+  expect_failures = [var.reconcile]
+}

@@ -92,6 +92,11 @@ run "defaults_name_everything_after_the_prefix_and_wire_the_queues_to_their_cons
   }
 
   assert {
+    condition     = local.functions.scale_down.reserved_concurrency == null
+    error_message = "The reconcile must reserve no concurrency by default: on a new account (quota 10) any reservation fails the apply."
+  }
+
+  assert {
     condition     = module.scale_down.schedule_rule_name == "ci-scale-down-schedule"
     error_message = "The reconcile must run on its own schedule rule."
   }
@@ -154,6 +159,7 @@ run "app_parameters_kms_key_and_lambda_settings_are_passed_through" {
       kms_key_arn                   = "arn:aws:kms:eu-west-1:123456789012:key/app"
     }
     kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/data"
+    reconcile   = { reserved_concurrency = 1 }
     lambdas = {
       runtime      = "nodejs22.x"
       architecture = "x86_64"
@@ -179,6 +185,11 @@ run "app_parameters_kms_key_and_lambda_settings_are_passed_through" {
   assert {
     condition     = module.jobs_queue.kms_key_arn == "arn:aws:kms:eu-west-1:123456789012:key/data" && module.lifecycle_queue.kms_key_arn == "arn:aws:kms:eu-west-1:123456789012:key/data"
     error_message = "kms_key_arn must encrypt both queues."
+  }
+
+  assert {
+    condition     = local.functions.scale_down.reserved_concurrency == 1
+    error_message = "reconcile.reserved_concurrency must reach the scale-down function."
   }
 
   assert {
