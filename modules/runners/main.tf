@@ -52,6 +52,12 @@ locals {
     scale_down = "${var.prefix}-scale-down"
   }
 
+  # The webhook endpoint's throttling (API Gateway stage settings).
+  webhook_api = {
+    throttling_burst_limit = var.webhook_throttling.burst_limit
+    throttling_rate_limit  = var.webhook_throttling.rate_limit
+  }
+
   logging = {
     level             = var.logging.level
     retention_in_days = var.logging.retention_in_days
@@ -256,6 +262,7 @@ module "webhook" {
   secret_kms_key_arn        = local.github_app.kms_key_arn
   allowed_owners            = var.allowed_owners
   allowed_repositories      = var.allowed_repositories
+  api                       = local.webhook_api
   tags                      = var.tags
 }
 

@@ -271,6 +271,26 @@ variable "reconcile" {
   }
 }
 
+variable "webhook_throttling" {
+  description = "Throttling of the webhook endpoint (the HTTP API's $default stage): burst_limit (requests, 1 to 5000; default 1000) and rate_limit (steady requests per second, 1 to 10000; default 200). Sized for a burst: one push can start several workflows, a matrix has up to 256 jobs, and each job sends queued, in_progress and completed within seconds, so a large matrix alone is about 750 deliveries at once. GitHub does not retry a throttled (429) delivery; the reconcile redelivers failed ones, at most reconcile's redeliver_max per cycle, so throttling delays jobs by minutes. The account-wide API Gateway limit (10000 requests per second, burst 5000 per region) and the webhook Lambda's concurrency cap it further."
+  type = object({
+    burst_limit = optional(number, 1000)
+    rate_limit  = optional(number, 200)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.webhook_throttling.burst_limit >= 1 && var.webhook_throttling.burst_limit <= 5000 && floor(var.webhook_throttling.burst_limit) == var.webhook_throttling.burst_limit
+    error_message = "webhook_throttling.burst_limit must be a whole number of requests from 1 to 5000 (API Gateway's regional burst quota)."
+  }
+
+  validation {
+    condition     = var.webhook_throttling.rate_limit >= 1 && var.webhook_throttling.rate_limit <= 10000
+    error_message = "webhook_throttling.rate_limit must be from 1 to 10000 requests per second (API Gateway's regional rate quota)."
+  }
+}
+
 variable "logging" {
   description = "The Lambdas' logs: level (TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL or SILENT; default INFO), retention_in_days (a CloudWatch Logs retention value, default 30; 0 keeps logs forever), kms_key_arn (encrypts the log groups; its key policy must allow CloudWatch Logs; default null)."
   type = object({

@@ -489,3 +489,13 @@ run "reject_zero_reserved_concurrency_for_the_reconcile" {
 
   expect_failures = [var.reconcile]
 }
+
+run "reject_webhook_burst_over_the_api_gateway_quota" {
+  command = plan
+
+  variables {
+    webhook_throttling = { burst_limit = 6000 }
+  }
+
+  expect_failures = [var.webhook_throttling]
+}

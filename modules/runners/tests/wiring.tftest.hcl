@@ -97,6 +97,11 @@ run "defaults_name_everything_after_the_prefix_and_wire_the_queues_to_their_cons
   }
 
   assert {
+    condition     = local.webhook_api == { throttling_burst_limit = 1000, throttling_rate_limit = 200 }
+    error_message = "The webhook endpoint must absorb a large matrix burst by default: a burst of 1000 requests and 200 requests/s."
+  }
+
+  assert {
     condition     = module.scale_down.schedule_rule_name == "ci-scale-down-schedule"
     error_message = "The reconcile must run on its own schedule rule."
   }
@@ -158,8 +163,9 @@ run "app_parameters_kms_key_and_lambda_settings_are_passed_through" {
       api_url                       = "https://github.example.com/api/v3"
       kms_key_arn                   = "arn:aws:kms:eu-west-1:123456789012:key/app"
     }
-    kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/data"
-    reconcile   = { reserved_concurrency = 1 }
+    kms_key_arn        = "arn:aws:kms:eu-west-1:123456789012:key/data"
+    reconcile          = { reserved_concurrency = 1 }
+    webhook_throttling = { burst_limit = 2000, rate_limit = 500 }
     lambdas = {
       runtime      = "nodejs22.x"
       architecture = "x86_64"
@@ -185,6 +191,11 @@ run "app_parameters_kms_key_and_lambda_settings_are_passed_through" {
   assert {
     condition     = module.jobs_queue.kms_key_arn == "arn:aws:kms:eu-west-1:123456789012:key/data" && module.lifecycle_queue.kms_key_arn == "arn:aws:kms:eu-west-1:123456789012:key/data"
     error_message = "kms_key_arn must encrypt both queues."
+  }
+
+  assert {
+    condition     = local.webhook_api == { throttling_burst_limit = 2000, throttling_rate_limit = 500 }
+    error_message = "webhook_throttling must reach the webhook's API stage."
   }
 
   assert {
