@@ -218,6 +218,19 @@ module "state" {
 }
 
 # ---------------------------------------------------------------------------------------
+# EC2 Spot's service-linked role: EC2 launches Spot Instances through it, and scale-up may
+# not create it (no iam:CreateServiceLinkedRole). One per account, so opt-in.
+# ---------------------------------------------------------------------------------------
+
+resource "aws_iam_service_linked_role" "spot" {
+  count = var.create_spot_service_linked_role ? 1 : 0
+
+  aws_service_name = "spot.amazonaws.com"
+  description      = "EC2 Spot Instances (created by skiff ${var.prefix})"
+  tags             = var.tags
+}
+
+# ---------------------------------------------------------------------------------------
 # Runner pools: launch template, instance role and security group per pool
 # ---------------------------------------------------------------------------------------
 

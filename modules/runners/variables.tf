@@ -257,6 +257,13 @@ variable "lambdas" {
   }
 }
 
+variable "create_spot_service_linked_role" {
+  description = "Create the account's EC2 Spot service-linked role (AWSServiceRoleForEC2Spot, for spot.amazonaws.com). Set true on an account that has never launched a Spot Instance: without the role every spot launch is refused and falls back to on-demand. Leave false (the default) when the role exists (any earlier spot use created it; `aws iam get-role --role-name AWSServiceRoleForEC2Spot` tells), since an account holds it once and creating it again fails the apply. Destroying skiff then deletes it, which AWS refuses while spot instances run."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "reconcile" {
   description = "The scheduled reconcile (scale-down): reserved_concurrency (null, the default, for none; or 1 to 1000). One reconcile runs at a time without it: the function holds a lock item in the state table. A reservation is taken from the account's unreserved Lambda concurrency, which AWS keeps at 10 or more, so on an account with the default quota of 10 any value fails the apply; ask for a higher quota first."
   type = object({

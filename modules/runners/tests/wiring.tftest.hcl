@@ -102,6 +102,11 @@ run "defaults_name_everything_after_the_prefix_and_wire_the_queues_to_their_cons
   }
 
   assert {
+    condition     = length(aws_iam_service_linked_role.spot) == 0
+    error_message = "The EC2 Spot service-linked role must not be created by default: an account holds it once, and any earlier spot use created it."
+  }
+
+  assert {
     condition     = module.scale_down.schedule_rule_name == "ci-scale-down-schedule"
     error_message = "The reconcile must run on its own schedule rule."
   }
@@ -206,5 +211,18 @@ run "app_parameters_kms_key_and_lambda_settings_are_passed_through" {
   assert {
     condition     = alltrue([for f in values(local.functions) : f.runtime == "nodejs22.x" && f.architecture == "x86_64"])
     error_message = "lambdas.runtime and lambdas.architecture must reach every function (the AWS provider 5.x knows no runtime after nodejs22.x to test with)."
+  }
+}
+
+run "create_spot_service_linked_role_creates_the_role_spot_launches_need" {
+  command = plan
+
+  variables {
+    create_spot_service_linked_role = true
+  }
+
+  assert {
+    condition     = length(aws_iam_service_linked_role.spot) == 1 && aws_iam_service_linked_role.spot[0].aws_service_name == "spot.amazonaws.com"
+    error_message = "create_spot_service_linked_role must create the service-linked role of spot.amazonaws.com (AWSServiceRoleForEC2Spot)."
   }
 }
