@@ -95,6 +95,19 @@ locals {
     }
   }
 
+  # Each pool's runner group: an ID when it is known here (a numeric runner_group; the
+  # Default group, ID 1, when stated by name; 1 for repository runners, the only group a
+  # repository has), else the name, which the Lambdas resolve to an ID with
+  # GET /orgs/{org}/actions/runner-groups.
+  runner_groups = {
+    for name, p in var.pools : name => (
+      p.runner_group == null ? { id = 1, name = null } :
+      can(regex("^[0-9]+$", p.runner_group)) ? { id = tonumber(p.runner_group), name = null } :
+      lower(p.runner_group) == "default" ? { id = 1, name = null } :
+      { id = null, name = p.runner_group }
+    )
+  }
+
   # The pools configuration contract, built here and nowhere else: every function gets
   # this one string as SKIFF_POOLS. Its shape is what lambdas/src/shared/pools.ts
   # parsePools reads (camelCase keys; the webhook's parsePoolRoutes ignores the keys it
@@ -112,7 +125,8 @@ locals {
     maxRunners               = var.pools[name].max_runners
     spotAllocationStrategy   = var.pools[name].spot_allocation_strategy
     runnerLevel              = var.pools[name].runner_level
-    runnerGroupId            = var.pools[name].runner_group_id
+    runnerGroupId            = local.runner_groups[name].id
+    runnerGroupName          = local.runner_groups[name].name
     bootTimeoutSeconds       = var.pools[name].boot_timeout_seconds
     maxLifetimeSeconds       = var.pools[name].max_lifetime_seconds
     interruptedRetryOnDemand = var.pools[name].interrupted_retry_on_demand

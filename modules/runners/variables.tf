@@ -101,7 +101,7 @@ variable "pools" {
   description = <<-EOT
     Runner pools by name (^[a-z][a-z0-9-]{0,31}$; 1 to 20 pools). A job goes to the pool whose labels (plus self-hosted, linux and the architecture) include every label of its runs-on; of several, the pool with the fewest labels, then the first by name (Terraform orders maps by key).
     Each pool: instance_types (1 to 20, required, e.g. ["m7i.large", "m6i.large"]; more types mean more spot capacity); max_runners (1 to 10000, required: the most instances at once); labels (GitHub labels, default []); architecture (x64 or arm64, default x64; Graviton types such as m7g, c6gn, t4g need arm64); capacity_type (spot or on-demand, default spot); on_demand_fallback (launch on-demand when spot has no capacity, default true); spot_allocation_strategy (price-capacity-optimized, capacity-optimized, lowest-price or diversified); interrupted_retry_on_demand (re-run jobs lost to a spot interruption on on-demand, default true);
-    ami (id = "ami-..." or ssm_parameter = an SSM parameter name holding the AMI ID, read at plan; default: the Amazon Linux 2023 public parameter /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-<x86_64|arm64>); baked_ami (the AMI is a skiff AMI from packer/runner, so the bootstrap is not put in user data; default false, needs ami); disk_size_gb (8 to 16384, default 30); boot_timeout_seconds (30 to 3600, default 300: an instance whose runner has not started by then is terminated); max_lifetime_seconds (300 to 604800, default 21600: no runner lives longer); runner_level (repo or org, default repo); runner_group_id (org runner group, default 1, the Default group); associate_public_ip_address (default: true with create_vpc in public mode, else false).
+    ami (id = "ami-..." or ssm_parameter = an SSM parameter name holding the AMI ID, read at plan; default: the Amazon Linux 2023 public parameter /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-<x86_64|arm64>); baked_ami (the AMI is a skiff AMI from packer/runner, so the bootstrap is not put in user data; default false, needs ami); disk_size_gb (8 to 16384, default 30); boot_timeout_seconds (30 to 3600, default 300: an instance whose runner has not started by then is terminated); max_lifetime_seconds (300 to 604800, default 21600: no runner lives longer); runner_level (repo or org, default repo); runner_group (org pools only, and required there: the name or numeric ID of the organisation runner group the runners join, e.g. "skiff"; create the group in the organisation settings and give it only the repositories skiff serves. "Default" (or 1) must be stated to use the Default group, which every repository of the organisation can use, private ones included); associate_public_ip_address (default: true with create_vpc in public mode, else false).
   EOT
   type = map(object({
     instance_types              = list(string)
@@ -121,7 +121,7 @@ variable "pools" {
     boot_timeout_seconds        = optional(number, 300)
     max_lifetime_seconds        = optional(number, 21600)
     runner_level                = optional(string, "repo")
-    runner_group_id             = optional(number, 1)
+    runner_group                = optional(string)
     associate_public_ip_address = optional(bool)
   }))
   nullable = false
@@ -214,8 +214,27 @@ variable "pools" {
   }
 
   validation {
-    condition     = alltrue([for p in values(var.pools) : contains(["org", "repo"], p.runner_level) && p.runner_group_id >= 1 && floor(p.runner_group_id) == p.runner_group_id])
-    error_message = "pools[*].runner_level must be \"org\" or \"repo\", and runner_group_id a whole number from 1 (1 is the Default group)."
+    condition     = alltrue([for p in values(var.pools) : contains(["org", "repo"], p.runner_level)])
+    error_message = "pools[*].runner_level must be \"org\" or \"repo\"."
+  }
+
+  validation {
+    # Org runners in the Default group serve every repository of the organisation, so
+    # that group is never chosen for the user: they name a group, or say "Default".
+    condition     = alltrue([for p in values(var.pools) : p.runner_level != "org" || p.runner_group != null])
+    error_message = "pools[*].runner_group is required when runner_level = \"org\": name the organisation runner group the runners join (e.g. \"skiff\", limited to the repositories skiff serves), or state runner_group = \"Default\" to use the Default group, which every repository of the organisation can use."
+  }
+
+  validation {
+    condition     = alltrue([for p in values(var.pools) : p.runner_level == "org" || p.runner_group == null])
+    error_message = "pools[*].runner_group applies to runner_level = \"org\" only: repository runners have no runner group."
+  }
+
+  validation {
+    condition = alltrue([for p in values(var.pools) : p.runner_group == null || try(
+      can(regex("^[0-9]+$", p.runner_group)) ? tonumber(p.runner_group) >= 1 : can(regex("^[^\\s](.{0,98}[^\\s])?$", p.runner_group)),
+    false)])
+    error_message = "pools[*].runner_group must be a runner group name (1 to 100 characters, no leading or trailing space) or its numeric ID (1 or more; 1 is the Default group)."
   }
 }
 
