@@ -68,6 +68,14 @@ locals {
   create_vpc = var.network.create_vpc != null
   vpc_id     = local.create_vpc ? module.vpc[0].vpc_id : var.network.vpc_id
   subnet_ids = local.create_vpc ? module.vpc[0].subnet_ids : var.network.subnet_ids
+  # The given subnets' zones, read at plan unless network.lookup_subnets is false. CreateFleet
+  # fails the whole request ("duplicate instance pools") when two overrides name the same
+  # instance type in one Availability Zone, and skiff puts every type in every subnet.
+  subnet_zones = { for id, s in data.aws_subnet.given : id => s.availability_zone }
+  shared_zones = {
+    for az, ids in { for id, az in local.subnet_zones : az => id... } : az => sort(ids) if length(ids) > 1
+  }
+
   # Runners in the new VPC's public subnets have no NAT: they need their own public IP.
   public_by_default = local.create_vpc && try(var.network.create_vpc.mode == "public", false)
 
@@ -165,6 +173,11 @@ resource "terraform_data" "checks" {
     }
 
     precondition {
+      condition     = length(local.shared_zones) == 0
+      error_message = "network.subnet_ids must hold at most one subnet per Availability Zone: ${join("; ", [for az, ids in local.shared_zones : "${join(" and ", ids)} are both in ${az}"])}. CreateFleet refuses two subnets of one zone (duplicate instance pools), so every launch would fail; keep one subnet of each zone."
+    }
+
+    precondition {
       condition = length(local.missing_zips) == 0
       error_message = join("\n", concat(
         ["lambdas: no Lambda zip at ${join(", ", local.missing_zips)}."],
@@ -198,6 +211,13 @@ module "vpc" {
   gateway_endpoints  = var.network.create_vpc.gateway_endpoints
   flow_logs          = var.network.create_vpc.flow_logs
   tags               = var.tags
+}
+
+# The given subnets, read at plan for their Availability Zones (network.lookup_subnets).
+data "aws_subnet" "given" {
+  for_each = toset(local.create_vpc || !var.network.lookup_subnets ? [] : var.network.subnet_ids)
+
+  id = each.value
 }
 
 # ---------------------------------------------------------------------------------------

@@ -51,12 +51,13 @@ variable "github_app" {
 
 variable "network" {
   description = <<-EOT
-    Where runners launch. Either an existing network: vpc_id and subnet_ids (1 to 16 subnets of that VPC; private subnets need NAT or endpoints, public ones need associate_public_ip_address on the pools).
+    Where runners launch. Either an existing network: vpc_id and subnet_ids (1 to 16 subnets of that VPC, at most one per Availability Zone: CreateFleet refuses two subnets of one zone as duplicate instance pools; private subnets need NAT or endpoints, public ones need associate_public_ip_address on the pools); lookup_subnets (default true) reads the subnets at plan (ec2:DescribeSubnets) so that two in one zone fail the plan, naming them; false skips that AWS call and the check.
     Or create_vpc, a new VPC from modules/vpc: availability_zones (1 to 6 zone names of the provider's region, required), cidr_block (default 10.0.0.0/16), mode ("public": runners get public IPs and there is no NAT, $0 at idle, the default; "private": NAT gateway(s), ≈ $36.50/month each), nat_gateway_per_az (default false), gateway_endpoints ({ s3 = true, dynamodb = false }), flow_logs ({ enabled = false, traffic_type = "REJECT", retention_in_days = 30, kms_key_arn = null }).
   EOT
   type = object({
-    vpc_id     = optional(string)
-    subnet_ids = optional(list(string), [])
+    vpc_id         = optional(string)
+    subnet_ids     = optional(list(string), [])
+    lookup_subnets = optional(bool, true)
     create_vpc = optional(object({
       availability_zones = list(string)
       cidr_block         = optional(string, "10.0.0.0/16")
@@ -89,6 +90,12 @@ variable "network" {
   validation {
     condition     = length(var.network.subnet_ids) <= 16 && length(distinct(var.network.subnet_ids)) == length(var.network.subnet_ids) && alltrue([for s in var.network.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))])
     error_message = "network.subnet_ids must hold at most 16 distinct subnet IDs (subnet- followed by 8 or 17 hex digits)."
+  }
+
+  validation {
+    # One subnet per zone: CreateFleet refuses two overrides of one type in one zone.
+    condition     = var.network.create_vpc == null || try(length(distinct(var.network.create_vpc.availability_zones)) == length(var.network.create_vpc.availability_zones), false)
+    error_message = "network.create_vpc.availability_zones must not repeat a zone (one subnet is created per zone, and CreateFleet refuses two subnets of one zone)."
   }
 
   validation {

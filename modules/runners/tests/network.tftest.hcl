@@ -89,3 +89,76 @@ run "create_vpc_private_keeps_runners_off_public_ips" {
     error_message = "In a private VPC (NAT) runners get no public IP by default."
   }
 }
+
+run "reject_create_vpc_with_a_zone_twice" {
+  command = plan
+
+  variables {
+    network = { create_vpc = { availability_zones = ["us-east-1a", "us-east-1b", "us-east-1a"] } }
+  }
+
+  expect_failures = [var.network]
+}
+
+# Existing subnets: their zones are read at plan (data "aws_subnet", overridden here).
+
+run "existing_subnets_in_distinct_zones_plan" {
+  command = plan
+
+  variables {
+    network = { vpc_id = "vpc-0123456789abcdef0", subnet_ids = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"] }
+  }
+
+  override_data {
+    target = data.aws_subnet.given["subnet-0aaaaaaaaaaaaaaa1"]
+    values = { availability_zone = "us-east-1a" }
+  }
+
+  override_data {
+    target = data.aws_subnet.given["subnet-0aaaaaaaaaaaaaaa2"]
+    values = { availability_zone = "us-east-1b" }
+  }
+
+  assert {
+    condition     = local.subnet_zones == { "subnet-0aaaaaaaaaaaaaaa1" = "us-east-1a", "subnet-0aaaaaaaaaaaaaaa2" = "us-east-1b" } && length(local.shared_zones) == 0
+    error_message = "Every given subnet's zone must be read at plan."
+  }
+}
+
+run "reject_two_existing_subnets_in_one_zone" {
+  command = plan
+
+  variables {
+    network = { vpc_id = "vpc-0123456789abcdef0", subnet_ids = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2", "subnet-0aaaaaaaaaaaaaaa3"] }
+  }
+
+  override_data {
+    target = data.aws_subnet.given["subnet-0aaaaaaaaaaaaaaa1"]
+    values = { availability_zone = "us-east-1a" }
+  }
+
+  override_data {
+    target = data.aws_subnet.given["subnet-0aaaaaaaaaaaaaaa2"]
+    values = { availability_zone = "us-east-1b" }
+  }
+
+  override_data {
+    target = data.aws_subnet.given["subnet-0aaaaaaaaaaaaaaa3"]
+    values = { availability_zone = "us-east-1a" }
+  }
+
+  expect_failures = [terraform_data.checks]
+}
+
+run "lookup_subnets_false_reads_nothing" {
+  command = plan
+
+  variables {
+    network = { vpc_id = "vpc-0123456789abcdef0", subnet_ids = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"], lookup_subnets = false }
+  }
+
+  assert {
+    condition     = length(data.aws_subnet.given) == 0
+    error_message = "network.lookup_subnets = false must make no subnet lookup at plan."
+  }
+}
