@@ -189,12 +189,11 @@ resource "aws_launch_template" "this" {
     instance_metadata_tags      = "disabled"
   }
 
-  network_interfaces {
-    device_index                = 0
-    associate_public_ip_address = var.associate_public_ip_address
-    security_groups             = [aws_security_group.this.id]
-    delete_on_termination       = true
-  }
+  # The group at the top level, not on a network interface block: scale-up's CreateFleet
+  # names the subnet in its overrides, and EC2 Fleet then does not use the template's
+  # network interfaces (README). A public IPv4 address comes from the subnet's own
+  # map_public_ip_on_launch.
+  vpc_security_group_ids = [aws_security_group.this.id]
 
   block_device_mappings {
     device_name = var.root_volume.device_name

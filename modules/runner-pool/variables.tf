@@ -61,13 +61,6 @@ variable "vpc_id" {
   }
 }
 
-variable "associate_public_ip_address" {
-  description = "Give runners a public IPv4 address: needed in public subnets without NAT, costs per address-hour. Off by default (private subnets with NAT or endpoints)."
-  type        = bool
-  default     = false
-  nullable    = false
-}
-
 variable "egress_rules" {
   description = "Outbound rules of the runners' security group (there are never inbound rules). Each has a description, exactly one of cidr_ipv4, cidr_ipv6 or prefix_list_id, ip_protocol (\"-1\" for all, tcp, udp, icmp, icmpv6) and from_port/to_port for tcp/udp. Default: everything, IPv4 and IPv6. Empty: no egress at all."
   type = list(object({

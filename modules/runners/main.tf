@@ -76,9 +76,6 @@ locals {
     for az, ids in { for id, az in local.subnet_zones : az => id... } : az => sort(ids) if length(ids) > 1
   }
 
-  # Runners in the new VPC's public subnets have no NAT: they need their own public IP.
-  public_by_default = local.create_vpc && try(var.network.create_vpc.mode == "public", false)
-
   # Routing order. Terraform iterates a map in lexical key order, so ties between equally
   # specific pools go to the pool whose name sorts first; every Lambda gets this order.
   pool_names = sort(keys(var.pools))
@@ -96,10 +93,9 @@ locals {
   # What each pool's runner-pool module is given.
   runner_pools = {
     for name, p in var.pools : name => {
-      ami_id                      = coalesce(p.ami.id, try(data.aws_ssm_parameter.ami[name].insecure_value, null))
-      embed_bootstrap             = !p.baked_ami
-      associate_public_ip_address = coalesce(p.associate_public_ip_address, local.public_by_default)
-      root_volume                 = { size_gb = p.disk_size_gb }
+      ami_id          = coalesce(p.ami.id, try(data.aws_ssm_parameter.ami[name].insecure_value, null))
+      embed_bootstrap = !p.baked_ami
+      root_volume     = { size_gb = p.disk_size_gb }
     }
   }
 
@@ -279,16 +275,15 @@ module "runner_pool" {
   source   = "../runner-pool"
   for_each = var.pools
 
-  prefix                      = var.prefix
-  name                        = each.key
-  ami_id                      = local.runner_pools[each.key].ami_id
-  embed_bootstrap             = local.runner_pools[each.key].embed_bootstrap
-  boot_timeout_seconds        = each.value.boot_timeout_seconds
-  vpc_id                      = local.vpc_id
-  associate_public_ip_address = local.runner_pools[each.key].associate_public_ip_address
-  root_volume                 = local.runner_pools[each.key].root_volume
-  jit_kms_key_arn             = var.kms_key_arn
-  tags                        = var.tags
+  prefix               = var.prefix
+  name                 = each.key
+  ami_id               = local.runner_pools[each.key].ami_id
+  embed_bootstrap      = local.runner_pools[each.key].embed_bootstrap
+  boot_timeout_seconds = each.value.boot_timeout_seconds
+  vpc_id               = local.vpc_id
+  root_volume          = local.runner_pools[each.key].root_volume
+  jit_kms_key_arn      = var.kms_key_arn
+  tags                 = var.tags
 }
 
 # ---------------------------------------------------------------------------------------

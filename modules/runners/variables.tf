@@ -51,7 +51,7 @@ variable "github_app" {
 
 variable "network" {
   description = <<-EOT
-    Where runners launch. Either an existing network: vpc_id and subnet_ids (1 to 16 subnets of that VPC, at most one per Availability Zone: CreateFleet refuses two subnets of one zone as duplicate instance pools; private subnets need NAT or endpoints, public ones need associate_public_ip_address on the pools); lookup_subnets (default true) reads the subnets at plan (ec2:DescribeSubnets) so that two in one zone fail the plan, naming them; false skips that AWS call and the check.
+    Where runners launch. Either an existing network: vpc_id and subnet_ids (1 to 16 subnets of that VPC, at most one per Availability Zone: CreateFleet refuses two subnets of one zone as duplicate instance pools; private subnets need NAT or endpoints, public ones need map_public_ip_on_launch, which gives runners their public IPv4 address); lookup_subnets (default true) reads the subnets at plan (ec2:DescribeSubnets) so that two in one zone fail the plan, naming them; false skips that AWS call and the check.
     Or create_vpc, a new VPC from modules/vpc: availability_zones (1 to 6 zone names of the provider's region, required), cidr_block (default 10.0.0.0/16), mode ("public": runners get public IPs and there is no NAT, $0 at idle, the default; "private": NAT gateway(s), ≈ $36.50/month each), nat_gateway_per_az (default false), gateway_endpoints ({ s3 = true, dynamodb = false }), flow_logs ({ enabled = false, traffic_type = "REJECT", retention_in_days = 30, kms_key_arn = null }).
   EOT
   type = object({
@@ -108,7 +108,7 @@ variable "pools" {
   description = <<-EOT
     Runner pools by name (^[a-z][a-z0-9-]{0,31}$; 1 to 20 pools). A job goes to the pool whose labels (plus self-hosted, linux and the architecture) include every label of its runs-on; of several, the pool with the fewest labels, then the first by name (Terraform orders maps by key).
     Each pool: instance_types (1 to 20, required, e.g. ["m7i.large", "m6i.large"]; more types mean more spot capacity); max_runners (1 to 10000, required: the most instances at once); labels (GitHub labels, default []); architecture (x64 or arm64, default x64; Graviton types such as m7g, c6gn, t4g need arm64); capacity_type (spot or on-demand, default spot); on_demand_fallback (launch on-demand when spot has no capacity, default true); spot_allocation_strategy (price-capacity-optimized, capacity-optimized, lowest-price or diversified); interrupted_retry_on_demand (re-run jobs lost to a spot interruption on on-demand, default true);
-    ami (id = "ami-..." or ssm_parameter = an SSM parameter name holding the AMI ID, read at plan; default: the Amazon Linux 2023 public parameter /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-<x86_64|arm64>); baked_ami (the AMI is a skiff AMI from packer/runner, so the bootstrap is not put in user data; default false, needs ami); disk_size_gb (8 to 16384, default 30); boot_timeout_seconds (30 to 3600, default 300: an instance whose runner has not started by then is terminated); max_lifetime_seconds (300 to 604800, default 21600: no runner lives longer); runner_level (repo or org, default repo); runner_group (org pools only, and required there: the name or numeric ID of the organisation runner group the runners join, e.g. "skiff"; create the group in the organisation settings and give it only the repositories skiff serves. "Default" (or 1) must be stated to use the Default group, which every repository of the organisation can use, private ones included); associate_public_ip_address (default: true with create_vpc in public mode, else false).
+    ami (id = "ami-..." or ssm_parameter = an SSM parameter name holding the AMI ID, read at plan; default: the Amazon Linux 2023 public parameter /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-<x86_64|arm64>); baked_ami (the AMI is a skiff AMI from packer/runner, so the bootstrap is not put in user data; default false, needs ami); disk_size_gb (8 to 16384, default 30); boot_timeout_seconds (30 to 3600, default 300: an instance whose runner has not started by then is terminated); max_lifetime_seconds (300 to 604800, default 21600: no runner lives longer); runner_level (repo or org, default repo); runner_group (org pools only, and required there: the name or numeric ID of the organisation runner group the runners join, e.g. "skiff"; create the group in the organisation settings and give it only the repositories skiff serves. "Default" (or 1) must be stated to use the Default group, which every repository of the organisation can use, private ones included); associate_public_ip_address (no longer used, must be left out: a runner gets a public IPv4 address when its subnet has map_public_ip_on_launch, as modules/vpc's public subnets do).
   EOT
   type = map(object({
     instance_types              = list(string)
@@ -218,6 +218,11 @@ variable "pools" {
       && p.boot_timeout_seconds < p.max_lifetime_seconds
     ])
     error_message = "pools[*].boot_timeout_seconds must be 30 to 3600 and max_lifetime_seconds 300 to 604800 (whole seconds), the boot timeout shorter than the lifetime."
+  }
+
+  validation {
+    condition     = alltrue([for p in values(var.pools) : p.associate_public_ip_address == null])
+    error_message = "pools[*].associate_public_ip_address is no longer used: scale-up's CreateFleet names the subnet, and EC2 Fleet then ignores a launch template's network interface settings. A runner gets a public IPv4 address when its subnet has map_public_ip_on_launch (modules/vpc's public subnets do): remove the attribute and set that on the subnets."
   }
 
   validation {

@@ -165,11 +165,6 @@ run "ami_defaults_to_amazon_linux_2023_of_the_pool_architecture_with_the_bootstr
     condition     = local.runner_pools["linux"].root_volume.size_gb == 30 && local.runner_pools["deploy"].root_volume.size_gb == 50
     error_message = "disk_size_gb must size the root volume (default 30)."
   }
-
-  assert {
-    condition     = !local.runner_pools["linux"].associate_public_ip_address && !local.runner_pools["deploy"].associate_public_ip_address
-    error_message = "Runners in an existing network get no public IP unless the pool asks for one."
-  }
 }
 
 run "every_lambda_gets_the_one_pools_json_in_routing_order" {

@@ -529,3 +529,13 @@ run "reject_runner_group_name_with_a_leading_space" {
 
   expect_failures = [var.pools]
 }
+
+run "reject_associate_public_ip_address_which_createfleet_would_ignore" {
+  command = plan
+
+  variables {
+    pools = { linux = { instance_types = ["m7i.large"], max_runners = 5, associate_public_ip_address = true } }
+  }
+
+  expect_failures = [var.pools]
+}
