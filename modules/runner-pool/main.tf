@@ -24,10 +24,19 @@ locals {
 
   jit_parameters_arn = "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${var.prefix}/jit/*"
 
-  managed_policies = merge(
-    var.attach_ssm_managed_instance_core ? { ssm = "AmazonSSMManagedInstanceCore" } : {},
-    var.attach_cloudwatch_agent ? { cloudwatch = "CloudWatchAgentServerPolicy" } : {},
-  )
+  ssm_arn = "arn:${local.partition}:ssm:${local.region}:${local.account_id}"
+
+  # The GitHub App's key and webhook secrets: the default path, and wherever the caller
+  # says they are. No job may read them, whatever else the role is given.
+  secret_parameter_arns = distinct(concat(
+    ["${local.ssm_arn}:parameter/${var.prefix}/github-app", "${local.ssm_arn}:parameter/${var.prefix}/github-app/*"],
+    [for name in var.secret_parameters : "${local.ssm_arn}:parameter/${trimprefix(name, "/")}"],
+  ))
+
+  managed_policies = var.attach_ssm_managed_instance_core ? { ssm = "AmazonSSMManagedInstanceCore" } : {}
+
+  runner_log_group     = "/skiff/${var.prefix}/${var.name}"
+  runner_log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.runner_log_group}"
 
   launch_tag_resource_types = length(var.tags) > 0 ? ["instance", "volume", "network-interface"] : []
 }
@@ -132,6 +141,24 @@ data "aws_iam_policy_document" "this" {
     resources = ["arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${var.prefix}/jit", local.jit_parameters_arn]
   }
 
+  # AmazonSSMManagedInstanceCore, for one, allows ssm:GetParameter* on every parameter.
+  statement {
+    sid       = "DenyGitHubAppSecrets"
+    effect    = "Deny"
+    actions   = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory", "ssm:GetParametersByPath"]
+    resources = local.secret_parameter_arns
+  }
+
+  dynamic "statement" {
+    for_each = var.cloudwatch_agent_logs.enabled ? [1] : []
+
+    content {
+      sid       = "WriteRunnerLogs"
+      actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+      resources = [local.runner_log_group_arn, "${local.runner_log_group_arn}:log-stream:*"]
+    }
+  }
+
   dynamic "statement" {
     for_each = var.jit_kms_key_arn == null ? [] : [var.jit_kms_key_arn]
 
@@ -160,6 +187,15 @@ resource "aws_iam_role_policy_attachment" "managed" {
 
   role       = aws_iam_role.this.name
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
+}
+
+resource "aws_cloudwatch_log_group" "runner" {
+  count = var.cloudwatch_agent_logs.enabled ? 1 : 0
+
+  name              = local.runner_log_group
+  retention_in_days = var.cloudwatch_agent_logs.retention_in_days
+  kms_key_id        = var.cloudwatch_agent_logs.kms_key_arn
+  tags              = var.tags
 }
 
 # ---------------------------------------------------------------------------------------

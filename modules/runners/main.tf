@@ -36,6 +36,10 @@ locals {
     lifecycle = 30
   }
 
+  # Parameters no runner may read, whatever its role is given (runner-pool denies them
+  # with everything under /<prefix>/github-app/).
+  secret_parameters = concat([local.github_app.key], local.github_app.webhook_secrets)
+
   # What each Lambda module's `function` input is given.
   functions = {
     webhook    = { zip_path = local.zip_paths.webhook, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture }
@@ -283,6 +287,7 @@ module "runner_pool" {
   vpc_id               = local.vpc_id
   root_volume          = local.runner_pools[each.key].root_volume
   jit_kms_key_arn      = var.kms_key_arn
+  secret_parameters    = local.secret_parameters
   tags                 = var.tags
 }
 

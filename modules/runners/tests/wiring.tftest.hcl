@@ -204,6 +204,11 @@ run "app_parameters_kms_key_and_lambda_settings_are_passed_through" {
   }
 
   assert {
+    condition     = local.secret_parameters == ["/shared/app-key", "/shared/secret-new", "/shared/secret-old"]
+    error_message = "The runner pools must deny the App key and every webhook secret parameter, wherever they live."
+  }
+
+  assert {
     condition     = local.functions.scale_down.reserved_concurrency == 1
     error_message = "reconcile.reserved_concurrency must reach the scale-down function."
   }

@@ -70,7 +70,8 @@ run "one_statement_per_purpose" {
     condition = [for s in jsondecode(module.function.policy_json).Statement : s.Sid] == [
       "WriteOwnLogs", "ConsumeJobsQueue", "RequeueWaitingJobs", "ClaimJobsAndReserveSlots", "ReadGitHubAppKey",
       "WriteJitConfigs", "DeleteJitConfigs", "LaunchFromPoolTemplates", "LaunchIntoPoolNetworks",
-      "CreateRunnerInstances", "TagOnlyAtLaunch", "TerminateOwnInstances", "PassRunnerRoles",
+      "CreateRunnerInstances", "LaunchTaggedInstancesFromPoolTemplates", "CreateFleetOfTaggedInstances",
+      "TagOnlyAtLaunch", "TerminateOwnInstances", "PassRunnerRoles",
     ]
     error_message = "Without KMS keys the role must hold exactly these statements, one per purpose."
   }
@@ -191,13 +192,44 @@ run "launches_only_from_the_pools_templates_into_their_networks" {
   assert {
     condition = toset(one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "CreateRunnerInstances"]).Resource) == toset([
       "arn:aws:ec2:us-east-1:123456789012:fleet/*",
-      "arn:aws:ec2:us-east-1:123456789012:instance/*",
       "arn:aws:ec2:us-east-1:123456789012:volume/*",
       "arn:aws:ec2:us-east-1:123456789012:network-interface/*",
       "arn:aws:ec2:us-east-1:123456789012:spot-instances-request/*",
       "arn:aws:ec2:us-east-1::image/*",
     ])
-    error_message = "The resources a launch creates must be limited to this account and region."
+    error_message = "The resources a launch creates must be limited to this account and region; instances have their own, conditioned statements."
+  }
+
+  assert {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "LaunchTaggedInstancesFromPoolTemplates"]) == {
+      Sid      = "LaunchTaggedInstancesFromPoolTemplates"
+      Effect   = "Allow"
+      Action   = "ec2:RunInstances"
+      Resource = "arn:aws:ec2:us-east-1:123456789012:instance/*"
+      Condition = {
+        ArnEquals    = { "ec2:LaunchTemplate" = ["arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0bbbbbbbbbbbbbbb2", "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0aaaaaaaaaaaaaaa1"] }
+        StringEquals = { "aws:RequestTag/skiff:prefix" = "ci" }
+      }
+    }
+    error_message = "An instance may be launched only from a pool's launch template (ec2:LaunchTemplate) and only with skiff:prefix = <prefix> in the request (aws:RequestTag)."
+  }
+
+  assert {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "CreateFleetOfTaggedInstances"]) == {
+      Sid       = "CreateFleetOfTaggedInstances"
+      Effect    = "Allow"
+      Action    = "ec2:CreateFleet"
+      Resource  = "arn:aws:ec2:us-east-1:123456789012:instance/*"
+      Condition = { StringEquals = { "aws:RequestTag/skiff:prefix" = "ci" } }
+    }
+    error_message = "CreateFleet may create instances only with skiff:prefix = <prefix> in the request."
+  }
+
+  assert {
+    condition = length([for s in jsondecode(module.function.policy_json).Statement : s.Sid
+      if s.Effect == "Allow" && contains(flatten([s.Resource]), "arn:aws:ec2:us-east-1:123456789012:instance/*") && length(setintersection(flatten([s.Action]), ["ec2:RunInstances", "ec2:CreateFleet"])) > 0 && !can(s.Condition["StringEquals"]["aws:RequestTag/skiff:prefix"])
+    ]) == 0
+    error_message = "No statement may allow launching instances without the skiff:prefix request tag condition."
   }
 }
 
