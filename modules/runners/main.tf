@@ -99,7 +99,7 @@ locals {
     for name, p in var.pools : name => {
       ami_id          = coalesce(p.ami.id, try(data.aws_ssm_parameter.ami[name].insecure_value, null))
       embed_bootstrap = !p.baked_ami
-      root_volume     = { size_gb = p.disk_size_gb }
+      root_volume     = { size_gb = p.disk_size_gb, kms_key_arn = var.ebs_kms_key_arn }
     }
   }
 
@@ -155,7 +155,29 @@ locals {
   missing_zips    = sort([for p in values(local.zip_paths) : p if !fileexists(p)])
 
   # The jobs queue's ARN names the region and account skiff runs in; no AWS call at plan.
-  region = split(":", module.jobs_queue.queue_arn)[3]
+  region     = split(":", module.jobs_queue.queue_arn)[3]
+  partition  = split(":", module.jobs_queue.queue_arn)[1]
+  account_id = split(":", module.jobs_queue.queue_arn)[4]
+
+  # The role EC2 launches Spot Instances through (one per account, a fixed name).
+  spot_service_linked_role_arn = "arn:${local.partition}:iam::${local.account_id}:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot"
+  uses_spot                    = anytrue([for p in values(var.pools) : p.capacity_type == "spot"])
+
+  # What kms_key_arn's key policy must allow besides the account's IAM policies: EventBridge
+  # sending EC2 events to the lifecycle queue (and its DLQ) encrypted with the key; the
+  # SQS Developer Guide's "Configure KMS permissions for AWS services" names these two
+  # actions for an event source. Built here, not by a data source, so plans under mocks
+  # show it as it is.
+  kms_key_policy = var.kms_key_arn == null ? null : jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "AllowEventBridgeToSkiffLifecycleQueue"
+      Effect    = "Allow"
+      Principal = { Service = "events.amazonaws.com" }
+      Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+      Resource  = "*"
+    }]
+  })
 }
 
 # ---------------------------------------------------------------------------------------
@@ -313,6 +335,21 @@ module "webhook" {
   tags                      = var.tags
 }
 
+# Spot launches create their encrypted volumes through the EC2 Spot service-linked role,
+# which a customer managed key does not admit on its own (EC2 User Guide, EC2 Fleet
+# prerequisites: grant access to customer managed keys); a grant gives it the use of the
+# key for as long as skiff is deployed.
+resource "aws_kms_grant" "spot_ebs" {
+  count = var.ebs_kms_key_arn != null && local.uses_spot ? 1 : 0
+
+  name              = "${var.prefix}-spot-runner-volumes"
+  key_id            = var.ebs_kms_key_arn
+  grantee_principal = local.spot_service_linked_role_arn
+  operations        = ["Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo", "CreateGrant", "DescribeKey"]
+
+  depends_on = [aws_iam_service_linked_role.spot]
+}
+
 module "scale_up" {
   source = "../scale-up"
 
@@ -327,6 +364,7 @@ module "scale_up" {
   state_table       = { name = module.state.table_name, arn = module.state.table_arn }
   github_app        = local.github_app_key
   jit_kms_key_arn   = var.kms_key_arn
+  ebs_kms_key_arn   = var.ebs_kms_key_arn
   tags              = var.tags
 }
 
@@ -339,6 +377,7 @@ module "lifecycle" {
   logging             = local.logging
   pools_json          = local.pools_json
   lifecycle_queue_arn = module.lifecycle_queue.queue_arn
+  lifecycle_dlq_arn   = module.lifecycle_queue.dlq_arn
   jobs_queue = {
     url     = module.jobs_queue.queue_url
     arn     = module.jobs_queue.queue_arn
@@ -392,8 +431,10 @@ module "dashboard" {
     lifecycle_queue_name = module.lifecycle_queue.queue_name
     lifecycle_dlq_name   = module.lifecycle_queue.dlq_name
   }
-  api_id        = module.webhook.api_id
-  pool_names    = local.pool_names
-  alarm_actions = var.alarm_actions
-  tags          = var.tags
+  api_id     = module.webhook.api_id
+  pool_names = local.pool_names
+  # Events these rules match but cannot deliver are otherwise silent.
+  eventbridge_rules = merge(module.lifecycle.eventbridge_rule_names, { reconcile_schedule = module.scale_down.schedule_rule_name })
+  alarm_actions     = var.alarm_actions
+  tags              = var.tags
 }

@@ -356,13 +356,24 @@ variable "logging" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer managed KMS key for skiff's data at rest: both queues, the state table and the JIT config parameters. Null (the default): AWS managed encryption at no charge. With a key, its policy must let EventBridge use it (see modules/lifecycle)."
+  description = "Customer managed KMS key for skiff's data at rest: both queues, the state table and the JIT config parameters. Null (the default): AWS managed encryption at no charge. With a key, its key policy must let EventBridge use it to deliver EC2 events to the encrypted lifecycle queue: add the statement of the kms_key_policy_json output (skiff does not own the key policy, so it cannot add it). Until then the rules' FailedInvocations alarms fire."
   type        = string
   default     = null
 
   validation {
     condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", coalesce(var.kms_key_arn, "-")))
     error_message = "kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
+  }
+}
+
+variable "ebs_kms_key_arn" {
+  description = "Customer managed KMS key for the runners' root volumes (every pool's launch template). Null (the default): the account's default EBS key, AWS managed. With a key, scale-up's role may use it through EC2 for on-demand launches, and the module grants the EC2 Spot service-linked role (AWSServiceRoleForEC2Spot) the use of it for spot launches (aws_kms_grant: the deployer needs kms:CreateGrant on the key, and the role must exist: see create_spot_service_linked_role). The key policy must let IAM policies of the account use the key (the default key policy does)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.ebs_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", coalesce(var.ebs_kms_key_arn, "-")))
+    error_message = "ebs_kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), not an alias."
   }
 }
 

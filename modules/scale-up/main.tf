@@ -214,6 +214,47 @@ data "aws_iam_policy_document" "this" {
     }
   }
 
+  # An encrypted root volume under a customer managed key: EC2 creates it with the
+  # caller's permissions on the key (an instant fleet's on-demand launches) and holds a
+  # grant for the volume's life.
+  dynamic "statement" {
+    for_each = var.ebs_kms_key_arn == null ? [] : [var.ebs_kms_key_arn]
+
+    content {
+      sid       = "UseEbsKeyForRunnerVolumes"
+      actions   = ["kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ec2.${local.region}.${local.dns_suffix}"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.ebs_kms_key_arn == null ? [] : [var.ebs_kms_key_arn]
+
+    content {
+      sid       = "GrantEbsKeyToEc2"
+      actions   = ["kms:CreateGrant"]
+      resources = [statement.value]
+
+      condition {
+        test     = "Bool"
+        variable = "kms:GrantIsForAWSResource"
+        values   = ["true"]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ec2.${local.region}.${local.dns_suffix}"]
+      }
+    }
+  }
+
   statement {
     sid       = "TerminateOwnInstances"
     actions   = ["ec2:TerminateInstances"]

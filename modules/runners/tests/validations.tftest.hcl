@@ -539,3 +539,13 @@ run "reject_associate_public_ip_address_which_createfleet_would_ignore" {
 
   expect_failures = [var.pools]
 }
+
+run "reject_ebs_kms_key_given_as_an_alias" {
+  command = plan
+
+  variables {
+    ebs_kms_key_arn = "alias/aws/ebs"
+  }
+
+  expect_failures = [var.ebs_kms_key_arn]
+}

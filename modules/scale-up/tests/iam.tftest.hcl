@@ -316,3 +316,36 @@ run "kms_keys_only_through_their_services" {
     error_message = "The App key's KMS key may be used only to decrypt, through SSM."
   }
 }
+
+run "ebs_key_only_through_ec2_and_grants_only_for_aws_resources" {
+  command = apply
+
+  variables {
+    ebs_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/55555555-5555-5555-5555-555555555555"
+  }
+
+  assert {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "UseEbsKeyForRunnerVolumes"]) == {
+      Sid       = "UseEbsKeyForRunnerVolumes"
+      Effect    = "Allow"
+      Action    = ["kms:ReEncryptTo", "kms:ReEncryptFrom", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey", "kms:Decrypt"]
+      Resource  = "arn:aws:kms:us-east-1:123456789012:key/55555555-5555-5555-5555-555555555555"
+      Condition = { StringEquals = { "kms:ViaService" = "ec2.us-east-1.amazonaws.com" } }
+    }
+    error_message = "The EBS key may be used only through EC2, with what creating an encrypted volume needs."
+  }
+
+  assert {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "GrantEbsKeyToEc2"]) == {
+      Sid      = "GrantEbsKeyToEc2"
+      Effect   = "Allow"
+      Action   = "kms:CreateGrant"
+      Resource = "arn:aws:kms:us-east-1:123456789012:key/55555555-5555-5555-5555-555555555555"
+      Condition = {
+        Bool         = { "kms:GrantIsForAWSResource" = "true" }
+        StringEquals = { "kms:ViaService" = "ec2.us-east-1.amazonaws.com" }
+      }
+    }
+    error_message = "kms:CreateGrant on the EBS key must be limited to grants EC2 makes for the volume (kms:GrantIsForAWSResource)."
+  }
+}
