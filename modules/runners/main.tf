@@ -75,7 +75,7 @@ locals {
   # The given subnets' zones, read at plan unless network.lookup_subnets is false. CreateFleet
   # fails the whole request ("duplicate instance pools") when two overrides name the same
   # instance type in one Availability Zone, and skiff puts every type in every subnet.
-  subnet_zones = { for id, s in data.aws_subnet.given : id => s.availability_zone }
+  subnet_zones = { for i, id in var.network.subnet_ids : id => data.aws_subnet.given[tostring(i)].availability_zone if contains(keys(data.aws_subnet.given), tostring(i)) }
   shared_zones = {
     for az, ids in { for id, az in local.subnet_zones : az => id... } : az => sort(ids) if length(ids) > 1
   }
@@ -236,8 +236,10 @@ module "vpc" {
 }
 
 # The given subnets, read at plan for their Availability Zones (network.lookup_subnets).
+# Keyed by position, so subnets created in the same configuration (IDs unknown until
+# apply) are read, and checked, at apply instead of failing the plan.
 data "aws_subnet" "given" {
-  for_each = toset(local.create_vpc || !var.network.lookup_subnets ? [] : var.network.subnet_ids)
+  for_each = local.create_vpc || !var.network.lookup_subnets ? {} : { for i, id in var.network.subnet_ids : tostring(i) => id }
 
   id = each.value
 }

@@ -100,7 +100,8 @@ run "reject_create_vpc_with_a_zone_twice" {
   expect_failures = [var.network]
 }
 
-# Existing subnets: their zones are read at plan (data "aws_subnet", overridden here).
+# Existing subnets: their zones are read at plan (data "aws_subnet", keyed by position in
+# subnet_ids, overridden here).
 
 run "existing_subnets_in_distinct_zones_plan" {
   command = plan
@@ -110,12 +111,12 @@ run "existing_subnets_in_distinct_zones_plan" {
   }
 
   override_data {
-    target = data.aws_subnet.given["subnet-0aaaaaaaaaaaaaaa1"]
+    target = data.aws_subnet.given["0"]
     values = { availability_zone = "us-east-1a" }
   }
 
   override_data {
-    target = data.aws_subnet.given["subnet-0aaaaaaaaaaaaaaa2"]
+    target = data.aws_subnet.given["1"]
     values = { availability_zone = "us-east-1b" }
   }
 
@@ -133,17 +134,17 @@ run "reject_two_existing_subnets_in_one_zone" {
   }
 
   override_data {
-    target = data.aws_subnet.given["subnet-0aaaaaaaaaaaaaaa1"]
+    target = data.aws_subnet.given["0"]
     values = { availability_zone = "us-east-1a" }
   }
 
   override_data {
-    target = data.aws_subnet.given["subnet-0aaaaaaaaaaaaaaa2"]
+    target = data.aws_subnet.given["1"]
     values = { availability_zone = "us-east-1b" }
   }
 
   override_data {
-    target = data.aws_subnet.given["subnet-0aaaaaaaaaaaaaaa3"]
+    target = data.aws_subnet.given["2"]
     values = { availability_zone = "us-east-1a" }
   }
 
@@ -160,5 +161,30 @@ run "lookup_subnets_false_reads_nothing" {
   assert {
     condition     = length(data.aws_subnet.given) == 0
     error_message = "network.lookup_subnets = false must make no subnet lookup at plan."
+  }
+}
+
+# A separate mock provider that leaves computed values unknown at plan, as a real plan
+# does for subnets created in the same configuration.
+mock_provider "aws" {
+  alias = "unknown_at_plan"
+
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_data "aws_ssm_parameter" {
+    defaults = { insecure_value = "ami-0123456789abcdef0", value = "ami-0123456789abcdef0" }
+  }
+}
+
+run "subnets_created_in_the_same_configuration_plan" {
+  command = plan
+
+  providers = {
+    aws = aws.unknown_at_plan
+  }
+
+  module {
+    source = "./tests/created-subnets"
   }
 }
