@@ -78,6 +78,16 @@ locals {
       }
     },
     {
+      for key, rule in var.eventbridge_rules : "eventbridge_failed_${key}" => {
+        description = "The EventBridge rule ${rule} matched events it could not deliver to its target (AWS/Events FailedInvocations): check the target queue's policy and, with a customer managed key, its key policy (the kms_key_policy_json output). Undelivered events go to the target's dead-letter queue."
+        namespace   = "AWS/Events"
+        metric      = "FailedInvocations"
+        dimensions  = { RuleName = rule }
+        statistic   = "Sum"
+        threshold   = 0
+      }
+    },
+    {
       for fn, name in var.function_names : "lambda_errors_${fn}" => {
         description = "The ${name} function returned errors (AWS/Lambda Errors: crashes, timeouts, unhandled exceptions). See its log group."
         namespace   = "AWS/Lambda"

@@ -80,6 +80,18 @@ variable "pool_names" {
   }
 }
 
+variable "eventbridge_rules" {
+  description = "EventBridge rules whose FailedInvocations are alarmed, by key (e.g. { spot_interruption = \"ci-lifecycle-spot-interruption\" }): a failed invocation is an event the rule matched but could not deliver to its target. Keys: 1 to 40 lower-case letters, digits and underscores. Default: none."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for k, v in var.eventbridge_rules : can(regex("^[a-z0-9_]{1,40}$", k)) && can(regex("^[A-Za-z0-9._-]{1,64}$", v))])
+    error_message = "eventbridge_rules must map keys of 1 to 40 lower-case letters, digits and underscores to EventBridge rule names (1 to 64 letters, digits, . _ -)."
+  }
+}
+
 variable "alarm_actions" {
   description = "ARNs of SNS topics notified when an alarm fires and again when it recovers (alarm and OK actions). Empty (default): alarms change state on the dashboard only."
   type        = list(string)

@@ -238,3 +238,18 @@ run "runner_freshness_thresholds_are_settable" {
     error_message = "thresholds.self_update_min_boots must set the minimum boots per hour."
   }
 }
+run "eventbridge_rules_alarm_on_failed_invocations" {
+  command = plan
+
+  variables {
+    eventbridge_rules = { spot_interruption = "ci-lifecycle-spot-interruption", state_change = "ci-lifecycle-state-change" }
+  }
+
+  assert {
+    condition = { for k, a in aws_cloudwatch_metric_alarm.metric : k => [a.namespace, a.metric_name, a.dimensions.RuleName, a.statistic, a.threshold, a.comparison_operator] if startswith(k, "eventbridge_failed_") } == {
+      eventbridge_failed_spot_interruption = ["AWS/Events", "FailedInvocations", "ci-lifecycle-spot-interruption", "Sum", 0, "GreaterThanThreshold"]
+      eventbridge_failed_state_change      = ["AWS/Events", "FailedInvocations", "ci-lifecycle-state-change", "Sum", 0, "GreaterThanThreshold"]
+    }
+    error_message = "Each rule of eventbridge_rules must get an alarm on any AWS/Events FailedInvocations of that rule."
+  }
+}
