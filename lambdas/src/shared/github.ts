@@ -4,6 +4,9 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import Bottleneck from "bottleneck/light.js";
 import type { Log } from "./observability.ts";
+import { runnerGroupLookup } from "./runner-groups.ts";
+
+export { RunnerGroupMissing } from "./runner-groups.ts";
 
 const SkiffOctokit = Octokit.plugin(retry, throttling);
 type Client = InstanceType<typeof SkiffOctokit>;
@@ -72,6 +75,8 @@ export interface HookDelivery {
 export interface GitHubApp {
   createJitConfig(request: JitRequest): Promise<JitConfig>;
   jobState(installationId: number, owner: string, repository: string, jobId: number): Promise<JobState>;
+  /** The id of an organisation's runner group by name; RunnerGroupMissing when it has none of that name. */
+  runnerGroupId(installationId: number, org: string, name: string): Promise<number>;
 }
 
 /** What the reconcile and the lifecycle handler ask of GitHub. */
@@ -171,6 +176,7 @@ export function createGitHubApp(
 
   return {
     client,
+    runnerGroupId: runnerGroupLookup(client),
     async createJitConfig(request) {
       const octokit = await client(request.installationId);
       const body = {
