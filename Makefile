@@ -38,6 +38,7 @@ build: deps ## bundle every Lambda into dist/lambdas/<name>.zip and print sizes
 
 release: deps ## VERSION=x.y.z: the Lambda zips named for the version and their SHA256SUMS, in dist/release/
 	bash scripts/release.sh "$(VERSION)"
+bump-runner: ; node scripts/bump-runner.mjs $(or $(VERSION),latest) ## VERSION=x.y.z (default latest): pin that actions/runner release in versions.json, tarballs checked against its sums
 
 test: deps tools typecheck lint vitest tf-fmt tf-test docs-check packer-check shellcheck ## run every check, offline
 

@@ -270,7 +270,9 @@ async function reconcileAtScale(runners: number, cycles: number) {
 async function pickup(jobs: number, warmIdle: number) {
   const h = await Harness.start({
     speed: 20,
-    pools: [{ ...ARM_POOL, maxRunners: jobs + warmIdle, ...(warmIdle > 0 ? { warm: { idle: warmIdle } } : {}) }],
+    pools: [
+      { ...ARM_POOL, maxRunners: jobs + warmIdle, ...(warmIdle > 0 ? { warm: { idle: warmIdle } } : {}) },
+    ],
     bootSeconds: [35, 35],
     jobSeconds: [60, 60],
     logLevel: "WARN",

@@ -11,6 +11,11 @@ locals {
 
   period = var.thresholds.period_seconds
 
+  # What the runner bootstrap publishes (packer/runner/files/skiff-bootstrap.sh) with
+  # put-metric-data: its own namespace, so the runner role's permission cannot reach `skiff`.
+  runner_ns      = "skiff/runner"
+  runner_service = "${var.prefix}-runner"
+
   # Alarms on one metric with fixed dimensions. treat_missing_data = notBreaching because
   # EMF counters are only published when something happens: no data means none happened.
   metric_alarms = merge(
@@ -55,6 +60,14 @@ locals {
         statistic   = "Sum"
         threshold   = 0
       }
+      runner_release_age = {
+        description = "A runner booted from an image whose runner release is over ${var.thresholds.runner_release_age_days} days old. Once a newer release is out, GitHub stops sending jobs to runners that have not taken it within 30 days: bump versions.json (make bump-runner) and rebuild the AMI (modules/image-pipeline). Fires too when no newer release exists yet, which is harmless."
+        namespace   = local.runner_ns
+        metric      = "RunnerReleaseAgeDays"
+        dimensions  = { service = local.runner_service }
+        statistic   = "Maximum"
+        threshold   = var.thresholds.runner_release_age_days
+      }
       queued_to_running_p90 = {
         description = "p90 time from a job being queued to it running is over ${var.thresholds.queued_to_running_p90_ms} ms. Look at launch errors, cap reached and boot times."
         namespace   = local.ns
@@ -62,6 +75,16 @@ locals {
         dimensions  = { service = local.service.lifecycle }
         statistic   = "p90"
         threshold   = var.thresholds.queued_to_running_p90_ms
+      }
+    },
+    {
+      for key, rule in var.eventbridge_rules : "eventbridge_failed_${key}" => {
+        description = "The EventBridge rule ${rule} matched events it could not deliver to its target (AWS/Events FailedInvocations): check the target queue's policy and, with a customer managed key, its key policy (the kms_key_policy_json output). Undelivered events go to the target's dead-letter queue."
+        namespace   = "AWS/Events"
+        metric      = "FailedInvocations"
+        dimensions  = { RuleName = rule }
+        statistic   = "Sum"
+        threshold   = 0
       }
     },
     {
@@ -142,6 +165,51 @@ resource "aws_cloudwatch_metric_alarm" "insights" {
     expression  = each.value.query
     period      = local.period
     label       = replace(each.key, "_", " ")
+    return_data = true
+  }
+}
+
+# The share of boots whose runner updated itself, over an hour: GitHub pushes an update to a
+# runner behind the current release, so a rising share means the AMI is behind. Hours
+# with fewer than self_update_min_boots boots count as 0 %.
+resource "aws_cloudwatch_metric_alarm" "self_updates" {
+  alarm_name          = "${var.prefix}-runners-self-updating"
+  alarm_description   = "More than ${var.thresholds.self_update_percent} % of runner boots in an hour updated the runner before their job (tens of seconds each): the AMI's runner is behind GitHub's current release. Bump versions.json (make bump-runner) and rebuild the AMI (modules/image-pipeline)."
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.thresholds.self_update_percent
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.alarm_actions
+  tags                = var.tags
+
+  metric_query {
+    id = "updated"
+    metric {
+      namespace   = local.runner_ns
+      metric_name = "SelfUpdated"
+      dimensions  = { service = local.runner_service }
+      stat        = "Sum"
+      period      = 3600
+    }
+  }
+
+  metric_query {
+    id = "boots"
+    metric {
+      namespace   = local.runner_ns
+      metric_name = "Boots"
+      dimensions  = { service = local.runner_service }
+      stat        = "Sum"
+      period      = 3600
+    }
+  }
+
+  metric_query {
+    id          = "share"
+    expression  = "IF(boots >= ${var.thresholds.self_update_min_boots}, 100 * updated / boots, 0)"
+    label       = "self-updated boots (%)"
     return_data = true
   }
 }

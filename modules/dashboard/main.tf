@@ -176,11 +176,46 @@ locals {
     }
   ]
 
-  graphs = concat(local.core_widgets, local.api_widgets, local.pool_widgets)
+  # Runner freshness, from the bootstrap's skiff/runner metrics.
+  runner_search = "SEARCH('{${local.runner_ns},service,Pool} MetricName=\"BootToJobSeconds\" service=\"${local.runner_service}\"', 'p50', ${local.period})"
+  runner_widgets = [
+    {
+      title = "Runner boots that self-updated (%, hourly)"
+      yAxis = { left = { min = 0, max = 100 } }
+      metrics = [
+        [local.runner_ns, "SelfUpdated", "service", local.runner_service, { id = "updated", stat = "Sum", period = 3600, visible = false }],
+        [local.runner_ns, "Boots", "service", local.runner_service, { id = "boots", stat = "Sum", period = 3600, label = "boots", yAxis = "right" }],
+        [{ expression = "100 * FILL(updated, 0) / boots", id = "share", label = "self-updated %" }],
+      ]
+      annotations = { horizontal = [{ value = var.thresholds.self_update_percent, label = "alarm" }] }
+    },
+    {
+      title = "Boot → runner online and boot → job (s)"
+      metrics = [
+        [local.runner_ns, "BootToOnlineSeconds", "service", local.runner_service, "SelfUpdated", "no", { stat = "p50", label = "online p50, no self-update" }],
+        [local.runner_ns, "BootToOnlineSeconds", "service", local.runner_service, "SelfUpdated", "yes", { stat = "p50", label = "online p50, self-updated" }],
+        [local.runner_ns, "BootToOnlineSeconds", "service", local.runner_service, "SelfUpdated", "no", { stat = "p90", label = "online p90, no self-update" }],
+        [{ expression = local.runner_search, id = "job", label = "job p50" }],
+      ]
+    },
+    {
+      title = "Age of the booted image's runner release (days)"
+      metrics = [
+        [local.runner_ns, "RunnerReleaseAgeDays", "service", local.runner_service, { stat = "Maximum", label = "oldest booted" }],
+      ]
+      annotations = { horizontal = [
+        { value = var.thresholds.runner_release_age_days, label = "alarm" },
+        { value = 30, label = "GitHub's 30 days (from the next release)" },
+      ] }
+    },
+  ]
+
+  graphs = concat(local.core_widgets, local.runner_widgets, local.api_widgets, local.pool_widgets)
 
   alarm_arns = merge(
     { for k, a in aws_cloudwatch_metric_alarm.metric : k => a.arn },
     { for k, a in aws_cloudwatch_metric_alarm.insights : k => a.arn },
+    { runners_self_updating = aws_cloudwatch_metric_alarm.self_updates.arn },
   )
 
   # Alarm states across the top, then graphs two to a row.
@@ -214,6 +249,7 @@ locals {
             metrics = w.metrics
           },
           can(w.yAxis) ? { yAxis = w.yAxis } : {},
+          can(w.annotations) ? { annotations = w.annotations } : {},
         )
       }
     ],

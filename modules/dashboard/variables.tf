@@ -80,6 +80,18 @@ variable "pool_names" {
   }
 }
 
+variable "eventbridge_rules" {
+  description = "EventBridge rules whose FailedInvocations are alarmed, by key (e.g. { spot_interruption = \"ci-lifecycle-spot-interruption\" }): a failed invocation is an event the rule matched but could not deliver to its target. Keys: 1 to 40 lower-case letters, digits and underscores. Default: none."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for k, v in var.eventbridge_rules : can(regex("^[a-z0-9_]{1,40}$", k)) && can(regex("^[A-Za-z0-9._-]{1,64}$", v))])
+    error_message = "eventbridge_rules must map keys of 1 to 40 lower-case letters, digits and underscores to EventBridge rule names (1 to 64 letters, digits, . _ -)."
+  }
+}
+
 variable "alarm_actions" {
   description = "ARNs of SNS topics notified when an alarm fires and again when it recovers (alarm and OK actions). Empty (default): alarms change state on the dashboard only."
   type        = list(string)
@@ -99,7 +111,10 @@ variable "thresholds" {
     capacity_launch_errors: spot/on-demand capacity errors per period (default 10);
     spot_fallbacks: launches that fell back from spot to on-demand per period (default 10);
     webhook_rejections: rejected webhook deliveries (bad signature, malformed, oversize) per period (default 5);
-    queued_to_running_p90_ms: p90 milliseconds from a job being queued to it running (default 120000, two minutes).
+    queued_to_running_p90_ms: p90 milliseconds from a job being queued to it running (default 120000, two minutes);
+    self_update_percent: alarm when more than this percentage of runner boots in an hour updated the runner at boot (0 to 100, default 5);
+    self_update_min_boots: ... but only in hours with at least this many boots, so that one boot of a quiet pool is not "100 %" (default 10);
+    runner_release_age_days: alarm when a booted image's runner release is older than this many days (1 to 30, default 25: GitHub's window is 30 days from the next release).
   EOT
   type = object({
     period_seconds           = optional(number, 300)
@@ -108,6 +123,9 @@ variable "thresholds" {
     spot_fallbacks           = optional(number, 10)
     webhook_rejections       = optional(number, 5)
     queued_to_running_p90_ms = optional(number, 120000)
+    self_update_percent      = optional(number, 5)
+    self_update_min_boots    = optional(number, 10)
+    runner_release_age_days  = optional(number, 25)
   })
   default  = {}
   nullable = false
@@ -125,6 +143,16 @@ variable "thresholds" {
   validation {
     condition     = alltrue([for v in [var.thresholds.capacity_launch_errors, var.thresholds.spot_fallbacks, var.thresholds.webhook_rejections] : v >= 0])
     error_message = "thresholds.capacity_launch_errors, spot_fallbacks and webhook_rejections must be 0 or more."
+  }
+
+  validation {
+    condition     = var.thresholds.self_update_percent >= 0 && var.thresholds.self_update_percent <= 100 && var.thresholds.self_update_min_boots >= 1 && floor(var.thresholds.self_update_min_boots) == var.thresholds.self_update_min_boots
+    error_message = "thresholds.self_update_percent must be 0 to 100, and thresholds.self_update_min_boots a whole number of at least 1."
+  }
+
+  validation {
+    condition     = var.thresholds.runner_release_age_days >= 1 && var.thresholds.runner_release_age_days <= 30
+    error_message = "thresholds.runner_release_age_days must be 1 to 30 (GitHub stops sending jobs to runners 30 days behind)."
   }
 
   validation {

@@ -98,11 +98,18 @@ resource "aws_cloudwatch_event_rule" "state_change" {
 
 # The whole event is delivered (no input transformer): the handler reads source,
 # detail-type, time and detail. SQS targets take no role: the queue policy admits the rules.
+# An event EventBridge cannot deliver (after its retries, up to a day) goes to the lifecycle
+# DLQ instead of being dropped; the dashboard alarms on that DLQ and on the rules'
+# FailedInvocations.
 resource "aws_cloudwatch_event_target" "spot_interruption" {
   rule           = aws_cloudwatch_event_rule.spot_interruption.name
   event_bus_name = aws_cloudwatch_event_rule.spot_interruption.event_bus_name
   target_id      = "lifecycle-queue"
   arn            = var.lifecycle_queue_arn
+
+  dead_letter_config {
+    arn = var.lifecycle_dlq_arn
+  }
 }
 
 resource "aws_cloudwatch_event_target" "state_change" {
@@ -110,6 +117,10 @@ resource "aws_cloudwatch_event_target" "state_change" {
   event_bus_name = aws_cloudwatch_event_rule.state_change.event_bus_name
   target_id      = "lifecycle-queue"
   arn            = var.lifecycle_queue_arn
+
+  dead_letter_config {
+    arn = var.lifecycle_dlq_arn
+  }
 }
 
 # ---------------------------------------------------------------------------------------

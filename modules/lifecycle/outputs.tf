@@ -52,3 +52,8 @@ output "timeout_seconds" {
   description = "The function's timeout in seconds: give it to the lifecycle queue's module as consumer_timeout_seconds (the visibility timeout becomes six times this)."
   value       = var.function.timeout
 }
+
+output "eventbridge_rule_names" {
+  description = "Names of the two EventBridge rules by role (spot_interruption, state_change): the dashboard alarms on each one's FailedInvocations."
+  value       = local.rule_names
+}

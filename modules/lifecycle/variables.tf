@@ -52,6 +52,17 @@ variable "lifecycle_queue_arn" {
   }
 }
 
+variable "lifecycle_dlq_arn" {
+  description = "ARN of the lifecycle queue's dead-letter queue (the queue module's dlq_arn): the EventBridge targets' dead-letter queue, where an event goes when EventBridge cannot deliver it to the lifecycle queue (a policy or KMS key that refuses it, a deleted queue). Give that queue module this module's eventbridge_rule_arns: its DLQ's policy then admits the rules too."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,80}$", var.lifecycle_dlq_arn))
+    error_message = "lifecycle_dlq_arn must be an SQS queue ARN (arn:<partition>:sqs:<region>:<account>:<name>)."
+  }
+}
+
 variable "jobs_queue" {
   description = "The jobs queue and its dead-letter queue (the queue module's queue_url, queue_arn, dlq_url, dlq_arn): jobs whose runner went down before taking them are sent back to the queue, and to the DLQ after max_requeues."
   type = object({

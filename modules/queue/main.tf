@@ -112,6 +112,29 @@ data "aws_iam_policy_document" "dlq" {
       values   = ["false"]
     }
   }
+
+  # The same rules may use the DLQ as their targets' dead-letter queue.
+  dynamic "statement" {
+    for_each = length(var.eventbridge_rule_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "AllowEventBridgeDeadLetters"
+      effect    = "Allow"
+      actions   = ["sqs:SendMessage"]
+      resources = [aws_sqs_queue.dlq.arn]
+
+      principals {
+        type        = "Service"
+        identifiers = ["events.amazonaws.com"]
+      }
+
+      condition {
+        test     = "ArnEquals"
+        variable = "aws:SourceArn"
+        values   = var.eventbridge_rule_arns
+      }
+    }
+  }
 }
 
 resource "aws_sqs_queue_policy" "dlq" {

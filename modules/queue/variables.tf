@@ -80,7 +80,7 @@ variable "kms_data_key_reuse_period_seconds" {
 }
 
 variable "eventbridge_rule_arns" {
-  description = "ARNs of EventBridge rules allowed to send to the queue (sqs:SendMessage for events.amazonaws.com, limited by aws:SourceArn). Empty: no EventBridge access."
+  description = "ARNs of EventBridge rules allowed to send to the queue and, as their targets' dead-letter queue, to the DLQ (sqs:SendMessage for events.amazonaws.com, limited by aws:SourceArn). Empty: no EventBridge access."
   type        = list(string)
   default     = []
   nullable    = false

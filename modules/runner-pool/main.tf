@@ -24,10 +24,19 @@ locals {
 
   jit_parameters_arn = "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${var.prefix}/jit/*"
 
-  managed_policies = merge(
-    var.attach_ssm_managed_instance_core ? { ssm = "AmazonSSMManagedInstanceCore" } : {},
-    var.attach_cloudwatch_agent ? { cloudwatch = "CloudWatchAgentServerPolicy" } : {},
-  )
+  ssm_arn = "arn:${local.partition}:ssm:${local.region}:${local.account_id}"
+
+  # The GitHub App's key and webhook secrets: the default path, and wherever the caller
+  # says they are. No job may read them, whatever else the role is given.
+  secret_parameter_arns = distinct(concat(
+    ["${local.ssm_arn}:parameter/${var.prefix}/github-app", "${local.ssm_arn}:parameter/${var.prefix}/github-app/*"],
+    [for name in var.secret_parameters : "${local.ssm_arn}:parameter/${trimprefix(name, "/")}"],
+  ))
+
+  managed_policies = var.attach_ssm_managed_instance_core ? { ssm = "AmazonSSMManagedInstanceCore" } : {}
+
+  runner_log_group     = "/skiff/${var.prefix}/${var.name}"
+  runner_log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.runner_log_group}"
 
   launch_tag_resource_types = length(var.tags) > 0 ? ["instance", "volume", "network-interface"] : []
 }
@@ -132,6 +141,24 @@ data "aws_iam_policy_document" "this" {
     resources = ["arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${var.prefix}/jit", local.jit_parameters_arn]
   }
 
+  # AmazonSSMManagedInstanceCore, for one, allows ssm:GetParameter* on every parameter.
+  statement {
+    sid       = "DenyGitHubAppSecrets"
+    effect    = "Deny"
+    actions   = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory", "ssm:GetParametersByPath"]
+    resources = local.secret_parameter_arns
+  }
+
+  dynamic "statement" {
+    for_each = var.cloudwatch_agent_logs.enabled ? [1] : []
+
+    content {
+      sid       = "WriteRunnerLogs"
+      actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+      resources = [local.runner_log_group_arn, "${local.runner_log_group_arn}:log-stream:*"]
+    }
+  }
+
   dynamic "statement" {
     for_each = var.jit_kms_key_arn == null ? [] : [var.jit_kms_key_arn]
 
@@ -162,6 +189,15 @@ resource "aws_iam_role_policy_attachment" "managed" {
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
 }
 
+resource "aws_cloudwatch_log_group" "runner" {
+  count = var.cloudwatch_agent_logs.enabled ? 1 : 0
+
+  name              = local.runner_log_group
+  retention_in_days = var.cloudwatch_agent_logs.retention_in_days
+  kms_key_id        = var.cloudwatch_agent_logs.kms_key_arn
+  tags              = var.tags
+}
+
 # ---------------------------------------------------------------------------------------
 # Launch template: what scale-up's CreateFleet launches (instance types and subnets come
 # from the fleet's overrides).
@@ -189,12 +225,11 @@ resource "aws_launch_template" "this" {
     instance_metadata_tags      = "disabled"
   }
 
-  network_interfaces {
-    device_index                = 0
-    associate_public_ip_address = var.associate_public_ip_address
-    security_groups             = [aws_security_group.this.id]
-    delete_on_termination       = true
-  }
+  # The group at the top level, not on a network interface block: scale-up's CreateFleet
+  # names the subnet in its overrides, and EC2 Fleet then does not use the template's
+  # network interfaces (README). A public IPv4 address comes from the subnet's own
+  # map_public_ip_on_launch.
+  vpc_security_group_ids = [aws_security_group.this.id]
 
   block_device_mappings {
     device_name = var.root_volume.device_name

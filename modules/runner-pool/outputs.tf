@@ -32,3 +32,8 @@ output "security_group_id" {
   description = "ID of the runners' egress-only security group."
   value       = aws_security_group.this.id
 }
+
+output "log_group_name" {
+  description = "Name of the runners' CloudWatch agent log group (/skiff/<prefix>/<name>), or null without cloudwatch_agent_logs.enabled."
+  value       = try(aws_cloudwatch_log_group.runner[0].name, null)
+}

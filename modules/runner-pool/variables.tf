@@ -61,13 +61,6 @@ variable "vpc_id" {
   }
 }
 
-variable "associate_public_ip_address" {
-  description = "Give runners a public IPv4 address: needed in public subnets without NAT, costs per address-hour. Off by default (private subnets with NAT or endpoints)."
-  type        = bool
-  default     = false
-  nullable    = false
-}
-
 variable "egress_rules" {
   description = "Outbound rules of the runners' security group (there are never inbound rules). Each has a description, exactly one of cidr_ipv4, cidr_ipv6 or prefix_list_id, ip_protocol (\"-1\" for all, tcp, udp, icmp, icmpv6) and from_port/to_port for tcp/udp. Default: everything, IPv4 and IPv6. Empty: no egress at all."
   type = list(object({
@@ -156,19 +149,29 @@ variable "jit_kms_key_arn" {
 }
 
 variable "attach_ssm_managed_instance_core" {
-  description = "Attach AmazonSSMManagedInstanceCore so runners can be reached with Session Manager. Off by default. The role's explicit deny still keeps every other instance's JIT config out of reach."
+  description = "Attach AmazonSSMManagedInstanceCore so runners can be reached with Session Manager. Off by default. It allows ssm:GetParameter on every parameter; the role's explicit denies still keep every other instance's JIT config and the GitHub App's secrets out of reach."
   type        = bool
   default     = false
   nullable    = false
 }
 
-variable "attach_cloudwatch_agent" {
-  description = "Attach CloudWatchAgentServerPolicy so a CloudWatch agent on the AMI can ship logs and metrics. Off by default."
-  type        = bool
-  default     = false
+variable "secret_parameters" {
+  description = "Names of SSM parameters runners must never read, besides everything under /<prefix>/github-app/ which is always denied: the GitHub App's private key and webhook secret parameters wherever they live (e.g. [\"/shared/app-key\"])."
+  type        = list(string)
+  default     = []
   nullable    = false
 }
 
+variable "cloudwatch_agent_logs" {
+  description = "A log group for a CloudWatch agent on the runners (/skiff/<prefix>/<name>) and permission to write to it, and only to it: enabled (default false), retention_in_days (a CloudWatch Logs retention value, default 30), kms_key_arn (encrypts the group; null for none). The agent is the AMI's (packer/runner install_cloudwatch_agent) and its configuration names this group. No managed policy is attached: CloudWatchAgentServerPolicy would allow writing to any log group."
+  type = object({
+    enabled           = optional(bool, false)
+    retention_in_days = optional(number, 30)
+    kms_key_arn       = optional(string)
+  })
+  default  = {}
+  nullable = false
+}
 variable "tags" {
   description = "Tags for the module's resources, also stamped on instances, volumes and network interfaces through the launch template. skiff's own tags (skiff:prefix, skiff:pool, skiff:job-id, skiff:owner) are added at launch by scale-up."
   type        = map(string)

@@ -36,12 +36,16 @@ locals {
     lifecycle = 30
   }
 
+  # Parameters no runner may read, whatever its role is given (runner-pool denies them
+  # with everything under /<prefix>/github-app/).
+  secret_parameters = concat([local.github_app.key], local.github_app.webhook_secrets)
+
   # What each Lambda module's `function` input is given.
   functions = {
     webhook    = { zip_path = local.zip_paths.webhook, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture }
     scale_up   = { zip_path = local.zip_paths.scale_up, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, timeout = local.timeouts.scale_up }
     lifecycle  = { zip_path = local.zip_paths.lifecycle, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, timeout = local.timeouts.lifecycle }
-    scale_down = { zip_path = local.zip_paths.scale_down, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture }
+    scale_down = { zip_path = local.zip_paths.scale_down, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, reserved_concurrency = var.reconcile.reserved_concurrency }
   }
 
   # Names are also the Powertools service names the dashboard's metrics are keyed by.
@@ -50,6 +54,12 @@ locals {
     scale_up   = "${var.prefix}-scale-up"
     lifecycle  = "${var.prefix}-lifecycle"
     scale_down = "${var.prefix}-scale-down"
+  }
+
+  # The webhook endpoint's throttling (API Gateway stage settings).
+  webhook_api = {
+    throttling_burst_limit = var.webhook_throttling.burst_limit
+    throttling_rate_limit  = var.webhook_throttling.rate_limit
   }
 
   logging = {
@@ -62,8 +72,13 @@ locals {
   create_vpc = var.network.create_vpc != null
   vpc_id     = local.create_vpc ? module.vpc[0].vpc_id : var.network.vpc_id
   subnet_ids = local.create_vpc ? module.vpc[0].subnet_ids : var.network.subnet_ids
-  # Runners in the new VPC's public subnets have no NAT: they need their own public IP.
-  public_by_default = local.create_vpc && try(var.network.create_vpc.mode == "public", false)
+  # The given subnets' zones, read at plan unless network.lookup_subnets is false. CreateFleet
+  # fails the whole request ("duplicate instance pools") when two overrides name the same
+  # instance type in one Availability Zone, and skiff puts every type in every subnet.
+  subnet_zones = { for i, id in var.network.subnet_ids : id => data.aws_subnet.given[tostring(i)].availability_zone if contains(keys(data.aws_subnet.given), tostring(i)) }
+  shared_zones = {
+    for az, ids in { for id, az in local.subnet_zones : az => id... } : az => sort(ids) if length(ids) > 1
+  }
 
   # Routing order. Terraform iterates a map in lexical key order, so ties between equally
   # specific pools go to the pool whose name sorts first; every Lambda gets this order.
@@ -82,11 +97,23 @@ locals {
   # What each pool's runner-pool module is given.
   runner_pools = {
     for name, p in var.pools : name => {
-      ami_id                      = coalesce(p.ami.id, try(data.aws_ssm_parameter.ami[name].insecure_value, null))
-      embed_bootstrap             = !p.baked_ami
-      associate_public_ip_address = coalesce(p.associate_public_ip_address, local.public_by_default)
-      root_volume                 = { size_gb = p.disk_size_gb }
+      ami_id          = coalesce(p.ami.id, try(data.aws_ssm_parameter.ami[name].insecure_value, null))
+      embed_bootstrap = !p.baked_ami
+      root_volume     = { size_gb = p.disk_size_gb, kms_key_arn = var.ebs_kms_key_arn }
     }
+  }
+
+  # Each pool's runner group: an ID when it is known here (a numeric runner_group; the
+  # Default group, ID 1, when stated by name; 1 for repository runners, the only group a
+  # repository has), else the name, which the Lambdas resolve to an ID with
+  # GET /orgs/{org}/actions/runner-groups.
+  runner_groups = {
+    for name, p in var.pools : name => (
+      p.runner_group == null ? { id = 1, name = null } :
+      can(regex("^[0-9]+$", p.runner_group)) ? { id = tonumber(p.runner_group), name = null } :
+      lower(p.runner_group) == "default" ? { id = 1, name = null } :
+      { id = null, name = p.runner_group }
+    )
   }
 
   # The pools configuration contract, built here and nowhere else: every function gets
@@ -106,7 +133,8 @@ locals {
     maxRunners               = var.pools[name].max_runners
     spotAllocationStrategy   = var.pools[name].spot_allocation_strategy
     runnerLevel              = var.pools[name].runner_level
-    runnerGroupId            = var.pools[name].runner_group_id
+    runnerGroupId            = local.runner_groups[name].id
+    runnerGroupName          = local.runner_groups[name].name
     bootTimeoutSeconds       = var.pools[name].boot_timeout_seconds
     maxLifetimeSeconds       = var.pools[name].max_lifetime_seconds
     interruptedRetryOnDemand = var.pools[name].interrupted_retry_on_demand
@@ -127,7 +155,29 @@ locals {
   missing_zips    = sort([for p in values(local.zip_paths) : p if !fileexists(p)])
 
   # The jobs queue's ARN names the region and account skiff runs in; no AWS call at plan.
-  region = split(":", module.jobs_queue.queue_arn)[3]
+  region     = split(":", module.jobs_queue.queue_arn)[3]
+  partition  = split(":", module.jobs_queue.queue_arn)[1]
+  account_id = split(":", module.jobs_queue.queue_arn)[4]
+
+  # The role EC2 launches Spot Instances through (one per account, a fixed name).
+  spot_service_linked_role_arn = "arn:${local.partition}:iam::${local.account_id}:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot"
+  uses_spot                    = anytrue([for p in values(var.pools) : p.capacity_type == "spot"])
+
+  # What kms_key_arn's key policy must allow besides the account's IAM policies: EventBridge
+  # sending EC2 events to the lifecycle queue (and its DLQ) encrypted with the key; the
+  # SQS Developer Guide's "Configure KMS permissions for AWS services" names these two
+  # actions for an event source. Built here, not by a data source, so plans under mocks
+  # show it as it is.
+  kms_key_policy = var.kms_key_arn == null ? null : jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "AllowEventBridgeToSkiffLifecycleQueue"
+      Effect    = "Allow"
+      Principal = { Service = "events.amazonaws.com" }
+      Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+      Resource  = "*"
+    }]
+  })
 }
 
 # ---------------------------------------------------------------------------------------
@@ -142,6 +192,11 @@ resource "terraform_data" "checks" {
       # CreateFleet takes at most 300 launch template overrides: one per type and subnet.
       condition     = alltrue([for p in values(var.pools) : length(p.instance_types) * (local.create_vpc ? length(var.network.create_vpc.availability_zones) : length(var.network.subnet_ids)) <= 300])
       error_message = "pools[*].instance_types times the number of subnets in network must be at most 300 per pool (EC2 CreateFleet's limit on overrides); list fewer instance types or subnets."
+    }
+
+    precondition {
+      condition     = length(local.shared_zones) == 0
+      error_message = "network.subnet_ids must hold at most one subnet per Availability Zone: ${join("; ", [for az, ids in local.shared_zones : "${join(" and ", ids)} are both in ${az}"])}. CreateFleet refuses two subnets of one zone (duplicate instance pools), so every launch would fail; keep one subnet of each zone."
     }
 
     precondition {
@@ -180,6 +235,15 @@ module "vpc" {
   tags               = var.tags
 }
 
+# The given subnets, read at plan for their Availability Zones (network.lookup_subnets).
+# Keyed by position, so subnets created in the same configuration (IDs unknown until
+# apply) are read, and checked, at apply instead of failing the plan.
+data "aws_subnet" "given" {
+  for_each = local.create_vpc || !var.network.lookup_subnets ? {} : { for i, id in var.network.subnet_ids : tostring(i) => id }
+
+  id = each.value
+}
+
 # ---------------------------------------------------------------------------------------
 # Queues and state
 # ---------------------------------------------------------------------------------------
@@ -212,6 +276,19 @@ module "state" {
 }
 
 # ---------------------------------------------------------------------------------------
+# EC2 Spot's service-linked role: EC2 launches Spot Instances through it, and scale-up may
+# not create it (no iam:CreateServiceLinkedRole). One per account, so opt-in.
+# ---------------------------------------------------------------------------------------
+
+resource "aws_iam_service_linked_role" "spot" {
+  count = var.create_spot_service_linked_role ? 1 : 0
+
+  aws_service_name = "spot.amazonaws.com"
+  description      = "EC2 Spot Instances (created by skiff ${var.prefix})"
+  tags             = var.tags
+}
+
+# ---------------------------------------------------------------------------------------
 # Runner pools: launch template, instance role and security group per pool
 # ---------------------------------------------------------------------------------------
 
@@ -226,16 +303,16 @@ module "runner_pool" {
   source   = "../runner-pool"
   for_each = var.pools
 
-  prefix                      = var.prefix
-  name                        = each.key
-  ami_id                      = local.runner_pools[each.key].ami_id
-  embed_bootstrap             = local.runner_pools[each.key].embed_bootstrap
-  boot_timeout_seconds        = each.value.boot_timeout_seconds
-  vpc_id                      = local.vpc_id
-  associate_public_ip_address = local.runner_pools[each.key].associate_public_ip_address
-  root_volume                 = local.runner_pools[each.key].root_volume
-  jit_kms_key_arn             = var.kms_key_arn
-  tags                        = var.tags
+  prefix               = var.prefix
+  name                 = each.key
+  ami_id               = local.runner_pools[each.key].ami_id
+  embed_bootstrap      = local.runner_pools[each.key].embed_bootstrap
+  boot_timeout_seconds = each.value.boot_timeout_seconds
+  vpc_id               = local.vpc_id
+  root_volume          = local.runner_pools[each.key].root_volume
+  jit_kms_key_arn      = var.kms_key_arn
+  secret_parameters    = local.secret_parameters
+  tags                 = var.tags
 }
 
 # ---------------------------------------------------------------------------------------
@@ -256,7 +333,23 @@ module "webhook" {
   secret_kms_key_arn        = local.github_app.kms_key_arn
   allowed_owners            = var.allowed_owners
   allowed_repositories      = var.allowed_repositories
+  api                       = local.webhook_api
   tags                      = var.tags
+}
+
+# Spot launches create their encrypted volumes through the EC2 Spot service-linked role,
+# which a customer managed key does not admit on its own (EC2 User Guide, EC2 Fleet
+# prerequisites: grant access to customer managed keys); a grant gives it the use of the
+# key for as long as skiff is deployed.
+resource "aws_kms_grant" "spot_ebs" {
+  count = var.ebs_kms_key_arn != null && local.uses_spot ? 1 : 0
+
+  name              = "${var.prefix}-spot-runner-volumes"
+  key_id            = var.ebs_kms_key_arn
+  grantee_principal = local.spot_service_linked_role_arn
+  operations        = ["Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo", "CreateGrant", "DescribeKey"]
+
+  depends_on = [aws_iam_service_linked_role.spot]
 }
 
 module "scale_up" {
@@ -273,6 +366,7 @@ module "scale_up" {
   state_table       = { name = module.state.table_name, arn = module.state.table_arn }
   github_app        = local.github_app_key
   jit_kms_key_arn   = var.kms_key_arn
+  ebs_kms_key_arn   = var.ebs_kms_key_arn
   tags              = var.tags
 }
 
@@ -285,6 +379,7 @@ module "lifecycle" {
   logging             = local.logging
   pools_json          = local.pools_json
   lifecycle_queue_arn = module.lifecycle_queue.queue_arn
+  lifecycle_dlq_arn   = module.lifecycle_queue.dlq_arn
   jobs_queue = {
     url     = module.jobs_queue.queue_url
     arn     = module.jobs_queue.queue_arn
@@ -338,8 +433,10 @@ module "dashboard" {
     lifecycle_queue_name = module.lifecycle_queue.queue_name
     lifecycle_dlq_name   = module.lifecycle_queue.dlq_name
   }
-  api_id        = module.webhook.api_id
-  pool_names    = local.pool_names
-  alarm_actions = var.alarm_actions
-  tags          = var.tags
+  api_id     = module.webhook.api_id
+  pool_names = local.pool_names
+  # Events these rules match but cannot deliver are otherwise silent.
+  eventbridge_rules = merge(module.lifecycle.eventbridge_rule_names, { reconcile_schedule = module.scale_down.schedule_rule_name })
+  alarm_actions     = var.alarm_actions
+  tags              = var.tags
 }

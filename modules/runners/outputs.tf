@@ -87,3 +87,8 @@ output "subnet_ids" {
   description = "IDs of the subnets runners launch in (created or given)."
   value       = local.subnet_ids
 }
+
+output "kms_key_policy_json" {
+  description = "With kms_key_arn: a key policy document holding the statement that key's policy must include so EventBridge can deliver EC2 events to the encrypted lifecycle queue and its DLQ (events.amazonaws.com: kms:GenerateDataKey, kms:Decrypt). Merge its Statement into the key policy; skiff does not manage the policy of a key it was given. Null without kms_key_arn."
+  value       = local.kms_key_policy
+}

@@ -51,12 +51,13 @@ variable "github_app" {
 
 variable "network" {
   description = <<-EOT
-    Where runners launch. Either an existing network: vpc_id and subnet_ids (1 to 16 subnets of that VPC; private subnets need NAT or endpoints, public ones need associate_public_ip_address on the pools).
+    Where runners launch. Either an existing network: vpc_id and subnet_ids (1 to 16 subnets of that VPC, at most one per Availability Zone: CreateFleet refuses two subnets of one zone as duplicate instance pools; private subnets need NAT or endpoints, public ones need map_public_ip_on_launch, which gives runners their public IPv4 address); lookup_subnets (default true) reads the subnets at plan (ec2:DescribeSubnets) so that two in one zone fail the plan, naming them; false skips that AWS call and the check.
     Or create_vpc, a new VPC from modules/vpc: availability_zones (1 to 6 zone names of the provider's region, required), cidr_block (default 10.0.0.0/16), mode ("public": runners get public IPs and there is no NAT, $0 at idle, the default; "private": NAT gateway(s), ≈ $36.50/month each), nat_gateway_per_az (default false), gateway_endpoints ({ s3 = true, dynamodb = false }), flow_logs ({ enabled = false, traffic_type = "REJECT", retention_in_days = 30, kms_key_arn = null }).
   EOT
   type = object({
-    vpc_id     = optional(string)
-    subnet_ids = optional(list(string), [])
+    vpc_id         = optional(string)
+    subnet_ids     = optional(list(string), [])
+    lookup_subnets = optional(bool, true)
     create_vpc = optional(object({
       availability_zones = list(string)
       cidr_block         = optional(string, "10.0.0.0/16")
@@ -92,6 +93,12 @@ variable "network" {
   }
 
   validation {
+    # One subnet per zone: CreateFleet refuses two overrides of one type in one zone.
+    condition     = var.network.create_vpc == null || try(length(distinct(var.network.create_vpc.availability_zones)) == length(var.network.create_vpc.availability_zones), false)
+    error_message = "network.create_vpc.availability_zones must not repeat a zone (one subnet is created per zone, and CreateFleet refuses two subnets of one zone)."
+  }
+
+  validation {
     condition     = var.network.create_vpc == null || try(contains(["public", "private"], var.network.create_vpc.mode), false)
     error_message = "network.create_vpc.mode must be \"public\" (no NAT, runners get public IPs) or \"private\" (NAT gateway)."
   }
@@ -101,7 +108,7 @@ variable "pools" {
   description = <<-EOT
     Runner pools by name (^[a-z][a-z0-9-]{0,31}$; 1 to 20 pools). A job goes to the pool whose labels (plus self-hosted, linux and the architecture) include every label of its runs-on; of several, the pool with the fewest labels, then the first by name (Terraform orders maps by key).
     Each pool: instance_types (1 to 20, required, e.g. ["m7i.large", "m6i.large"]; more types mean more spot capacity); max_runners (1 to 10000, required: the most instances at once); labels (GitHub labels, default []); architecture (x64 or arm64, default x64; Graviton types such as m7g, c6gn, t4g need arm64); capacity_type (spot or on-demand, default spot); on_demand_fallback (launch on-demand when spot has no capacity, default true); spot_allocation_strategy (price-capacity-optimized, capacity-optimized, lowest-price or diversified); interrupted_retry_on_demand (re-run jobs lost to a spot interruption on on-demand, default true);
-    ami (id = "ami-..." or ssm_parameter = an SSM parameter name holding the AMI ID, read at plan; default: the Amazon Linux 2023 public parameter /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-<x86_64|arm64>); baked_ami (the AMI is a skiff AMI from packer/runner, so the bootstrap is not put in user data; default false, needs ami); disk_size_gb (8 to 16384, default 30); boot_timeout_seconds (30 to 3600, default 300: an instance whose runner has not started by then is terminated); max_lifetime_seconds (300 to 604800, default 21600: no runner lives longer); runner_level (repo or org, default repo); runner_group_id (org runner group, default 1, the Default group); associate_public_ip_address (default: true with create_vpc in public mode, else false).
+    ami (id = "ami-..." or ssm_parameter = an SSM parameter name holding the AMI ID, read at plan; default: the Amazon Linux 2023 public parameter /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-<x86_64|arm64>); baked_ami (the AMI is a skiff AMI from packer/runner, so the bootstrap is not put in user data; default false, needs ami); disk_size_gb (8 to 16384, default 30); boot_timeout_seconds (30 to 3600, default 300: an instance whose runner has not started by then is terminated); max_lifetime_seconds (300 to 604800, default 21600: no runner lives longer); runner_level (repo or org, default repo); runner_group (org pools only, and required there: the name or numeric ID of the organisation runner group the runners join, e.g. "skiff"; create the group in the organisation settings and give it only the repositories skiff serves. "Default" (or 1) must be stated to use the Default group, which every repository of the organisation can use, private ones included); associate_public_ip_address (no longer used, must be left out: a runner gets a public IPv4 address when its subnet has map_public_ip_on_launch, as modules/vpc's public subnets do).
   EOT
   type = map(object({
     instance_types              = list(string)
@@ -121,7 +128,7 @@ variable "pools" {
     boot_timeout_seconds        = optional(number, 300)
     max_lifetime_seconds        = optional(number, 21600)
     runner_level                = optional(string, "repo")
-    runner_group_id             = optional(number, 1)
+    runner_group                = optional(string)
     associate_public_ip_address = optional(bool)
   }))
   nullable = false
@@ -214,8 +221,32 @@ variable "pools" {
   }
 
   validation {
-    condition     = alltrue([for p in values(var.pools) : contains(["org", "repo"], p.runner_level) && p.runner_group_id >= 1 && floor(p.runner_group_id) == p.runner_group_id])
-    error_message = "pools[*].runner_level must be \"org\" or \"repo\", and runner_group_id a whole number from 1 (1 is the Default group)."
+    condition     = alltrue([for p in values(var.pools) : p.associate_public_ip_address == null])
+    error_message = "pools[*].associate_public_ip_address is no longer used: scale-up's CreateFleet names the subnet, and EC2 Fleet then ignores a launch template's network interface settings. A runner gets a public IPv4 address when its subnet has map_public_ip_on_launch (modules/vpc's public subnets do): remove the attribute and set that on the subnets."
+  }
+
+  validation {
+    condition     = alltrue([for p in values(var.pools) : contains(["org", "repo"], p.runner_level)])
+    error_message = "pools[*].runner_level must be \"org\" or \"repo\"."
+  }
+
+  validation {
+    # Org runners in the Default group serve every repository of the organisation, so
+    # that group is never chosen for the user: they name a group, or say "Default".
+    condition     = alltrue([for p in values(var.pools) : p.runner_level != "org" || p.runner_group != null])
+    error_message = "pools[*].runner_group is required when runner_level = \"org\": name the organisation runner group the runners join (e.g. \"skiff\", limited to the repositories skiff serves), or state runner_group = \"Default\" to use the Default group, which every repository of the organisation can use."
+  }
+
+  validation {
+    condition     = alltrue([for p in values(var.pools) : p.runner_level == "org" || p.runner_group == null])
+    error_message = "pools[*].runner_group applies to runner_level = \"org\" only: repository runners have no runner group."
+  }
+
+  validation {
+    condition = alltrue([for p in values(var.pools) : p.runner_group == null || try(
+      can(regex("^[0-9]+$", p.runner_group)) ? tonumber(p.runner_group) >= 1 : can(regex("^[^\\s](.{0,98}[^\\s])?$", p.runner_group)),
+    false)])
+    error_message = "pools[*].runner_group must be a runner group name (1 to 100 characters, no leading or trailing space) or its numeric ID (1 or more; 1 is the Default group)."
   }
 }
 
@@ -257,6 +288,47 @@ variable "lambdas" {
   }
 }
 
+variable "create_spot_service_linked_role" {
+  description = "Create the account's EC2 Spot service-linked role (AWSServiceRoleForEC2Spot, for spot.amazonaws.com). Set true on an account that has never launched a Spot Instance: without the role every spot launch is refused and falls back to on-demand. Leave false (the default) when the role exists (any earlier spot use created it; `aws iam get-role --role-name AWSServiceRoleForEC2Spot` tells), since an account holds it once and creating it again fails the apply. Destroying skiff then deletes it, which AWS refuses while spot instances run."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "reconcile" {
+  description = "The scheduled reconcile (scale-down): reserved_concurrency (null, the default, for none; or 1 to 1000). One reconcile runs at a time without it: the function holds a lock item in the state table. A reservation is taken from the account's unreserved Lambda concurrency, which AWS keeps at 10 or more, so on an account with the default quota of 10 any value fails the apply; ask for a higher quota first."
+  type = object({
+    reserved_concurrency = optional(number)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.reconcile.reserved_concurrency == null || try(var.reconcile.reserved_concurrency >= 1 && var.reconcile.reserved_concurrency <= 1000 && floor(var.reconcile.reserved_concurrency) == var.reconcile.reserved_concurrency, false)
+    error_message = "reconcile.reserved_concurrency must be null (no reservation, the default) or a whole number from 1 to 1000."
+  }
+}
+
+variable "webhook_throttling" {
+  description = "Throttling of the webhook endpoint (the HTTP API's $default stage): burst_limit (requests, 1 to 5000; default 1000) and rate_limit (steady requests per second, 1 to 10000; default 200). Sized for a burst: one push can start several workflows, a matrix has up to 256 jobs, and each job sends queued, in_progress and completed within seconds, so a large matrix alone is about 750 deliveries at once. GitHub does not retry a throttled (429) delivery; the reconcile redelivers failed ones, at most reconcile's redeliver_max per cycle, so throttling delays jobs by minutes. The account-wide API Gateway limit (10000 requests per second, burst 5000 per region) and the webhook Lambda's concurrency cap it further."
+  type = object({
+    burst_limit = optional(number, 1000)
+    rate_limit  = optional(number, 200)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.webhook_throttling.burst_limit >= 1 && var.webhook_throttling.burst_limit <= 5000 && floor(var.webhook_throttling.burst_limit) == var.webhook_throttling.burst_limit
+    error_message = "webhook_throttling.burst_limit must be a whole number of requests from 1 to 5000 (API Gateway's regional burst quota)."
+  }
+
+  validation {
+    condition     = var.webhook_throttling.rate_limit >= 1 && var.webhook_throttling.rate_limit <= 10000
+    error_message = "webhook_throttling.rate_limit must be from 1 to 10000 requests per second (API Gateway's regional rate quota)."
+  }
+}
+
 variable "logging" {
   description = "The Lambdas' logs: level (TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL or SILENT; default INFO), retention_in_days (a CloudWatch Logs retention value, default 30; 0 keeps logs forever), kms_key_arn (encrypts the log groups; its key policy must allow CloudWatch Logs; default null)."
   type = object({
@@ -284,13 +356,24 @@ variable "logging" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer managed KMS key for skiff's data at rest: both queues, the state table and the JIT config parameters. Null (the default): AWS managed encryption at no charge. With a key, its policy must let EventBridge use it (see modules/lifecycle)."
+  description = "Customer managed KMS key for skiff's data at rest: both queues, the state table and the JIT config parameters. Null (the default): AWS managed encryption at no charge. With a key, its key policy must let EventBridge use it to deliver EC2 events to the encrypted lifecycle queue: add the statement of the kms_key_policy_json output (skiff does not own the key policy, so it cannot add it). Until then the rules' FailedInvocations alarms fire."
   type        = string
   default     = null
 
   validation {
     condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", coalesce(var.kms_key_arn, "-")))
     error_message = "kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
+  }
+}
+
+variable "ebs_kms_key_arn" {
+  description = "Customer managed KMS key for the runners' root volumes (every pool's launch template). Null (the default): the account's default EBS key, AWS managed. With a key, scale-up's role may use it through EC2 for on-demand launches, and the module grants the EC2 Spot service-linked role (AWSServiceRoleForEC2Spot) the use of it for spot launches (aws_kms_grant: the deployer needs kms:CreateGrant on the key, and the role must exist: see create_spot_service_linked_role). The key policy must let IAM policies of the account use the key (the default key policy does)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.ebs_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", coalesce(var.ebs_kms_key_arn, "-")))
+    error_message = "ebs_kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), not an alias."
   }
 }
 

@@ -11,14 +11,14 @@ variable "name" {
 }
 
 variable "function" {
-  description = "The scale-down Lambda: zip_path (the `make build` output, dist/lambdas/scale-down.zip), runtime (nodejs22.x or a later nodejs<N>.x), architecture (arm64 or x86_64), memory_size in MB (128 to 10240), timeout in seconds (1 to 900; one reconcile cycle), reserved_concurrency (1 to 1000; 1 by default: one reconcile at a time, and a tick that finds one still running is dropped)."
+  description = "The scale-down Lambda: zip_path (the `make build` output, dist/lambdas/scale-down.zip), runtime (nodejs22.x or a later nodejs<N>.x), architecture (arm64 or x86_64), memory_size in MB (128 to 10240), timeout in seconds (1 to 900; one reconcile cycle), reserved_concurrency (null, the default, for none; or 1 to 1000). One reconcile at a time does not need it: the function holds a lock item in the state table. A reservation of 1 also drops a tick that finds a cycle still running, but it takes from the account's unreserved concurrency, which must stay at least 10: on an account with the default quota of 10, any reservation fails the apply."
   type = object({
     zip_path             = string
     runtime              = optional(string, "nodejs22.x")
     architecture         = optional(string, "arm64")
     memory_size          = optional(number, 512)
     timeout              = optional(number, 120)
-    reserved_concurrency = optional(number, 1)
+    reserved_concurrency = optional(number)
   })
   nullable = false
 }

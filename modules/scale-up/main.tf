@@ -159,12 +159,47 @@ data "aws_iam_policy_document" "this" {
     actions = ["ec2:CreateFleet", "ec2:RunInstances"]
     resources = [
       "${local.ec2_arn}:fleet/*",
-      "${local.ec2_arn}:instance/*",
       "${local.ec2_arn}:volume/*",
       "${local.ec2_arn}:network-interface/*",
       "${local.ec2_arn}:spot-instances-request/*",
       "arn:${local.partition}:ec2:${local.region}::image/*",
     ]
+  }
+
+  # The instance itself: launched only from a pool's launch template (ec2:LaunchTemplate,
+  # which RunInstances sets on every resource of a launch from a template) and only with
+  # skiff's prefix tag in the request, so nothing this role starts escapes the reconcile
+  # (which finds instances by that tag) or runs another template's AMI and user data.
+  statement {
+    sid       = "LaunchTaggedInstancesFromPoolTemplates"
+    actions   = ["ec2:RunInstances"]
+    resources = ["${local.ec2_arn}:instance/*"]
+
+    condition {
+      test     = "ArnEquals"
+      variable = "ec2:LaunchTemplate"
+      values   = local.launch_template_arns
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/skiff:prefix"
+      values   = [var.prefix]
+    }
+  }
+
+  # CreateFleet is allowed on instances only with the prefix tag as well; the template
+  # check rides on the RunInstances authorisation an instant fleet makes for each launch.
+  statement {
+    sid       = "CreateFleetOfTaggedInstances"
+    actions   = ["ec2:CreateFleet"]
+    resources = ["${local.ec2_arn}:instance/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/skiff:prefix"
+      values   = [var.prefix]
+    }
   }
 
   statement {
@@ -176,6 +211,47 @@ data "aws_iam_policy_document" "this" {
       test     = "StringEquals"
       variable = "ec2:CreateAction"
       values   = ["CreateFleet", "RunInstances"]
+    }
+  }
+
+  # An encrypted root volume under a customer managed key: EC2 creates it with the
+  # caller's permissions on the key (an instant fleet's on-demand launches) and holds a
+  # grant for the volume's life.
+  dynamic "statement" {
+    for_each = var.ebs_kms_key_arn == null ? [] : [var.ebs_kms_key_arn]
+
+    content {
+      sid       = "UseEbsKeyForRunnerVolumes"
+      actions   = ["kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ec2.${local.region}.${local.dns_suffix}"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.ebs_kms_key_arn == null ? [] : [var.ebs_kms_key_arn]
+
+    content {
+      sid       = "GrantEbsKeyToEc2"
+      actions   = ["kms:CreateGrant"]
+      resources = [statement.value]
+
+      condition {
+        test     = "Bool"
+        variable = "kms:GrantIsForAWSResource"
+        values   = ["true"]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ec2.${local.region}.${local.dns_suffix}"]
+      }
     }
   }
 

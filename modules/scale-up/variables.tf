@@ -101,6 +101,12 @@ variable "jit_kms_key_arn" {
   default     = null
 }
 
+variable "ebs_kms_key_arn" {
+  description = "Customer managed KMS key of the runners' root volumes, if any (the runner-pool modules' root_volume.kms_key_arn). The role may then use it through EC2 only, as launching an encrypted volume needs: kms:DescribeKey, GenerateDataKeyWithoutPlaintext, Decrypt, ReEncryptFrom/To, and kms:CreateGrant for AWS resources."
+  type        = string
+  default     = null
+}
+
 variable "fresh_message_seconds" {
   description = "Messages younger than this (seconds, 0 to 86400) skip the \"is the job still queued?\" GitHub call."
   type        = number

@@ -116,10 +116,10 @@ variable "allowed_repositories" {
 }
 
 variable "api" {
-  description = "The HTTP API's $default stage: throttling_burst_limit (requests, 1 to 5000) and throttling_rate_limit (requests per second, 1 to 10000) for POST /webhook; access_logging writes one JSON line per request to /aws/apigateway/<name> (retention and KMS key from logging)."
+  description = "The HTTP API's $default stage: throttling_burst_limit (requests, 1 to 5000; default 1000) and throttling_rate_limit (requests per second, 1 to 10000; default 200) for POST /webhook, sized for a large matrix (up to 256 jobs, each sending queued, in_progress and completed within seconds); access_logging writes one JSON line per request to /aws/apigateway/<name> (retention and KMS key from logging)."
   type = object({
-    throttling_burst_limit = optional(number, 100)
-    throttling_rate_limit  = optional(number, 50)
+    throttling_burst_limit = optional(number, 1000)
+    throttling_rate_limit  = optional(number, 200)
     access_logging         = optional(bool, false)
   })
   default  = {}

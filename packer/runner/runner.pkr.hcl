@@ -72,10 +72,13 @@ locals {
   runner_version = local.versions.runner.version
   runner_arch    = var.arch == "arm64" ? "arm64" : "x64"
   runner_sha256  = local.versions.runner.sha256[local.runner_arch]
-  node_major     = local.versions.node.major
-  instance_type  = var.instance_type != "" ? var.instance_type : (var.arch == "arm64" ? "c7g.large" : "c7i.large")
-  timestamp      = formatdate("YYYYMMDDhhmmss", timestamp())
-  ami_name       = "${var.ami_name_prefix}-${var.arch}-runner-${local.runner_version}-${local.timestamp}"
+  # When the pinned release was published (scripts/bump-runner.mjs records it); the
+  # bootstrap reports the image's runner age from it. Empty for a pin made without it.
+  runner_published = try(local.versions.runner.published, "")
+  node_major       = local.versions.node.major
+  instance_type    = var.instance_type != "" ? var.instance_type : (var.arch == "arm64" ? "c7g.large" : "c7i.large")
+  timestamp        = formatdate("YYYYMMDDhhmmss", timestamp())
+  ami_name         = "${var.ami_name_prefix}-${var.arch}-runner-${local.runner_version}-${local.timestamp}"
 }
 
 source "amazon-ebs" "al2023" {
@@ -117,13 +120,23 @@ source "amazon-ebs" "al2023" {
     Name         = "skiff-ami-build"
     "skiff:role" = "ami-build"
   }
+  # skiff:image-prefix marks this prefix's images and snapshots: modules/image-pipeline
+  # prunes by it, and its role may deregister or delete only what carries it.
   tags = {
+    Name                     = local.ami_name
+    "skiff:image-prefix"     = var.ami_name_prefix
+    "skiff:runner-version"   = local.runner_version
+    "skiff:runner-published" = local.runner_published
+    "skiff:node-major"       = "${local.node_major}"
+    "skiff:arch"             = var.arch
+    "skiff:source-ami"       = "{{ .SourceAMI }}"
+    "skiff:source-name"      = "{{ .SourceAMIName }}"
+  }
+  snapshot_tags = {
     Name                   = local.ami_name
+    "skiff:image-prefix"   = var.ami_name_prefix
     "skiff:runner-version" = local.runner_version
-    "skiff:node-major"     = "${local.node_major}"
     "skiff:arch"           = var.arch
-    "skiff:source-ami"     = "{{ .SourceAMI }}"
-    "skiff:source-name"    = "{{ .SourceAMIName }}"
   }
 }
 
@@ -157,6 +170,7 @@ build {
       "RUNNER_VERSION=${local.runner_version}",
       "RUNNER_ARCH=${local.runner_arch}",
       "RUNNER_SHA256=${local.runner_sha256}",
+      "RUNNER_PUBLISHED=${local.runner_published}",
       "NODE_MAJOR=${local.node_major}",
       "INSTALL_CLOUDWATCH_AGENT=${var.install_cloudwatch_agent}",
     ]

@@ -76,10 +76,11 @@ describe("skiff-bootstrap.sh", () => {
     expect(run.code).toBe(0);
     expect(imds.requests[0]).toMatchObject({ method: "PUT", url: "/latest/api/token" });
     expect(imds.requests.filter((r) => r.method === "GET").every((r) => r.authorized)).toBe(true);
-    expect(lines(root.read("aws-calls.log"))).toEqual([
+    expect(lines(root.read("aws-calls.log")).filter((c) => c.startsWith("ssm "))).toEqual([
       `ssm get-parameter --region ${REGION} --name ${PARAMETER} --with-decryption --query Parameter.Value --output text`,
       `ssm delete-parameter --region ${REGION} --name ${PARAMETER}`,
     ]);
+    expect(lines(root.read("aws-calls.log")).filter((c) => c.startsWith("cloudwatch "))).toHaveLength(1);
     expect(root.read("runner-received-jit")).toBe(secret);
     expect(lines(root.read("calls.log"))).toEqual(["journalctl --sync", "sync ", "poweroff --now"]);
     expect(run.stderr).toContain(`runner ci-${INSTANCE_ID}`);
@@ -116,7 +117,7 @@ describe("skiff-bootstrap.sh", () => {
 
     // Assess
     expect(run.code).toBe(0);
-    const calls = lines(root.read("aws-calls.log"));
+    const calls = lines(root.read("aws-calls.log")).filter((c) => c.startsWith("ssm "));
     expect(calls.filter((c) => c.startsWith("ssm get-parameter"))).toHaveLength(4);
     expect(calls.at(-1)).toBe(`ssm delete-parameter --region ${REGION} --name ${PARAMETER}`);
     expect(root.read("runner-received-jit")).toBe(secret);
@@ -218,6 +219,228 @@ describe("skiff-bootstrap.sh", () => {
     expect(root.read("aws-calls.log")).toBeUndefined();
     expect(lines(root.read("calls.log")).at(-1)).toBe("poweroff --now");
     expect(run.stderr).toContain("no answer from IMDS");
+  });
+});
+
+interface Datum {
+  MetricName: string;
+  Dimensions: { Name: string; Value: string }[];
+  Value: number;
+  Unit: string;
+}
+
+/** The data of the one put-metric-data call, keyed "<metric> <dim=value,...>". */
+function published(root: Root): Record<string, { value: number; unit: string }> {
+  const calls = lines(root.read("metric-data.log"));
+  expect(calls).toHaveLength(1);
+  const data = JSON.parse(calls[0]!) as Datum[];
+  return Object.fromEntries(
+    data.map((d) => [
+      `${d.MetricName} ${d.Dimensions.map((x) => `${x.Name}=${x.Value}`).join(",")}`,
+      { value: d.Value, unit: d.Unit },
+    ]),
+  );
+}
+
+/** A runner's console up to and through its job, with the stub's uptime moves. */
+const console = (...parts: string[]) => `${parts.join("\n")}\n`;
+const at = (seconds: number) => `@uptime ${seconds.toFixed(2)}`;
+const LISTENING = "2026-12-03 09:00:10Z: Listening for Jobs";
+const RUNNING = "2026-12-03 09:00:12Z: Running job: build";
+const COMPLETED = "2026-12-03 09:01:40Z: Job build completed with result: Succeeded";
+
+describe("skiff-bootstrap.sh boot signals (skiff/runner metrics)", () => {
+  let imds: Imds;
+  let root: Root | undefined;
+
+  beforeEach(async () => {
+    imds = await startImds({ instanceId: INSTANCE_ID, region: REGION, instanceProfile: "ci-linux-runner" });
+  });
+  afterEach(async () => {
+    root?.cleanup();
+    root = undefined;
+    await imds.close();
+  });
+
+  it("reports a boot without self-update: seconds since boot when the runner listened and when its job started, per pool and overall", async () => {
+    // Prepare
+    root = makeRoot({
+      imdsUrl: imds.url,
+      parameterValue: newSecret(),
+      runnerOutput: console(
+        at(9.8),
+        "√ Connected to GitHub",
+        LISTENING,
+        at(11.2),
+        RUNNING,
+        at(95),
+        COMPLETED,
+      ),
+    });
+
+    // Act
+    const run = await runBootstrap(root.env);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(published(root)).toEqual({
+      "Boots service=ci-runner": { value: 1, unit: "Count" },
+      "Boots service=ci-runner,Pool=linux": { value: 1, unit: "Count" },
+      "SelfUpdated service=ci-runner": { value: 0, unit: "Count" },
+      "SelfUpdated service=ci-runner,Pool=linux": { value: 0, unit: "Count" },
+      "BootToOnlineSeconds service=ci-runner,Pool=linux": { value: 9.8, unit: "Seconds" },
+      "BootToOnlineSeconds service=ci-runner,SelfUpdated=no": { value: 9.8, unit: "Seconds" },
+      "BootToJobSeconds service=ci-runner,Pool=linux": { value: 11.2, unit: "Seconds" },
+    });
+    expect(lines(root.read("aws-calls.log")).find((c) => c.startsWith("cloudwatch "))).toMatch(
+      new RegExp(`^cloudwatch put-metric-data --region ${REGION} --namespace skiff/runner --metric-data `),
+    );
+    expect(run.stdout).toContain(LISTENING); // the runner's console still reaches the journal
+    expect(run.stdout).toContain(COMPLETED);
+  });
+
+  it("detects a self-update from the runner's own lines and takes the online time after it", async () => {
+    // Prepare: the runner connects, is told to update, downloads, restarts, then gets its job
+    root = makeRoot({
+      imdsUrl: imds.url,
+      parameterValue: newSecret(),
+      runnerOutput: console(
+        at(8),
+        LISTENING,
+        "Runner update in progress, do not shutdown runner.",
+        "Downloading 2.338.0 runner",
+        at(31.5),
+        "Runner listener exit because of updating, re-launch runner after successful update",
+        "Update finished successfully.",
+        at(33),
+        "2026-12-03 09:00:35Z: Listening for Jobs",
+        at(34.1),
+        RUNNING,
+      ),
+    });
+
+    // Act
+    const run = await runBootstrap(root.env);
+
+    // Assess
+    const data = published(root);
+    expect(data["SelfUpdated service=ci-runner,Pool=linux"]).toEqual({ value: 1, unit: "Count" });
+    expect(data["BootToOnlineSeconds service=ci-runner,SelfUpdated=yes"]).toEqual({
+      value: 33,
+      unit: "Seconds",
+    });
+    expect(data["BootToJobSeconds service=ci-runner,Pool=linux"]).toEqual({ value: 34.1, unit: "Seconds" });
+    expect(run.stderr).toContain("self-updated yes, online 33.00 s and job 34.10 s after boot");
+  });
+
+  it("ignores what is printed after the job started, so a job cannot report a self-update", async () => {
+    // Prepare
+    root = makeRoot({
+      imdsUrl: imds.url,
+      parameterValue: newSecret(),
+      runnerOutput: console(
+        at(9),
+        LISTENING,
+        at(10),
+        RUNNING,
+        "Runner update in progress, do not shutdown runner.",
+        LISTENING,
+      ),
+    });
+
+    // Act
+    await runBootstrap(root.env);
+
+    // Assess
+    const data = published(root);
+    expect(data["SelfUpdated service=ci-runner"]?.value).toBe(0);
+    expect(data["BootToOnlineSeconds service=ci-runner,Pool=linux"]?.value).toBe(9);
+  });
+
+  it("publishes when the runner ends without a job, with no job time", async () => {
+    // Prepare
+    root = makeRoot({
+      imdsUrl: imds.url,
+      parameterValue: newSecret(),
+      runnerOutput: console(at(12.5), LISTENING),
+    });
+
+    // Act
+    await runBootstrap(root.env);
+
+    // Assess
+    const data = published(root);
+    expect(data["BootToOnlineSeconds service=ci-runner,Pool=linux"]?.value).toBe(12.5);
+    expect(Object.keys(data).filter((k) => k.startsWith("BootToJobSeconds"))).toEqual([]);
+  });
+
+  it("reports the baked runner release's age in whole days from /etc/skiff/image.env", async () => {
+    // Prepare
+    const published26DaysAgo = new Date(Date.now() - 26 * 86_400_000 - 3_600_000).toISOString();
+    root = makeRoot({
+      imdsUrl: imds.url,
+      parameterValue: newSecret(),
+      runnerPublished: published26DaysAgo,
+      runnerOutput: console(LISTENING, RUNNING),
+    });
+
+    // Act
+    await runBootstrap(root.env);
+
+    // Assess
+    const data = published(root);
+    expect(data["RunnerReleaseAgeDays service=ci-runner"]).toEqual({ value: 26, unit: "None" });
+    expect(data["RunnerReleaseAgeDays service=ci-runner,Pool=linux"]).toEqual({ value: 26, unit: "None" });
+  });
+
+  it("names the pool from the instance profile <prefix>-<pool>-runner", async () => {
+    // Prepare
+    await imds.close();
+    imds = await startImds({
+      instanceId: INSTANCE_ID,
+      region: REGION,
+      instanceProfile: "ci-gpu-large-runner",
+    });
+    root = makeRoot({
+      imdsUrl: imds.url,
+      parameterValue: newSecret(),
+      runnerOutput: console(LISTENING, RUNNING),
+    });
+
+    // Act
+    await runBootstrap(root.env);
+
+    // Assess
+    expect(Object.keys(published(root))).toContain("Boots service=ci-runner,Pool=gpu-large");
+  });
+
+  it("reads the pool the way modules/runner-pool names the instance profile: <prefix>-<pool>-runner", () => {
+    const pool = readFileSync(join(repoRoot, "modules/runner-pool/main.tf"), "utf8");
+    expect(pool).toMatch(/full_name\s*=\s*"\$\{var\.prefix\}-\$\{var\.name\}"/);
+    expect(pool).toMatch(
+      /resource "aws_iam_instance_profile" "this" \{\n\s*name\s*=\s*"\$\{local\.full_name\}-runner"/,
+    );
+  });
+
+  it("logs a refused put-metric-data and still hands back the runner's status and powers off", async () => {
+    // Prepare
+    root = makeRoot({
+      imdsUrl: imds.url,
+      parameterValue: newSecret(),
+      runnerExitCode: 1,
+      putMetricFails: true,
+      runnerOutput: console(LISTENING, RUNNING),
+    });
+
+    // Act
+    const run = await runBootstrap(root.env);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      "could not publish boot signals (the role needs cloudwatch:PutMetricData on namespace skiff/runner)",
+    );
+    expect(lines(root.read("calls.log")).at(-1)).toBe("poweroff --now");
   });
 });
 

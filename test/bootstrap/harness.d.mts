@@ -15,7 +15,12 @@ export interface Imds {
   close(): Promise<void>;
 }
 
-export declare function startImds(options?: { instanceId?: string; region?: string }): Promise<Imds>;
+export declare function startImds(options?: {
+  instanceId?: string;
+  region?: string;
+  /** The instance profile's name in IMDS iam/info (default ci-linux-runner). */
+  instanceProfile?: string;
+}): Promise<Imds>;
 
 export interface RootOptions {
   imdsUrl: string;
@@ -29,6 +34,14 @@ export interface RootOptions {
   runnerExitCode?: number;
   retrySeconds?: number;
   writeEnvFile?: boolean;
+  /** What the stub run.sh prints, line by line; a line "@uptime <s>" sets /proc/uptime instead. */
+  runnerOutput?: string;
+  /** The stub /proc/uptime (default "4.20 1.00"). */
+  uptime?: string;
+  /** RUNNER_PUBLISHED in a stub /etc/skiff/image.env; undefined: no image.env (stock AMI). */
+  runnerPublished?: string;
+  /** put-metric-data fails with AccessDenied. */
+  putMetricFails?: boolean;
 }
 
 export interface Root {

@@ -22,12 +22,27 @@ export const bootstrapScript = join(repoRoot, "packer", "runner", "files", "skif
 const stubs = join(here, "stubs");
 
 /** A stub IMDS: PUT /latest/api/token (TTL header required), then GETs with the token. */
-export async function startImds({ instanceId = "i-0123456789abcdef0", region = "eu-west-1" } = {}) {
+export async function startImds({
+  instanceId = "i-0123456789abcdef0",
+  region = "eu-west-1",
+  instanceProfile = "ci-linux-runner",
+} = {}) {
   const token = `imds-token-${process.hrtime.bigint()}`;
   const requests = [];
   const metadata = {
     "/latest/meta-data/instance-id": instanceId,
     "/latest/meta-data/placement/region": region,
+    // The shape IMDS answers with: pretty-printed JSON.
+    "/latest/meta-data/iam/info": JSON.stringify(
+      {
+        Code: "Success",
+        LastUpdated: "2026-12-03T09:00:00Z",
+        InstanceProfileArn: `arn:aws:iam::123456789012:instance-profile/${instanceProfile}`,
+        InstanceProfileId: "AIPAEXAMPLEPROFILEID",
+      },
+      null,
+      2,
+    ).replace(/":/g, '" :'),
   };
   const server = createServer((req, res) => {
     const entry = { method: req.method, url: req.url, authorized: false };
@@ -77,6 +92,10 @@ export function makeRoot({
   retrySeconds = 0.05,
   writeEnvFile = true,
   missingError,
+  runnerOutput,
+  uptime = "4.20 1.00",
+  runnerPublished,
+  putMetricFails = false,
 }) {
   const root = mkdtempSync(join(tmpdir(), "skiff-bootstrap-"));
   const state = join(root, "state");
@@ -96,6 +115,13 @@ export function makeRoot({
   writeFileSync(join(state, "appear-after"), String(appearAfter));
   if (missingError !== undefined) writeFileSync(join(state, "missing-error"), missingError);
   writeFileSync(join(state, "runner-exit-code"), String(runnerExitCode));
+  if (runnerOutput !== undefined) writeFileSync(join(state, "runner-output"), runnerOutput);
+  writeFileSync(join(state, "uptime"), `${uptime}\n`);
+  const imageEnv = join(root, "etc", "skiff", "image.env");
+  if (runnerPublished !== undefined) {
+    writeFileSync(imageEnv, `RUNNER_VERSION=2.338.0\nRUNNER_PUBLISHED=${runnerPublished}\nNODE_MAJOR=22\n`);
+  }
+  if (putMetricFails) writeFileSync(join(state, "put-metric-fails"), "");
   const env = {
     PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
     TMPDIR: root,
@@ -109,6 +135,8 @@ export function makeRoot({
     SKIFF_JOURNAL_SYNC: `${join(bin, "journalctl")} --sync`,
     SKIFF_SYNC: join(bin, "sync"),
     SKIFF_RETRY_SECONDS: String(retrySeconds),
+    SKIFF_UPTIME_FILE: join(state, "uptime"),
+    SKIFF_IMAGE_ENV_FILE: imageEnv,
   };
   const read = (name) => {
     try {

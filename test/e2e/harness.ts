@@ -867,7 +867,8 @@ export class Harness {
   async waitingWarm(): Promise<Set<string>> {
     const waiting = new Set<string>();
     for (const item of await this.table()) {
-      if (String(item.pk).startsWith("pool#")) for (const id of (item.warmIdle as Set<string> | undefined) ?? []) waiting.add(id);
+      if (String(item.pk).startsWith("pool#"))
+        for (const id of (item.warmIdle as Set<string> | undefined) ?? []) waiting.add(id);
     }
     return waiting;
   }
@@ -961,7 +962,8 @@ export class Harness {
       if (!waiting.has(i.instanceId)) violations.push(`instance ${i.instanceId} is still ${i.state}`);
     }
     for (const r of this.github.registrations()) {
-      if (!waiting.has(r.name.slice(PREFIX.length + 1))) violations.push(`runner ${r.name} is still registered`);
+      if (!waiting.has(r.name.slice(PREFIX.length + 1)))
+        violations.push(`runner ${r.name} is still registered`);
     }
     // Only the instance itself ever read its JIT config (FakeSsm enforces the runner role's tag condition).
     for (const read of this.ssm.reads.filter((r) => r.name.startsWith(`/${PREFIX}/jit/`))) {

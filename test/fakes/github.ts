@@ -577,6 +577,23 @@ export class FakeGitHub {
         repository_selection: "all",
       });
     });
+    // An organization's runner groups, paged as GitHub pages them (per_page up to 100).
+    this.#route("GET", "/orgs/{org}/actions/runner-groups", false, ({ params, query }) => {
+      const perPage = Math.min(100, Number(query.get("per_page") ?? 30));
+      const page = Math.max(1, Number(query.get("page") ?? 1));
+      const all = this.runnerGroups(params.org ?? "");
+      return json(200, {
+        total_count: all.length,
+        runner_groups: all.slice((page - 1) * perPage, page * perPage).map((g) => ({
+          id: g.id,
+          name: g.name,
+          visibility: g.visibility,
+          default: g.id === DEFAULT_RUNNER_GROUP.id,
+          allows_public_repositories: false,
+          restricted_to_workflows: false,
+        })),
+      });
+    });
     for (const scope of ["/orgs/{org}", "/repos/{owner}/{repo}"]) {
       this.#route("GET", `${scope}/installation`, true, ({ params }) => {
         const account = params.org ?? params.owner ?? "";

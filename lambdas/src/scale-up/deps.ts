@@ -29,7 +29,7 @@ export interface ScaleUpDeps {
   state: State;
   ec2: Ec2Port;
   jit: JitStore;
-  github: Pick<GitHubApp, "createJitConfig" | "jobState" | "organizationInstallation">;
+  github: Pick<GitHubApp, "createJitConfig" | "jobState" | "organizationInstallation" | "runnerGroupId">;
   queue: QueuePort;
   log: Log;
   metrics: Counter;

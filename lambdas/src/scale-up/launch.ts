@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { runnerName } from "../jobs/runner.ts";
 import { errorMessage } from "../shared/errors.ts";
+import { RunnerGroupMissing } from "../shared/github.ts";
 import { type CapacityType, defaultLabels, type Pool } from "../shared/pools.ts";
 import { putBack, type Returned, type ScaleUpDeps } from "./deps.ts";
 import {
@@ -176,7 +177,9 @@ async function register(
       level: pool.runnerLevel,
       name,
       labels: [...defaultLabels(pool.architecture), ...pool.labels],
-      runnerGroupId: pool.runnerGroupId,
+      runnerGroupId:
+        pool.runnerGroupId ??
+        (await deps.github.runnerGroupId(job.installationId, job.owner, pool.runnerGroupName ?? "")),
     });
     await deps.state.instances.transition(
       instance.instanceId,
@@ -206,6 +209,7 @@ async function register(
       });
     });
     await deps.state.jobs.transition(job.jobId, "returned", {}, { now: deps.now() });
-    returned.push({ planned, kind: "throttled" });
+    // A runner group that does not exist will not exist on the next delivery either.
+    returned.push({ planned, kind: error instanceof RunnerGroupMissing ? "permanent" : "throttled" });
   }
 }

@@ -120,7 +120,9 @@ async function registerWarm(
       level: "org",
       name: runnerName(deps.prefix, instance.instanceId),
       labels: [...defaultLabels(pool.architecture), ...pool.labels],
-      runnerGroupId: pool.runnerGroupId,
+      runnerGroupId:
+        pool.runnerGroupId ??
+        (await deps.github.runnerGroupId(installationId, organization, pool.runnerGroupName ?? "")),
     });
     await deps.state.instances.transition(
       instance.instanceId,

@@ -4,6 +4,9 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import Bottleneck from "bottleneck/light.js";
 import type { Log } from "./observability.ts";
+import { runnerGroupLookup } from "./runner-groups.ts";
+
+export { RunnerGroupMissing } from "./runner-groups.ts";
 
 const SkiffOctokit = Octokit.plugin(retry, throttling);
 type Client = InstanceType<typeof SkiffOctokit>;
@@ -74,6 +77,8 @@ export interface GitHubApp {
   jobState(installationId: number, owner: string, repository: string, jobId: number): Promise<JobState>;
   /** The App's installation on an organisation (remembered once found). */
   organizationInstallation(org: string): Promise<number>;
+  /** The id of an organisation's runner group by name; RunnerGroupMissing when it has none of that name. */
+  runnerGroupId(installationId: number, org: string, name: string): Promise<number>;
 }
 
 /** What the reconcile and the lifecycle handler ask of GitHub. */
@@ -183,6 +188,7 @@ export function createGitHubApp(
       installations.set(org.toLowerCase(), data.id);
       return data.id;
     },
+    runnerGroupId: runnerGroupLookup(client),
     async createJitConfig(request) {
       const octokit = await client(request.installationId);
       const body = {

@@ -22,7 +22,10 @@ export interface Pool extends PoolRoute {
   spotAllocationStrategy: string;
   /** Where the runner registers: an organisation, or the job's repository. */
   runnerLevel: "org" | "repo";
-  runnerGroupId: number;
+  /** The runner group, by id; null when it is given by name (resolved at launch). */
+  runnerGroupId: number | null;
+  /** The runner group of an org-level pool by name, when its id is not known at plan. */
+  runnerGroupName: string | null;
   bootTimeoutSeconds: number;
   maxLifetimeSeconds: number;
   /** Re-run jobs lost to a spot interruption on on-demand capacity. */
@@ -175,7 +178,7 @@ export function parsePools(value: unknown, field: string): Pool[] {
         "price-capacity-optimized",
       ),
       runnerLevel: oneOf(pool, "runnerLevel", at, ["org", "repo"] as const, "repo"),
-      runnerGroupId: int(pool, "runnerGroupId", at, 1, Number.MAX_SAFE_INTEGER, 1),
+      ...runnerGroup(pool, at),
       bootTimeoutSeconds: int(pool, "bootTimeoutSeconds", at, 30, 3600, 300),
       maxLifetimeSeconds: int(pool, "maxLifetimeSeconds", at, 300, 7 * 24 * 3600, 6 * 3600),
       interruptedRetryOnDemand: bool(pool, "interruptedRetryOnDemand", at, true),
@@ -224,4 +227,35 @@ export function warmWanted(pool: Pool, now: Date): number {
   const { schedule, idle } = pool.warm;
   if (schedule.length === 0) return idle;
   return schedule.some((w) => cronMatches(parseCron(w.cron), now, w.timezone)) ? idle : 0;
+}
+/**
+ * A pool's runner group: an id, or (org-level pools) a name resolved at launch. An org-level
+ * pool must name its group: the Default group (1) serves every repository of the organisation.
+ */
+function runnerGroup(
+  pool: Json,
+  field: string,
+): { runnerGroupId: number | null; runnerGroupName: string | null } {
+  const level = pool.runnerLevel ?? "repo";
+  const name = pool.runnerGroupName;
+  if (name !== undefined && name !== null) {
+    if (typeof name !== "string" || name.trim() === "")
+      throw new ConfigError(`${field}.runnerGroupName`, "must be a non-empty string or null");
+    if (level !== "org") throw new ConfigError(`${field}.runnerGroupName`, "is for org-level pools only");
+    if (pool.runnerGroupId !== undefined && pool.runnerGroupId !== null)
+      throw new ConfigError(`${field}.runnerGroupId`, "must be null when runnerGroupName is set");
+    return { runnerGroupId: null, runnerGroupName: name };
+  }
+  if (pool.runnerGroupId === undefined || pool.runnerGroupId === null) {
+    if (level === "org")
+      throw new ConfigError(
+        `${field}.runnerGroupId`,
+        "an org-level pool needs runnerGroupId or runnerGroupName",
+      );
+    return { runnerGroupId: 1, runnerGroupName: null };
+  }
+  return {
+    runnerGroupId: int(pool, "runnerGroupId", field, 1, Number.MAX_SAFE_INTEGER),
+    runnerGroupName: null,
+  };
 }

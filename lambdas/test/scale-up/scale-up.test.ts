@@ -131,6 +131,43 @@ describe("scaleUp(records, deps) over the wire", () => {
     ).toBe(true);
   });
 
+  it("registers an org pool's runners in the runner group it names, resolved to its id", async () => {
+    world = await startWorld({
+      pools: [{ ...pool, runnerLevel: "org", runnerGroupId: null, runnerGroupName: "Deploy-Runners" }],
+      runnerGroups: {
+        acme: [
+          { id: 1, name: "Default", visibility: "all" },
+          { id: 9, name: "deploy-runners", visibility: "all" },
+        ],
+      },
+    });
+    await Promise.all(Array.from({ length: 3 }, () => world.queueJob()));
+
+    const result = await scaleUp(world.receive(10), world.deps);
+
+    expect(failedIds(result)).toEqual([]);
+    expect(world.github.registrations().map((r) => r.runnerGroupId)).toEqual([9, 9, 9]);
+    // One lookup for the batch: the id is remembered.
+    expect(
+      world.github.calls.filter((c) => c.operation === "GET /orgs/{org}/actions/runner-groups"),
+    ).toHaveLength(1);
+  });
+
+  it("ends a job visibly when its pool's runner group does not exist, and leaves no instance", async () => {
+    world = await startWorld({
+      pools: [{ ...pool, runnerLevel: "org", runnerGroupId: null, runnerGroupName: "nope" }],
+    });
+    const job = await world.queueJob();
+
+    const result = await scaleUp(world.receive(10), world.deps);
+
+    expect(failedIds(result)).toHaveLength(1);
+    expect(world.ec2.instances({ state: "running" })).toHaveLength(0);
+    const error = world.log.entries.find((e) => e.level === "error");
+    expect(String(error?.extra?.error)).toMatch(/no runner group named "nope"/);
+    expect(await world.db.state.jobs.get(job.jobId)).toMatchObject({ status: "pending", holdsSlot: false });
+  });
+
   it("asks on-demand only for the shortfall of a partial spot fulfilment", async () => {
     world = await startWorld({ pools: [{ ...pool, instanceTypes: ["m7i.large"], subnetIds: ["subnet-a"] }] });
     world.ec2.setCapacity({ spot: { "m7i.large": 3 } });

@@ -14,6 +14,7 @@ export const pool: Pool = {
   spotAllocationStrategy: "price-capacity-optimized",
   runnerLevel: "repo",
   runnerGroupId: 1,
+  runnerGroupName: null,
   bootTimeoutSeconds: 300,
   maxLifetimeSeconds: 21600,
   interruptedRetryOnDemand: true,

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
+import type { RunnerGroup } from "../../../test/fakes/github.ts";
 import { FakeEc2, FakeGitHub, FakeSqs, FakeSsm } from "../../../test/fakes/index.ts";
 import type { JobMessage } from "../../src/jobs/messages.ts";
 import { ec2Port, instanceArnFrom, jitStore, queuePort } from "../../src/scale-up/ports.ts";
@@ -31,14 +32,21 @@ export function appKeys() {
  * Scale-up's whole world on loopback: DynamoDB (dynalite), EC2, SSM, SQS and GitHub fakes,
  * with the real SDK clients and Octokit wired exactly as handler.ts wires them.
  */
-export async function startWorld(options: { pools?: Pool[]; now?: () => Date } = {}) {
+export async function startWorld(
+  options: { pools?: Pool[]; now?: () => Date; runnerGroups?: Record<string, RunnerGroup[]> } = {},
+) {
   const now = options.now ?? (() => new Date());
   const db = await startDynamo();
   const ec2 = await FakeEc2.start();
   const ssm = await FakeSsm.start();
   const sqs = await FakeSqs.start();
   const { privateKey, publicKey } = appKeys();
-  const github = await FakeGitHub.start({ appId: APP_ID, publicKey, installationId: INSTALLATION_ID });
+  const github = await FakeGitHub.start({
+    appId: APP_ID,
+    publicKey,
+    installationId: INSTALLATION_ID,
+    ...(options.runnerGroups ? { runnerGroups: options.runnerGroups } : {}),
+  });
   const dlq = sqs.createQueue("ci-jobs-dlq");
   const jobsQueue = sqs.createQueue("ci-jobs", {
     visibilityTimeoutSeconds: 30,

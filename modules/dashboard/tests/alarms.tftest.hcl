@@ -183,3 +183,73 @@ run "thresholds_are_configurable" {
     error_message = "Unset thresholds must keep their defaults."
   }
 }
+
+run "runner_freshness_alarms" {
+  command = plan
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.metric["runner_release_age"].namespace == "skiff/runner" &&
+      aws_cloudwatch_metric_alarm.metric["runner_release_age"].metric_name == "RunnerReleaseAgeDays" &&
+      aws_cloudwatch_metric_alarm.metric["runner_release_age"].dimensions == tomap({ service = "ci-runner" }) &&
+      aws_cloudwatch_metric_alarm.metric["runner_release_age"].statistic == "Maximum" &&
+      aws_cloudwatch_metric_alarm.metric["runner_release_age"].threshold == 25 &&
+      aws_cloudwatch_metric_alarm.metric["runner_release_age"].comparison_operator == "GreaterThanThreshold"
+    )
+    error_message = "The release age alarm must fire when any booted image's runner release (skiff/runner RunnerReleaseAgeDays, Maximum) is over 25 days old."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.self_updates.alarm_name == "ci-runners-self-updating" && aws_cloudwatch_metric_alarm.self_updates.threshold == 5 && aws_cloudwatch_metric_alarm.self_updates.comparison_operator == "GreaterThanThreshold"
+    error_message = "The self-update alarm must fire above 5 % by default."
+  }
+
+  assert {
+    condition     = one([for q in aws_cloudwatch_metric_alarm.self_updates.metric_query : q.expression if q.return_data == true]) == "IF(boots >= 10, 100 * updated / boots, 0)"
+    error_message = "The self-update alarm must compare 100 × SelfUpdated / Boots, and only in hours with at least 10 boots."
+  }
+
+  assert {
+    condition = {
+      for q in aws_cloudwatch_metric_alarm.self_updates.metric_query : q.id => [one(q.metric).namespace, one(q.metric).metric_name, one(q.metric).stat, one(q.metric).period, one(q.metric).dimensions]
+      if length(q.metric) > 0
+      } == {
+      updated = ["skiff/runner", "SelfUpdated", "Sum", 3600, tomap({ service = "ci-runner" })]
+      boots   = ["skiff/runner", "Boots", "Sum", 3600, tomap({ service = "ci-runner" })]
+    }
+    error_message = "The self-update share must be taken over an hour of skiff/runner SelfUpdated and Boots sums for <prefix>-runner."
+  }
+}
+
+run "runner_freshness_thresholds_are_settable" {
+  command = plan
+
+  variables {
+    thresholds = { self_update_percent = 2, self_update_min_boots = 30, runner_release_age_days = 20 }
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.self_updates.threshold == 2 && aws_cloudwatch_metric_alarm.metric["runner_release_age"].threshold == 20
+    error_message = "thresholds.self_update_percent and runner_release_age_days must set the alarms' thresholds."
+  }
+
+  assert {
+    condition     = strcontains(one([for q in aws_cloudwatch_metric_alarm.self_updates.metric_query : q.expression if q.return_data == true]), "boots >= 30")
+    error_message = "thresholds.self_update_min_boots must set the minimum boots per hour."
+  }
+}
+run "eventbridge_rules_alarm_on_failed_invocations" {
+  command = plan
+
+  variables {
+    eventbridge_rules = { spot_interruption = "ci-lifecycle-spot-interruption", state_change = "ci-lifecycle-state-change" }
+  }
+
+  assert {
+    condition = { for k, a in aws_cloudwatch_metric_alarm.metric : k => [a.namespace, a.metric_name, a.dimensions.RuleName, a.statistic, a.threshold, a.comparison_operator] if startswith(k, "eventbridge_failed_") } == {
+      eventbridge_failed_spot_interruption = ["AWS/Events", "FailedInvocations", "ci-lifecycle-spot-interruption", "Sum", 0, "GreaterThanThreshold"]
+      eventbridge_failed_state_change      = ["AWS/Events", "FailedInvocations", "ci-lifecycle-state-change", "Sum", 0, "GreaterThanThreshold"]
+    }
+    error_message = "Each rule of eventbridge_rules must get an alarm on any AWS/Events FailedInvocations of that rule."
+  }
+}

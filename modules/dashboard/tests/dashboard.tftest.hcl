@@ -12,6 +12,14 @@ override_resource {
 
 override_resource {
   override_during = plan
+  target          = aws_cloudwatch_metric_alarm.self_updates
+  values = {
+    arn = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:ci-runners-self-updating"
+  }
+}
+
+override_resource {
+  override_during = plan
   target          = aws_cloudwatch_metric_alarm.insights
   values = {
     arn = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:ci-insights"
@@ -88,12 +96,12 @@ run "queues_and_alarms_appear_on_the_dashboard" {
   }
 
   assert {
-    condition     = length(one([for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w if w.type == "alarm"]).properties.alarms) == 14
-    error_message = "The alarm status widget must list all 14 alarms."
+    condition     = length(one([for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w if w.type == "alarm"]).properties.alarms) == 16
+    error_message = "The alarm status widget must list all 16 alarms."
   }
 
   assert {
-    condition     = length(output.alarm_arns) == 14 && output.alarm_arns["jobs_dlq_not_empty"] == "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:ci-metric"
+    condition     = length(output.alarm_arns) == 16 && output.alarm_arns["jobs_dlq_not_empty"] == "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:ci-metric"
     error_message = "alarm_arns must map every alarm key to its ARN."
   }
 
@@ -151,5 +159,34 @@ run "a_row_per_pool" {
       w.x + w.width <= 24 if w.type == "metric"
     ])
     error_message = "Widgets must fit the 24-column grid."
+  }
+}
+
+run "runner_freshness_is_graphed" {
+  command = plan
+
+  assert {
+    condition = toset([
+      for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w.properties.title
+      if strcontains(jsonencode(try(w.properties.metrics, [])), "skiff/runner")
+      ]) == toset([
+      "Runner boots that self-updated (%, hourly)",
+      "Boot → runner online and boot → job (s)",
+      "Age of the booted image's runner release (days)",
+    ])
+    error_message = "The dashboard must graph the self-updated share of boots, boot-to-online (self-updated or not) and the booted runner release's age from skiff/runner."
+  }
+
+  assert {
+    condition = one([
+      for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w.properties.annotations.horizontal
+      if try(w.properties.title, "") == "Age of the booted image's runner release (days)"
+    ]) == [{ value = 25, label = "alarm" }, { value = 30, label = "GitHub's 30 days (from the next release)" }]
+    error_message = "The release age widget must mark the alarm threshold (25 days) and GitHub's 30 days."
+  }
+
+  assert {
+    condition     = output.alarm_arns["runners_self_updating"] == "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:ci-runners-self-updating"
+    error_message = "The self-update alarm must be in alarm_arns as runners_self_updating."
   }
 }

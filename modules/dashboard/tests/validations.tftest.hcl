@@ -108,3 +108,19 @@ run "reject_negative_threshold" {
   }
   expect_failures = [var.thresholds]
 }
+
+run "reject_self_update_percent_over_100" {
+  command = plan
+  variables {
+    thresholds = { self_update_percent = 101 }
+  }
+  expect_failures = [var.thresholds]
+}
+
+run "reject_release_age_past_githubs_window" {
+  command = plan
+  variables {
+    thresholds = { runner_release_age_days = 31 }
+  }
+  expect_failures = [var.thresholds]
+}

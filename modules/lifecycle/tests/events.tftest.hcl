@@ -15,6 +15,7 @@ variables {
   function            = { zip_path = "tests/fixtures/lambda.zip" }
   pools_json          = file("../../test/fixtures/pools.json")
   lifecycle_queue_arn = "arn:aws:sqs:us-east-1:123456789012:ci-lifecycle"
+  lifecycle_dlq_arn   = "arn:aws:sqs:us-east-1:123456789012:ci-lifecycle-dlq"
   jobs_queue = {
     url     = "https://sqs.us-east-1.amazonaws.com/123456789012/ci-jobs"
     arn     = "arn:aws:sqs:us-east-1:123456789012:ci-jobs"
@@ -78,6 +79,13 @@ run "both_rules_deliver_the_whole_event_to_the_lifecycle_queue" {
   assert {
     condition     = aws_cloudwatch_event_target.spot_interruption.rule == "ci-lifecycle-spot-interruption" && aws_cloudwatch_event_target.state_change.rule == "ci-lifecycle-state-change"
     error_message = "Each target must belong to its rule."
+  }
+
+  assert {
+    condition = alltrue([for t in [aws_cloudwatch_event_target.spot_interruption, aws_cloudwatch_event_target.state_change] :
+      length(t.dead_letter_config) == 1 && t.dead_letter_config[0].arn == "arn:aws:sqs:us-east-1:123456789012:ci-lifecycle-dlq"
+    ])
+    error_message = "Each target must have the lifecycle DLQ as its dead-letter queue: an event EventBridge cannot deliver must not be dropped."
   }
 }
 

@@ -17,6 +17,7 @@ variables {
   function            = { zip_path = "tests/fixtures/lambda.zip" }
   pools_json          = file("../../test/fixtures/pools.json")
   lifecycle_queue_arn = "arn:aws:sqs:us-east-1:123456789012:ci-lifecycle"
+  lifecycle_dlq_arn   = "arn:aws:sqs:us-east-1:123456789012:ci-lifecycle-dlq"
   jobs_queue = {
     url     = "https://sqs.us-east-1.amazonaws.com/123456789012/ci-jobs"
     arn     = "arn:aws:sqs:us-east-1:123456789012:ci-jobs"

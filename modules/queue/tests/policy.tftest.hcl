@@ -86,6 +86,11 @@ run "no_eventbridge_access_by_default" {
     condition     = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Sid] == ["DenyInsecureTransport"]
     error_message = "Without eventbridge_rule_arns the queue policy must hold only the TLS deny."
   }
+
+  assert {
+    condition     = [for s in jsondecode(data.aws_iam_policy_document.dlq.json).Statement : s.Sid] == ["DenyInsecureTransport"]
+    error_message = "Without eventbridge_rule_arns the DLQ policy must hold only the TLS deny."
+  }
 }
 
 run "eventbridge_rules_may_send_only_from_their_arns" {
@@ -118,5 +123,27 @@ run "eventbridge_rules_may_send_only_from_their_arns" {
       }
     }
     error_message = "EventBridge may only sqs:SendMessage to the queue, and only from the listed rules (aws:SourceArn)."
+  }
+
+  assert {
+    condition = one([
+      for s in jsondecode(data.aws_iam_policy_document.dlq.json).Statement : s
+      if s.Sid == "AllowEventBridgeDeadLetters"
+      ]) == {
+      Sid       = "AllowEventBridgeDeadLetters"
+      Effect    = "Allow"
+      Action    = "sqs:SendMessage"
+      Resource  = "arn:aws:sqs:us-east-1:123456789012:ci-lifecycle-dlq"
+      Principal = { Service = "events.amazonaws.com" }
+      Condition = {
+        ArnEquals = {
+          "aws:SourceArn" = [
+            "arn:aws:events:us-east-1:123456789012:rule/ci-spot-interruption",
+            "arn:aws:events:us-east-1:123456789012:rule/ci-instance-state",
+          ]
+        }
+      }
+    }
+    error_message = "The same rules may send to the DLQ, their targets' dead-letter queue, and no one else may."
   }
 }

@@ -53,6 +53,10 @@ override_resource {
   target = aws_launch_template.this
 }
 
+override_resource {
+  target = aws_cloudwatch_log_group.runner
+}
+
 run "instance_reads_and_deletes_only_the_parameter_tagged_with_its_own_arn" {
   command = apply
 
@@ -145,19 +149,55 @@ run "managed_policy_toggles" {
 
   variables {
     attach_ssm_managed_instance_core = true
-    attach_cloudwatch_agent          = true
+    cloudwatch_agent_logs            = { enabled = true }
   }
 
   assert {
-    condition = toset([for a in aws_iam_role_policy_attachment.managed : a.policy_arn]) == toset([
-      "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-      "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
-    ])
-    error_message = "The toggles must attach AmazonSSMManagedInstanceCore and CloudWatchAgentServerPolicy."
+    condition     = toset([for a in aws_iam_role_policy_attachment.managed : a.policy_arn]) == toset(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"])
+    error_message = "The toggle must attach AmazonSSMManagedInstanceCore, and the CloudWatch agent must not bring CloudWatchAgentServerPolicy (it writes to any log group)."
   }
 
   assert {
-    condition     = contains([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Sid], "DenyOtherInstancesJitConfigs")
-    error_message = "The explicit deny must stay when managed policies are attached."
+    condition     = length(setsubtract(["DenyOtherInstancesJitConfigs", "DenyGitHubAppSecrets"], [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Sid])) == 0
+    error_message = "The explicit denies must stay when managed policies are attached."
+  }
+
+  assert {
+    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "WriteRunnerLogs"]) == {
+      Sid      = "WriteRunnerLogs"
+      Effect   = "Allow"
+      Action   = ["logs:PutLogEvents", "logs:DescribeLogStreams", "logs:CreateLogStream"]
+      Resource = ["arn:aws:logs:us-east-1:123456789012:log-group:/skiff/ci/linux:log-stream:*", "arn:aws:logs:us-east-1:123456789012:log-group:/skiff/ci/linux"]
+    }
+    error_message = "The CloudWatch agent may write only to the pool's own log group, /skiff/<prefix>/<pool>."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.runner[0].name == "/skiff/ci/linux" && aws_cloudwatch_log_group.runner[0].retention_in_days == 30
+    error_message = "cloudwatch_agent_logs must create the pool's log group with a retention."
+  }
+}
+
+run "github_app_secrets_are_denied_whatever_else_is_attached" {
+  command = apply
+
+  variables {
+    attach_ssm_managed_instance_core = true
+    secret_parameters                = ["/shared/app-key", "shared/webhook-secret"]
+  }
+
+  assert {
+    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "DenyGitHubAppSecrets"]) == {
+      Sid    = "DenyGitHubAppSecrets"
+      Effect = "Deny"
+      Action = ["ssm:GetParametersByPath", "ssm:GetParameters", "ssm:GetParameterHistory", "ssm:GetParameter"]
+      Resource = [
+        "arn:aws:ssm:us-east-1:123456789012:parameter/shared/webhook-secret",
+        "arn:aws:ssm:us-east-1:123456789012:parameter/shared/app-key",
+        "arn:aws:ssm:us-east-1:123456789012:parameter/ci/github-app/*",
+        "arn:aws:ssm:us-east-1:123456789012:parameter/ci/github-app",
+      ]
+    }
+    error_message = "Runners must be denied ssm:GetParameter* on /<prefix>/github-app/* and on the App's key and webhook secret parameters, whatever else the role allows (AmazonSSMManagedInstanceCore allows them on *)."
   }
 }

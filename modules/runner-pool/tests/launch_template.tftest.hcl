@@ -63,35 +63,17 @@ run "shutdown_terminates_the_instance" {
   }
 }
 
-run "no_public_ip_and_the_egress_only_group_by_default" {
+run "security_group_on_the_template_not_on_a_network_interface" {
   command = plan
 
   assert {
-    condition     = aws_launch_template.this.network_interfaces[0].associate_public_ip_address == "false"
-    error_message = "Runners must get no public IP unless associate_public_ip_address is set."
+    condition     = toset(aws_launch_template.this.vpc_security_group_ids) == toset(["sg-0123456789abcdef0"])
+    error_message = "The launch template must carry the pool's security group, and only it, in vpc_security_group_ids: CreateFleet's subnet overrides leave a network interface block's groups unused."
   }
 
   assert {
-    condition     = length(aws_launch_template.this.network_interfaces[0].security_groups) == 1 && contains(aws_launch_template.this.network_interfaces[0].security_groups, "sg-0123456789abcdef0")
-    error_message = "The primary network interface must carry the pool's security group, and only it."
-  }
-
-  assert {
-    condition     = aws_launch_template.this.network_interfaces[0].delete_on_termination == "true"
-    error_message = "The network interface must go with the instance."
-  }
-}
-
-run "public_ip_when_asked" {
-  command = plan
-
-  variables {
-    associate_public_ip_address = true
-  }
-
-  assert {
-    condition     = aws_launch_template.this.network_interfaces[0].associate_public_ip_address == "true"
-    error_message = "associate_public_ip_address = true must give runners a public IP."
+    condition     = length(aws_launch_template.this.network_interfaces) == 0
+    error_message = "The launch template must define no network interface: its groups and public IP setting would not survive CreateFleet's subnet overrides, and a public IP comes from the subnet's map_public_ip_on_launch."
   }
 }
 

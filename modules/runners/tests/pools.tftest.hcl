@@ -98,7 +98,7 @@ variables {
       instance_types              = ["m7g.large"]
       max_runners                 = 2
       runner_level                = "org"
-      runner_group_id             = 7
+      runner_group                = "deploy-runners"
       boot_timeout_seconds        = 600
       max_lifetime_seconds        = 3600
       interrupted_retry_on_demand = false
@@ -165,11 +165,6 @@ run "ami_defaults_to_amazon_linux_2023_of_the_pool_architecture_with_the_bootstr
     condition     = local.runner_pools["linux"].root_volume.size_gb == 30 && local.runner_pools["deploy"].root_volume.size_gb == 50
     error_message = "disk_size_gb must size the root volume (default 30)."
   }
-
-  assert {
-    condition     = !local.runner_pools["linux"].associate_public_ip_address && !local.runner_pools["deploy"].associate_public_ip_address
-    error_message = "Runners in an existing network get no public IP unless the pool asks for one."
-  }
 }
 
 run "every_lambda_gets_the_one_pools_json_in_routing_order" {
@@ -185,11 +180,34 @@ run "every_lambda_gets_the_one_pools_json_in_routing_order" {
   # field added on one side and not the other fails here or there.
   assert {
     condition     = jsondecode(local.pools_json) == jsondecode(file("../../test/fixtures/pools.json"))
-    error_message = "The pools JSON must equal test/fixtures/pools.json for these inputs: every pool with all 15 camelCase keys parsePools reads, its own launch template and the network's subnets, in routing order (by name)."
+    error_message = "The pools JSON must equal test/fixtures/pools.json for these inputs: every pool with all 16 camelCase keys parsePools reads, its own launch template and the network's subnets, in routing order (by name)."
   }
 
   assert {
     condition     = local.runners == { role_arns = ["arn:aws:iam::123456789012:role/ci-deploy-runner", "arn:aws:iam::123456789012:role/ci-linux-runner"], security_group_ids = ["sg-0bbbbbbbbbbbbbbb2", "sg-0aaaaaaaaaaaaaaa1"] }
     error_message = "scale-up must get each pool's runner role (to pass exactly these to EC2) and security group, in routing order."
+  }
+}
+
+run "org_pools_join_the_runner_group_they_name" {
+  command = plan
+
+  variables {
+    pools = {
+      named   = { labels = ["a"], instance_types = ["m7i.large"], max_runners = 2, runner_level = "org", runner_group = "skiff-ci" }
+      by-id   = { labels = ["b"], instance_types = ["m7i.large"], max_runners = 2, runner_level = "org", runner_group = "42" }
+      default = { labels = ["c"], instance_types = ["m7i.large"], max_runners = 2, runner_level = "org", runner_group = "Default" }
+      repo    = { labels = ["d"], instance_types = ["m7i.large"], max_runners = 2 }
+    }
+  }
+
+  assert {
+    condition = { for p in jsondecode(local.pools_json) : p.name => [p.runnerLevel, p.runnerGroupId, p.runnerGroupName] } == {
+      named   = ["org", null, "skiff-ci"]
+      by-id   = ["org", 42, null]
+      default = ["org", 1, null]
+      repo    = ["repo", 1, null]
+    }
+    error_message = "runnerGroupId must be the group's ID when the module knows it (a numeric runner_group, 1 for a stated \"Default\" and for repository runners), else null with runnerGroupName for the Lambdas to resolve."
   }
 }

@@ -237,7 +237,7 @@ run "reject_unknown_runner_level" {
   command = plan
 
   variables {
-    pools = { linux = { instance_types = ["m7i.large"], max_runners = 5, runner_level = "enterprise" } }
+    pools = { linux = { instance_types = ["m7i.large"], max_runners = 5, runner_level = "enterprise", runner_group = "skiff" } }
   }
 
   expect_failures = [var.pools]
@@ -394,7 +394,7 @@ run "reject_runner_group_zero" {
   command = plan
 
   variables {
-    pools = { linux = { instance_types = ["m7i.large"], max_runners = 5, runner_level = "org", runner_group_id = 0 } }
+    pools = { linux = { instance_types = ["m7i.large"], max_runners = 5, runner_level = "org", runner_group = "0" } }
   }
 
   expect_failures = [var.pools]
@@ -478,4 +478,74 @@ run "reject_allowed_repository_without_owner" {
   }
 
   expect_failures = [var.allowed_repositories]
+}
+
+run "reject_zero_reserved_concurrency_for_the_reconcile" {
+  command = plan
+
+  variables {
+    reconcile = { reserved_concurrency = 0 }
+  }
+
+  expect_failures = [var.reconcile]
+}
+
+run "reject_webhook_burst_over_the_api_gateway_quota" {
+  command = plan
+
+  variables {
+    webhook_throttling = { burst_limit = 6000 }
+  }
+
+  expect_failures = [var.webhook_throttling]
+}
+
+run "reject_org_pool_without_a_runner_group" {
+  command = plan
+
+  variables {
+    pools = { linux = { instance_types = ["m7i.large"], max_runners = 5, runner_level = "org" } }
+  }
+
+  expect_failures = [var.pools]
+}
+
+run "reject_runner_group_on_a_repository_pool" {
+  command = plan
+
+  variables {
+    pools = { linux = { instance_types = ["m7i.large"], max_runners = 5, runner_group = "skiff" } }
+  }
+
+  expect_failures = [var.pools]
+}
+
+run "reject_runner_group_name_with_a_leading_space" {
+  command = plan
+
+  variables {
+    pools = { linux = { instance_types = ["m7i.large"], max_runners = 5, runner_level = "org", runner_group = " skiff" } }
+  }
+
+  expect_failures = [var.pools]
+}
+
+run "reject_associate_public_ip_address_which_createfleet_would_ignore" {
+  command = plan
+
+  variables {
+    pools = { linux = { instance_types = ["m7i.large"], max_runners = 5, associate_public_ip_address = true } }
+  }
+
+  expect_failures = [var.pools]
+}
+
+run "reject_ebs_kms_key_given_as_an_alias" {
+  command = plan
+
+  variables {
+    ebs_kms_key_arn = "alias/aws/ebs"
+  }
+
+  expect_failures = [var.ebs_kms_key_arn]
 }

@@ -92,6 +92,33 @@ run "defaults_name_everything_after_the_prefix_and_wire_the_queues_to_their_cons
   }
 
   assert {
+    condition     = local.functions.scale_down.reserved_concurrency == null
+    error_message = "The reconcile must reserve no concurrency by default: on a new account (quota 10) any reservation fails the apply."
+  }
+
+  assert {
+    condition     = local.webhook_api == { throttling_burst_limit = 1000, throttling_rate_limit = 200 }
+    error_message = "The webhook endpoint must absorb a large matrix burst by default: a burst of 1000 requests and 200 requests/s."
+  }
+
+  assert {
+    condition     = output.kms_key_policy_json == null && length(aws_kms_grant.spot_ebs) == 0 && local.runner_pools["linux"].root_volume.kms_key_arn == null
+    error_message = "Without KMS keys there is no key policy to add to, no grant, and root volumes use the account's default EBS key."
+  }
+
+  assert {
+    condition = toset([for k in keys(module.dashboard.alarm_names) : k if startswith(k, "eventbridge_failed_")]) == toset([
+      "eventbridge_failed_spot_interruption", "eventbridge_failed_state_change", "eventbridge_failed_reconcile_schedule",
+    ])
+    error_message = "Each EventBridge rule (the lifecycle rules and the reconcile schedule) must have a FailedInvocations alarm."
+  }
+
+  assert {
+    condition     = length(aws_iam_service_linked_role.spot) == 0
+    error_message = "The EC2 Spot service-linked role must not be created by default: an account holds it once, and any earlier spot use created it."
+  }
+
+  assert {
     condition     = module.scale_down.schedule_rule_name == "ci-scale-down-schedule"
     error_message = "The reconcile must run on its own schedule rule."
   }
@@ -153,7 +180,9 @@ run "app_parameters_kms_key_and_lambda_settings_are_passed_through" {
       api_url                       = "https://github.example.com/api/v3"
       kms_key_arn                   = "arn:aws:kms:eu-west-1:123456789012:key/app"
     }
-    kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/data"
+    kms_key_arn        = "arn:aws:kms:eu-west-1:123456789012:key/data"
+    reconcile          = { reserved_concurrency = 1 }
+    webhook_throttling = { burst_limit = 2000, rate_limit = 500 }
     lambdas = {
       runtime      = "nodejs22.x"
       architecture = "x86_64"
@@ -182,7 +211,81 @@ run "app_parameters_kms_key_and_lambda_settings_are_passed_through" {
   }
 
   assert {
+    condition     = local.webhook_api == { throttling_burst_limit = 2000, throttling_rate_limit = 500 }
+    error_message = "webhook_throttling must reach the webhook's API stage."
+  }
+
+  assert {
+    condition     = local.secret_parameters == ["/shared/app-key", "/shared/secret-new", "/shared/secret-old"]
+    error_message = "The runner pools must deny the App key and every webhook secret parameter, wherever they live."
+  }
+
+  assert {
+    condition     = local.functions.scale_down.reserved_concurrency == 1
+    error_message = "reconcile.reserved_concurrency must reach the scale-down function."
+  }
+
+  assert {
     condition     = alltrue([for f in values(local.functions) : f.runtime == "nodejs22.x" && f.architecture == "x86_64"])
     error_message = "lambdas.runtime and lambdas.architecture must reach every function (the AWS provider 5.x knows no runtime after nodejs22.x to test with)."
+  }
+}
+
+run "create_spot_service_linked_role_creates_the_role_spot_launches_need" {
+  command = plan
+
+  variables {
+    create_spot_service_linked_role = true
+  }
+
+  assert {
+    condition     = length(aws_iam_service_linked_role.spot) == 1 && aws_iam_service_linked_role.spot[0].aws_service_name == "spot.amazonaws.com"
+    error_message = "create_spot_service_linked_role must create the service-linked role of spot.amazonaws.com (AWSServiceRoleForEC2Spot)."
+  }
+}
+
+run "customer_managed_keys_get_the_permissions_launches_and_eventbridge_need" {
+  command = plan
+
+  variables {
+    kms_key_arn     = "arn:aws:kms:eu-west-1:123456789012:key/data"
+    ebs_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/ebs"
+  }
+
+  assert {
+    condition = jsondecode(output.kms_key_policy_json).Statement == [{
+      Sid       = "AllowEventBridgeToSkiffLifecycleQueue"
+      Effect    = "Allow"
+      Principal = { Service = "events.amazonaws.com" }
+      Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+      Resource  = "*"
+    }]
+    error_message = "With kms_key_arn, kms_key_policy_json must hold the statement that lets EventBridge send to the encrypted lifecycle queue and its DLQ."
+  }
+
+  assert {
+    condition     = alltrue([for p in values(local.runner_pools) : p.root_volume.kms_key_arn == "arn:aws:kms:eu-west-1:123456789012:key/ebs"])
+    error_message = "ebs_kms_key_arn must encrypt every pool's root volume."
+  }
+
+  assert {
+    condition = length(aws_kms_grant.spot_ebs) == 1 && aws_kms_grant.spot_ebs[0].key_id == "arn:aws:kms:eu-west-1:123456789012:key/ebs" && aws_kms_grant.spot_ebs[0].grantee_principal == "arn:aws:iam::123456789012:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot" && toset(aws_kms_grant.spot_ebs[0].operations) == toset([
+      "Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo", "CreateGrant", "DescribeKey",
+    ])
+    error_message = "Spot launches need the EC2 Spot service-linked role to use the EBS key: a grant of the EC2 Fleet prerequisites' operations to AWSServiceRoleForEC2Spot of the deployment's account."
+  }
+}
+
+run "no_spot_grant_when_no_pool_uses_spot" {
+  command = plan
+
+  variables {
+    ebs_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/ebs"
+    pools           = { linux = { instance_types = ["m7i.large"], max_runners = 5, capacity_type = "on-demand" } }
+  }
+
+  assert {
+    condition     = length(aws_kms_grant.spot_ebs) == 0
+    error_message = "Without spot pools the EC2 Spot role needs no grant (scale-up's own role covers on-demand launches)."
   }
 }

@@ -45,8 +45,8 @@ run "function_defaults" {
   }
 
   assert {
-    condition     = var.function.reserved_concurrency == 1
-    error_message = "Reserved concurrency must default to 1: one reconcile at a time."
+    condition     = var.function.reserved_concurrency == null
+    error_message = "No concurrency may be reserved by default: on a new account (quota 10) any reservation fails the apply; a lock item in the state table keeps one reconcile at a time."
   }
 
   assert {

@@ -168,6 +168,11 @@ run "state_table_and_job_queues_only" {
   }
 
   assert {
+    condition     = length(setsubtract(["dynamodb:PutItem", "dynamodb:DeleteItem"], flatten([for s in jsondecode(module.function.policy_json).Statement : s.Action if s.Effect == "Allow" && contains(flatten([s.Resource]), "arn:aws:dynamodb:us-east-1:123456789012:table/ci-state")]))) == 0
+    error_message = "The function must be able to put and delete the lock#... item on the state table: it keeps one reconcile at a time without reserved concurrency."
+  }
+
+  assert {
     condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "RequeueOrDeadLetterJobs"]) == {
       Sid      = "RequeueOrDeadLetterJobs"
       Effect   = "Allow"

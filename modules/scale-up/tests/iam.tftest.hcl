@@ -70,7 +70,8 @@ run "one_statement_per_purpose" {
     condition = [for s in jsondecode(module.function.policy_json).Statement : s.Sid] == [
       "WriteOwnLogs", "ConsumeJobsQueue", "RequeueWaitingJobs", "ClaimJobsAndReserveSlots", "ReadGitHubAppKey",
       "WriteJitConfigs", "DeleteJitConfigs", "LaunchFromPoolTemplates", "LaunchIntoPoolNetworks",
-      "CreateRunnerInstances", "TagOnlyAtLaunch", "TerminateOwnInstances", "PassRunnerRoles",
+      "CreateRunnerInstances", "LaunchTaggedInstancesFromPoolTemplates", "CreateFleetOfTaggedInstances",
+      "TagOnlyAtLaunch", "TerminateOwnInstances", "PassRunnerRoles",
     ]
     error_message = "Without KMS keys the role must hold exactly these statements, one per purpose."
   }
@@ -191,13 +192,44 @@ run "launches_only_from_the_pools_templates_into_their_networks" {
   assert {
     condition = toset(one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "CreateRunnerInstances"]).Resource) == toset([
       "arn:aws:ec2:us-east-1:123456789012:fleet/*",
-      "arn:aws:ec2:us-east-1:123456789012:instance/*",
       "arn:aws:ec2:us-east-1:123456789012:volume/*",
       "arn:aws:ec2:us-east-1:123456789012:network-interface/*",
       "arn:aws:ec2:us-east-1:123456789012:spot-instances-request/*",
       "arn:aws:ec2:us-east-1::image/*",
     ])
-    error_message = "The resources a launch creates must be limited to this account and region."
+    error_message = "The resources a launch creates must be limited to this account and region; instances have their own, conditioned statements."
+  }
+
+  assert {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "LaunchTaggedInstancesFromPoolTemplates"]) == {
+      Sid      = "LaunchTaggedInstancesFromPoolTemplates"
+      Effect   = "Allow"
+      Action   = "ec2:RunInstances"
+      Resource = "arn:aws:ec2:us-east-1:123456789012:instance/*"
+      Condition = {
+        ArnEquals    = { "ec2:LaunchTemplate" = ["arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0bbbbbbbbbbbbbbb2", "arn:aws:ec2:us-east-1:123456789012:launch-template/lt-0aaaaaaaaaaaaaaa1"] }
+        StringEquals = { "aws:RequestTag/skiff:prefix" = "ci" }
+      }
+    }
+    error_message = "An instance may be launched only from a pool's launch template (ec2:LaunchTemplate) and only with skiff:prefix = <prefix> in the request (aws:RequestTag)."
+  }
+
+  assert {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "CreateFleetOfTaggedInstances"]) == {
+      Sid       = "CreateFleetOfTaggedInstances"
+      Effect    = "Allow"
+      Action    = "ec2:CreateFleet"
+      Resource  = "arn:aws:ec2:us-east-1:123456789012:instance/*"
+      Condition = { StringEquals = { "aws:RequestTag/skiff:prefix" = "ci" } }
+    }
+    error_message = "CreateFleet may create instances only with skiff:prefix = <prefix> in the request."
+  }
+
+  assert {
+    condition = length([for s in jsondecode(module.function.policy_json).Statement : s.Sid
+      if s.Effect == "Allow" && contains(flatten([s.Resource]), "arn:aws:ec2:us-east-1:123456789012:instance/*") && length(setintersection(flatten([s.Action]), ["ec2:RunInstances", "ec2:CreateFleet"])) > 0 && !can(s.Condition["StringEquals"]["aws:RequestTag/skiff:prefix"])
+    ]) == 0
+    error_message = "No statement may allow launching instances without the skiff:prefix request tag condition."
   }
 }
 
@@ -282,5 +314,38 @@ run "kms_keys_only_through_their_services" {
       Condition = { StringEquals = { "kms:ViaService" = "ssm.us-east-1.amazonaws.com" } }
     }
     error_message = "The App key's KMS key may be used only to decrypt, through SSM."
+  }
+}
+
+run "ebs_key_only_through_ec2_and_grants_only_for_aws_resources" {
+  command = apply
+
+  variables {
+    ebs_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/55555555-5555-5555-5555-555555555555"
+  }
+
+  assert {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "UseEbsKeyForRunnerVolumes"]) == {
+      Sid       = "UseEbsKeyForRunnerVolumes"
+      Effect    = "Allow"
+      Action    = ["kms:ReEncryptTo", "kms:ReEncryptFrom", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey", "kms:Decrypt"]
+      Resource  = "arn:aws:kms:us-east-1:123456789012:key/55555555-5555-5555-5555-555555555555"
+      Condition = { StringEquals = { "kms:ViaService" = "ec2.us-east-1.amazonaws.com" } }
+    }
+    error_message = "The EBS key may be used only through EC2, with what creating an encrypted volume needs."
+  }
+
+  assert {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "GrantEbsKeyToEc2"]) == {
+      Sid      = "GrantEbsKeyToEc2"
+      Effect   = "Allow"
+      Action   = "kms:CreateGrant"
+      Resource = "arn:aws:kms:us-east-1:123456789012:key/55555555-5555-5555-5555-555555555555"
+      Condition = {
+        Bool         = { "kms:GrantIsForAWSResource" = "true" }
+        StringEquals = { "kms:ViaService" = "ec2.us-east-1.amazonaws.com" }
+      }
+    }
+    error_message = "kms:CreateGrant on the EBS key must be limited to grants EC2 makes for the volume (kms:GrantIsForAWSResource)."
   }
 }

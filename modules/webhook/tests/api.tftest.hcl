@@ -66,8 +66,8 @@ run "default_stage_auto_deploys_with_throttling" {
   }
 
   assert {
-    condition     = aws_apigatewayv2_stage.this.default_route_settings[0].throttling_burst_limit == 100 && aws_apigatewayv2_stage.this.default_route_settings[0].throttling_rate_limit == 50
-    error_message = "The stage must throttle at a burst of 100 and 50 requests/s by default."
+    condition     = aws_apigatewayv2_stage.this.default_route_settings[0].throttling_burst_limit == 1000 && aws_apigatewayv2_stage.this.default_route_settings[0].throttling_rate_limit == 200
+    error_message = "The stage must throttle at a burst of 1000 and 200 requests/s by default: a 256-job matrix sends about 750 deliveries within seconds."
   }
 
   assert {

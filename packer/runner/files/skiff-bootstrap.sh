@@ -10,14 +10,9 @@
 #   5. whatever happens (runner exit with any code, timeout, error): flush logs, power off;
 #      the launch template's shutdown behaviour terminates the instance
 #
-# Secret handling: the JIT config lives only in this shell's memory and reaches the runner
-# as ACTIONS_RUNNER_INPUT_JITCONFIG, the runner's documented environment form of
-# `--jitconfig` (its argument parser reads ACTIONS_RUNNER_INPUT_<arg> and then removes the
-# variable from its own environment, so job steps do not inherit it). argv would be
-# world-readable through `ps` and /proc/<pid>/cmdline; an environment is readable only by
-# the same user and root. It is never echoed, never written to a file by this script and
-# never passed on a command line. (The runner itself then writes its credentials into
-# its root directory, mode 0600 under the unit's UMask, as every runner does.)
+# Boot signals: the runner's output passes through here; until its job starts, whether it
+# updated itself and when it came online are read from it and published to CloudWatch
+# (namespace skiff/runner; needs cloudwatch:PutMetricData). See packer/README.md.
 #
 # Configuration: /etc/skiff/skiff.env (written by user data) sets PREFIX and BOOT_TIMEOUT.
 # Every external command can be replaced for tests; the defaults are the production ones.
@@ -31,6 +26,8 @@
 #   SKIFF_JOURNAL_SYNC    "journalctl --sync"      (word-split)
 #   SKIFF_SYNC            sync
 #   SKIFF_RETRY_SECONDS   1                        (pause between SSM attempts)
+#   SKIFF_UPTIME_FILE     /proc/uptime
+#   SKIFF_IMAGE_ENV_FILE  /etc/skiff/image.env     (written into a baked AMI by packer/)
 set -uo pipefail
 umask 077
 
@@ -46,6 +43,9 @@ read -r -a run_as <<<"${SKIFF_RUN_AS-runuser -u runner --}"
 read -r -a poweroff <<<"${SKIFF_POWEROFF:-systemctl poweroff}"
 read -r -a journal_sync <<<"${SKIFF_JOURNAL_SYNC:-journalctl --sync}"
 sync_cmd=${SKIFF_SYNC:-sync}
+uptime_file=${SKIFF_UPTIME_FILE:-/proc/uptime}
+image_env_file=${SKIFF_IMAGE_ENV_FILE:-/etc/skiff/image.env}
+metric_namespace=skiff/runner
 
 # The AWS CLI must never page or prompt; its own retries cover throttling.
 export AWS_PAGER="" AWS_RETRY_MODE=standard AWS_MAX_ATTEMPTS=3
@@ -57,12 +57,13 @@ now_ms() {
 started_ms=$(now_ms)
 elapsed() { printf '%s.%03ds' "$((($(now_ms) - started_ms) / 1000))" "$((($(now_ms) - started_ms) % 1000))"; }
 
-delete_pid=""
+delete_pid="" run_dir=""
 # shellcheck disable=SC2317 # runs from the EXIT trap
 finish() {
   local code=$?
   trap - EXIT
   if [[ -n $delete_pid ]]; then wait "$delete_pid" || true; fi
+  if [[ -n $run_dir ]]; then rm -rf "$run_dir"; fi
   log "done after $(elapsed) (status $code); flushing logs and powering off"
   "${journal_sync[@]}" >/dev/null 2>&1 || true
   "$sync_cmd" >/dev/null 2>&1 || true
@@ -154,13 +155,115 @@ delete_parameter &
 delete_pid=$!
 
 # --- 4. one job ----------------------------------------------------------------------
+uptime_seconds() {
+  local up _
+  read -r up _ <"$uptime_file" 2>/dev/null || up=""
+  printf '%s' "$up"
+}
+
+# The pool, from the instance profile <prefix>-<pool>-runner.
+pool_name() {
+  local token info="" name
+  if token=$("$curl" -fsS --max-time 2 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' \
+    "$imds/latest/api/token" 2>/dev/null); then
+    info=$("$curl" -fsS --max-time 2 -H "X-aws-ec2-metadata-token: $token" \
+      "$imds/latest/meta-data/iam/info" 2>/dev/null) || info=""
+  fi
+  if [[ ! $info =~ instance-profile/([A-Za-z0-9_+=,.@/-]+)\" ]]; then
+    printf unknown
+    return
+  fi
+  name=${BASH_REMATCH[1]##*/}
+  name=${name#"$PREFIX"-}
+  name=${name%-runner}
+  [[ $name =~ ^[A-Za-z0-9_.-]{1,64}$ ]] || name=unknown
+  printf '%s' "$name"
+}
+
+# Days since the image's runner release was published (empty: unknown).
+release_age_days() {
+  local key value published=""
+  if [[ -r $image_env_file ]]; then
+    while IFS='=' read -r key value; do
+      [[ $key == RUNNER_PUBLISHED ]] && published=$value
+    done <"$image_env_file"
+  fi
+  [[ -n $published ]] || return 0
+  published=$(date -u -d "$published" +%s 2>/dev/null) || return 0
+  printf '%s' "$((($(date -u +%s) - published) / 86400))"
+}
+
+# datum <metric> <value> <unit> <Name=Value>...
+datum() {
+  local name=$1 value=$2 unit=$3 dims="" d
+  shift 3
+  for d in "$@"; do dims+="${dims:+,}{\"Name\":\"${d%%=*}\",\"Value\":\"${d#*=}\"}"; done
+  printf '{"MetricName":"%s","Dimensions":[%s],"Value":%s,"Unit":"%s"}' "$name" "$dims" "$value" "$unit"
+}
+
+# report <self-updated 0|1> <online s or ""> <job s or "">
+report() {
+  local updated=$1 online=$2 job=$3 pool service=$PREFIX-runner age data out
+  pool=$(pool_name)
+  age=$(release_age_days)
+  data="[$(datum Boots 1 Count "service=$service"),$(datum Boots 1 Count "service=$service" "Pool=$pool")"
+  data+=",$(datum SelfUpdated "$updated" Count "service=$service"),$(datum SelfUpdated "$updated" Count "service=$service" "Pool=$pool")"
+  if [[ -n $online ]]; then
+    data+=",$(datum BootToOnlineSeconds "$online" Seconds "service=$service" "Pool=$pool")"
+    data+=",$(datum BootToOnlineSeconds "$online" Seconds "service=$service" "SelfUpdated=$([[ $updated == 1 ]] && echo yes || echo no)")"
+  fi
+  if [[ -n $job ]]; then data+=",$(datum BootToJobSeconds "$job" Seconds "service=$service" "Pool=$pool")"; fi
+  if [[ -n $age ]]; then
+    data+=",$(datum RunnerReleaseAgeDays "$age" None "service=$service"),$(datum RunnerReleaseAgeDays "$age" None "service=$service" "Pool=$pool")"
+  fi
+  data+="]"
+  log "boot signals: pool $pool, self-updated $([[ $updated == 1 ]] && echo yes || echo no), online ${online:-never} s and job ${job:-none} s after boot, runner release ${age:-?} days old"
+  if ! out=$("$aws" cloudwatch put-metric-data --region "$region" --namespace "$metric_namespace" \
+    --metric-data "$data" --cli-connect-timeout 3 --cli-read-timeout 5 2>&1); then
+    log "could not publish boot signals (the role needs cloudwatch:PutMetricData on namespace $metric_namespace): $(tr '\n' ' ' <<<"$out" | cut -c1-300)"
+  fi
+}
+
+# Passes the runner's output on; reads signals only until the job starts (a job cannot fake them).
+watch_runner() {
+  unset jit
+  local line updated=0 online="" job=""
+  while IFS= read -r line || [[ -n $line ]]; do
+    printf '%s\n' "$line"
+    [[ -z $job ]] || continue
+    case $line in
+    *"Runner update in progress"* | *"exit because of updating"*) updated=1 ;;
+    *"Listening for Jobs"*) online=$(uptime_seconds) ;;
+    *"Running job:"*)
+      job=$(uptime_seconds)
+      report "$updated" "$online" "$job" &
+      ;;
+    esac
+  done
+  if [[ -z $job ]]; then report "$updated" "$online" ""; fi
+  wait
+}
+
+run_dir=$(mktemp -d "${TMPDIR:-/tmp}/skiff-run.XXXXXX")
+mkfifo "$run_dir/output"
+watch_runner <"$run_dir/output" &
+watch_pid=$!
+
 log "starting runner ($(elapsed))"
-ACTIONS_RUNNER_INPUT_JITCONFIG=$jit "${run_as[@]}" "$runner_dir/run.sh" &
+ACTIONS_RUNNER_INPUT_JITCONFIG=$jit "${run_as[@]}" "$runner_dir/run.sh" >"$run_dir/output" 2>&1 &
 runner_pid=$!
 unset jit
 wait "$runner_pid"
 runner_status=$?
 log "runner exited with status $runner_status"
+
+# Something the job left running could hold the output open: 20 s for the watcher, no more.
+for _ in $(seq 1 200); do
+  kill -0 "$watch_pid" 2>/dev/null || break
+  sleep 0.1
+done
+kill "$watch_pid" 2>/dev/null || true
+wait "$watch_pid" 2>/dev/null || true
 
 # --- 5. power off (the EXIT trap) ----------------------------------------------------
 exit "$runner_status"

@@ -11,6 +11,7 @@ systemctl daemon-reload
 install -d -m 0755 /etc/skiff
 cat >/etc/skiff/image.env <<MARKER
 RUNNER_VERSION=$RUNNER_VERSION
+RUNNER_PUBLISHED=${RUNNER_PUBLISHED:-}
 NODE_MAJOR=$NODE_MAJOR
 BUILT_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 MARKER

@@ -7,4 +7,17 @@ printf '%s\n' "$@" >"$state/runner-args"
 # compare it with what SSM held.
 printf '%s' "${ACTIONS_RUNNER_INPUT_JITCONFIG-}" >"$state/runner-received-jit"
 tr '\0' ' ' </proc/$$/cmdline >"$state/runner-cmdline"
+# What the runner prints (runner-output); "@uptime <seconds>" moves the stub /proc/uptime,
+# after a pause that lets the bootstrap read the lines before it at the old uptime (a real
+# runner prints over seconds, not microseconds).
+if [[ -f $state/runner-output ]]; then
+  while IFS= read -r line; do
+    if [[ $line == "@uptime "* ]]; then
+      sleep 0.3
+      printf '%s 1.00\n' "${line#@uptime }" >"$state/uptime"
+    else
+      printf '%s\n' "$line"
+    fi
+  done <"$state/runner-output"
+fi
 exit "$(cat "$state/runner-exit-code" 2>/dev/null || echo 0)"

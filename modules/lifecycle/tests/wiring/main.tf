@@ -19,6 +19,7 @@ module "lifecycle" {
   name                = "ci-lifecycle"
   function            = { zip_path = var.zip_path }
   lifecycle_queue_arn = module.lifecycle_queue.queue_arn
+  lifecycle_dlq_arn   = module.lifecycle_queue.dlq_arn
   pools_json          = file("${path.module}/../../../../test/fixtures/pools.json")
   jobs_queue = {
     url     = "https://sqs.us-east-1.amazonaws.com/123456789012/ci-jobs"
