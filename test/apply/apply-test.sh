@@ -2,13 +2,18 @@
 # Apply every given Terraform directory against moto, re-plan it (no changes allowed) and
 # destroy it; exit non-zero when any step of any directory fails.
 #
-#   test/apply/apply-test.sh examples/default examples/multi-pool ...
+#   test/apply/apply-test.sh examples/* test/apply/fixtures/*
 #
 # Each directory is copied into a temporary tree beside symlinks to the repository's
 # modules/ and dist/, so relative module sources and the default zip paths resolve as in
 # the checkout while state, .terraform and the generated provider override stay out of it.
-# moto starts once (test/apply/moto_launcher.py, with skiff's patches) and is reset between
-# directories; it is stopped on exit, also on failure or interrupt.
+# Each directory gets a moto of its own (test/apply/moto_launcher.py, with skiff's patches)
+# and the directories run side by side; every moto is stopped on exit, also on failure or
+# interrupt. test/apply/prereqs.py creates what an example expects to exist already.
+#
+# A directory with an `expect-failure` file is a fixture of this checker: it passes only
+# when its run fails at the step the file's first line names (apply, re-plan or destroy),
+# reporting the text on its second line.
 #
 # Environment: STEP_TIMEOUT (seconds per terraform step, default 300), KEEP_WORKDIR=1 to
 # keep the temporary tree for inspection.
@@ -47,9 +52,19 @@ export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABL
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 unset AWS_PROFILE
 
-# One provider download (or mirror copy) for every directory.
+# One provider download (or mirror link) for every directory. The cache is not safe for
+# concurrent installs, so it is filled once here, before the directories run side by side.
 export TF_PLUGIN_CACHE_DIR="$work/plugin-cache"
-mkdir -p "$TF_PLUGIN_CACHE_DIR"
+mkdir -p "$TF_PLUGIN_CACHE_DIR" "$work/warm"
+cat >"$work/warm/versions.tf" <<'EOF'
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws", version = ">= 5.50, < 7.0" }
+  }
+}
+EOF
+terraform -chdir="$work/warm" init -backend=false -input=false -no-color >"$work/warm.log" 2>&1 ||
+  { echo "terraform init failed:" >&2; cat "$work/warm.log" >&2; exit 1; }
 
 # start_moto NAME: start a moto of its own for NAME and print its endpoint URL.
 start_moto() {
@@ -99,7 +114,7 @@ write_override() {
 
 tf() { timeout "$step_timeout" terraform "$@"; }
 
-seconds_since() { printf '%.1f' "$(echo "$(date +%s.%N) - $1" | bc)"; }
+seconds_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # run_one SRC: apply, re-plan and destroy SRC against a moto of its own. Prints what it
 # did; writes one summary line to $work/NAME.summary on success; returns non-zero on the
@@ -124,7 +139,7 @@ run_one() {
   python3 "$root/test/apply/prereqs.py" "$name" "$endpoint" >"$dir/moto.auto.tfvars.json"
 
   if ! tf -chdir="$dir" init -backend=false -input=false -no-color >"$log" 2>&1; then
-    echo "init FAILED"; tail -n 30 "$log"; return 1
+    echo "init FAILED"; tail -n 30 "$log"; echo init >"$work/$name.failed"; return 1
   fi
 
   t0=$(date +%s.%N)
@@ -135,7 +150,7 @@ run_one() {
     grep -A14 '^Error' "$log" | head -n 60 || tail -n 30 "$log"
     grep 'Still creating' "$log" | tail -n 3 || true
     tf -chdir="$dir" destroy -auto-approve -input=false -no-color >>"$log" 2>&1 || true
-    return 1
+    echo apply >"$work/$name.failed"; return 1
   fi
   added=$(grep -oE 'Apply complete! Resources: [0-9]+ added' "$log" | grep -oE '[0-9]+' | head -n1)
   echo "apply    ${t_apply}s  (${added} resources)"
@@ -146,23 +161,29 @@ run_one() {
   cat "$work/$name.plan" >>"$log"
   case $rc in
     0) echo "re-plan  ${t_plan}s  (no changes)" ;;
-    2) echo "re-plan FAILED: changes right after apply (a perpetual diff):"
+    2) echo re-plan >"$work/$name.failed"
+       echo "re-plan FAILED: changes right after apply (a perpetual diff):"
        grep -E '^  # |^Plan:' "$work/$name.plan" || true
        sed -n '/Terraform will perform/,/^Plan:/p' "$work/$name.plan" | grep -E '^\s+[~+-] |^\s+#' | head -n 60 ;;
-    *) echo "re-plan FAILED (exit $rc)"; grep -A14 '^Error' "$work/$name.plan" | head -n 40 || true ;;
+    *) echo re-plan >"$work/$name.failed"
+       echo "re-plan FAILED (exit $rc)"; grep -A14 '^Error' "$work/$name.plan" | head -n 40 || true ;;
   esac
 
   t0=$(date +%s.%N)
   local destroy_rc=0
-  tf -chdir="$dir" destroy -auto-approve -input=false -no-color >>"$log" 2>&1 || destroy_rc=$?
+  # The re-plan has just refreshed every resource; destroy need not read them again.
+  tf -chdir="$dir" destroy -refresh=false -auto-approve -input=false -no-color >>"$log" 2>&1 || destroy_rc=$?
   t_destroy=$(seconds_since "$t0")
   if [[ $destroy_rc -ne 0 ]]; then
     echo "destroy FAILED (exit $destroy_rc)"; grep -A14 '^Error' "$log" | tail -n 40 || tail -n 30 "$log"
+    [[ -e "$work/$name.failed" ]] || echo destroy >"$work/$name.failed"
     return 1
   fi
   left=$(tf -chdir="$dir" state list 2>/dev/null | grep -vc '^data\.\|\.data\.' || true)
   if [[ "$left" != 0 ]]; then
-    echo "destroy FAILED: $left resources left in state"; return 1
+    echo "destroy FAILED: $left resources left in state"
+    [[ -e "$work/$name.failed" ]] || echo destroy >"$work/$name.failed"
+    return 1
   fi
   echo "destroy  ${t_destroy}s"
   [[ $rc -eq 0 ]] || return 1
@@ -191,7 +212,21 @@ for d in "$@"; do
   i=$((i + 1))
   echo "== $d"
   sed 's/^/   /' "$work/$name.out"
-  [[ $rc -eq 0 ]] || failed+=("$d")
+  if [[ -e "$d/expect-failure" ]]; then
+    # A checker fixture: the run must fail at the step named on the file's first line,
+    # and report the text on its second line (the reason it must fail).
+    want=$(sed -n 1p "$d/expect-failure")
+    reason=$(sed -n 2p "$d/expect-failure")
+    got=$(cat "$work/$name.failed" 2>/dev/null || echo none)
+    if [[ $rc -ne 0 && "$got" == "$want" ]] && grep -qF -- "$reason" "$work/$name.out"; then
+      echo "   ok: failed at $want, as this fixture must"
+    else
+      echo "   CHECKER BROKEN: this fixture must fail at $want reporting '$reason'; failed at: $got"
+      failed+=("$d")
+    fi
+  elif [[ $rc -ne 0 ]]; then
+    failed+=("$d")
+  fi
 done
 
 echo
@@ -201,4 +236,4 @@ if [[ ${#failed[@]} -gt 0 ]]; then
   echo "apply-test FAILED: ${failed[*]}"
   exit 1
 fi
-echo "apply-test passed: $# directories applied, re-planned with no changes and destroyed"
+echo "apply-test passed: every directory applied, re-planned with no changes and destroyed, or failed where its expect-failure file says"
