@@ -15,12 +15,18 @@
 # when its run fails at the step the file's first line names (apply, re-plan or destroy),
 # reporting the text on its second line.
 #
-# Environment: STEP_TIMEOUT (seconds per terraform step, default 300), KEEP_WORKDIR=1 to
-# keep the temporary tree for inspection.
+# After examples/default's re-plan, test/apply/deployed.ts runs jobs through the functions
+# as deployed (their environment, handler and event source mappings read back from moto).
+#
+# Environment: STEP_TIMEOUT (seconds per step, default 300), SCENARIO_JOBS (default 10),
+# KEEP_WORKDIR=1 to keep the temporary tree for inspection.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 step_timeout=${STEP_TIMEOUT:-300}
+# The example whose deployed functions also run jobs (test/apply/deployed.ts), and how many.
+scenario_dir=examples/default
+scenario_jobs=${SCENARIO_JOBS:-10}
 
 if [[ $# -eq 0 ]]; then
   echo "usage: $0 DIR..." >&2
@@ -168,6 +174,20 @@ run_one() {
     *) echo re-plan >"$work/$name.failed"
        echo "re-plan FAILED (exit $rc)"; grep -A14 '^Error' "$work/$name.plan" | head -n 40 || true ;;
   esac
+
+  if [[ "$rel" == "$scenario_dir" && $rc -eq 0 ]]; then
+    t0=$(date +%s.%N)
+    if AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true timeout "$step_timeout" \
+      node "$root/test/e2e/run.mjs" "$root/test/apply/deployed.ts" "$endpoint" "$scenario_jobs" >"$work/$name.scenario" 2>&1; then
+      echo "scenario $(seconds_since "$t0")s  ($scenario_jobs jobs through the deployed functions)"
+      grep '^WARN' "$work/$name.scenario" || true
+    else
+      echo "scenario FAILED after $(seconds_since "$t0")s:"
+      grep -v '^ok' "$work/$name.scenario" | tail -n 30
+      echo scenario >"$work/$name.failed"
+      rc=1
+    fi
+  fi
 
   t0=$(date +%s.%N)
   local destroy_rc=0

@@ -107,6 +107,32 @@ def patch_sqs_queue_url() -> None:
     Queue.url = url  # type: ignore[method-assign]
 
 
+def patch_sqs_no_lambda_triggers() -> None:
+    """Do not run Lambda event source mappings inside moto.
+
+    On every SendMessage to a queue with a mapping, moto 5.2 receives the queue's visible
+    messages and invokes the function, which needs Docker; without it the invocation fails
+    and the messages are made visible again, each receive counted. A few sends move every
+    message to the dead-letter queue although no consumer ever saw it. AWS's pollers
+    receive a message once per delivery attempt; the deployed-configuration scenario polls
+    as they do (test/apply/deployed.ts).
+    https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html
+    """
+    from moto.sqs.models import Queue
+
+    original_add = Queue.add_message
+
+    def add_message(self, message):  # type: ignore[no-untyped-def]
+        mappings = self.lambda_event_source_mappings
+        self.lambda_event_source_mappings = {}
+        try:
+            original_add(self, message)
+        finally:
+            self.lambda_event_source_mappings = mappings
+
+    Queue.add_message = add_message  # type: ignore[method-assign]
+
+
 # SSM Parameter Store value limits by tier, in characters.
 # https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html
 SSM_VALUE_LIMITS = {"Standard": 4096, "Advanced": 8192, "Intelligent-Tiering": 8192}
@@ -147,6 +173,7 @@ PATCHES = [
     patch_sqs_set_attributes_keeps_policy,
     patch_sqs_redrive_policy_json,
     patch_sqs_queue_url,
+    patch_sqs_no_lambda_triggers,
     patch_ssm_value_size,
 ]
 
