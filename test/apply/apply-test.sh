@@ -118,6 +118,8 @@ write_override() {
   } >"$1/skiff_moto_override.tf"
 }
 
+# A high -parallelism: the provider holds a slot for each SQS resource through its ~25 s
+# propagation wait, and with the default 10 those waits starve the rest of the graph.
 tf() { timeout "$step_timeout" terraform "$@"; }
 
 seconds_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
@@ -149,7 +151,7 @@ run_one() {
   fi
 
   t0=$(date +%s.%N)
-  rc=0; tf -chdir="$dir" apply -auto-approve -input=false -no-color >>"$log" 2>&1 || rc=$?
+  rc=0; tf -chdir="$dir" apply -parallelism=50 -auto-approve -input=false -no-color >>"$log" 2>&1 || rc=$?
   t_apply=$(seconds_since "$t0")
   if [[ $rc -ne 0 ]]; then
     echo "apply FAILED (exit $rc$([[ $rc == 124 ]] && echo ": timed out after ${step_timeout}s")) after ${t_apply}s"
@@ -192,7 +194,7 @@ run_one() {
   t0=$(date +%s.%N)
   local destroy_rc=0
   # The re-plan has just refreshed every resource; destroy need not read them again.
-  tf -chdir="$dir" destroy -refresh=false -auto-approve -input=false -no-color >>"$log" 2>&1 || destroy_rc=$?
+  tf -chdir="$dir" destroy -parallelism=50 -refresh=false -auto-approve -input=false -no-color >>"$log" 2>&1 || destroy_rc=$?
   t_destroy=$(seconds_since "$t0")
   if [[ $destroy_rc -ne 0 ]]; then
     echo "destroy FAILED (exit $destroy_rc)"; grep -A14 '^Error' "$log" | tail -n 40 || tail -n 30 "$log"
