@@ -35,9 +35,13 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/skiff-apply.XXXXXX")
 
-# Every moto this run started writes its pid to $work/*.moto.pid; all are stopped on exit.
+# Each lane runs in a process group of its own (set -m below), whose id is in $lanes; on exit
+# every lane still running is stopped, terraform included, and so is every moto this run
+# started (each wrote its pid to $work/*.moto.pid).
+lanes=()
 cleanup() {
   local f pid
+  for pid in "${lanes[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
   for f in "$work"/*.moto.pid; do
     [[ -e "$f" ]] || continue
     pid=$(cat "$f")
@@ -120,7 +124,7 @@ write_override() {
 
 # A high -parallelism: the provider holds a slot for each SQS resource through its ~25 s
 # propagation wait, and with the default 10 those waits starve the rest of the graph.
-tf() { timeout "$step_timeout" terraform "$@"; }
+tf() { timeout --foreground "$step_timeout" terraform "$@"; }
 
 seconds_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
@@ -179,7 +183,7 @@ run_one() {
 
   if [[ "$rel" == "$scenario_dir" && $rc -eq 0 ]]; then
     t0=$(date +%s.%N)
-    if AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true timeout "$step_timeout" \
+    if AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true timeout --foreground "$step_timeout" \
       node "$root/test/e2e/run.mjs" "$root/test/apply/deployed.ts" "$endpoint" "$scenario_jobs" >"$work/$name.scenario" 2>&1; then
       echo "scenario $(seconds_since "$t0")s  ($scenario_jobs jobs through the deployed functions)"
       grep '^WARN' "$work/$name.scenario" || true
@@ -222,7 +226,7 @@ run_dir() {
     trap 'stop_moto "$name"' EXIT
     run_one "$1"
   ) >"$work/$name.out" 2>&1 || rc=$?
-  echo "$rc" >"$work/$name.rc"
+  echo "$rc" >"$work/$name.rc" 2>/dev/null || true
 }
 
 # Examples run side by side, each with its own moto: most of a run is the provider waiting
@@ -230,13 +234,22 @@ run_dir() {
 # together, so that they add no more provider processes than one example does.
 t_start=$(date +%s.%N)
 fixtures=()
+set -m
 for d in "$@"; do
-  if [[ -e "$d/expect-failure" ]]; then fixtures+=("$d"); else run_dir "$d" & fi
+  if [[ -e "$d/expect-failure" ]]; then
+    fixtures+=("$d")
+  else
+    run_dir "$d" &
+    lanes+=($!)
+  fi
 done
 if [[ ${#fixtures[@]} -gt 0 ]]; then
   ( for d in "${fixtures[@]}"; do run_dir "$d"; done ) &
+  lanes+=($!)
 fi
 wait
+set +m
+lanes=()
 
 failed=()
 for d in "$@"; do
