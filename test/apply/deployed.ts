@@ -583,12 +583,12 @@ async function main(): Promise<void> {
         );
       }
     }
+    // The standard endpoint settings must reach every client, SQS calls with a QueueUrl included.
     for (const r of Object.values(rt)) {
-      if (r.redirected.size > 0) {
-        console.log(
-          `WARN ${r.fn.name} called ${[...r.redirected].join(", ")} directly although AWS_ENDPOINT_URL names moto (see test/README.md)`,
-        );
-      }
+      check(
+        r.redirected.size === 0,
+        `${r.fn.name} called only the endpoint AWS_ENDPOINT_URL names${r.redirected.size ? ` (it called ${[...r.redirected].join(", ")})` : ""}`,
+      );
     }
     const errors = Object.values(rt).flatMap((r) => r.errors);
     check(
