@@ -16,7 +16,7 @@ TF_DIRS := $(sort $(dir $(wildcard modules/*/versions.tf examples/*/main.tf)))
 SHELL_SCRIPTS := $(shell git ls-files '*.sh' 2>/dev/null; find scripts packer test -name '*.sh' -not -path '*/node_modules/*' 2>/dev/null)
 PACKER_TEMPLATES := $(wildcard packer/*/*.pkr.hcl)
 
-.PHONY: help deps tools build release test typecheck lint fmt vitest tf-fmt tf-test packer-check shellcheck docs docs-check e2e bench demo clean
+.PHONY: help deps tools build release bump-runner test apply-test typecheck lint fmt vitest tf-fmt tf-test packer-check shellcheck docs docs-check e2e bench demo clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -40,7 +40,7 @@ release: deps ## VERSION=x.y.z: the Lambda zips named for the version and their 
 	bash scripts/release.sh "$(VERSION)"
 bump-runner: ; node scripts/bump-runner.mjs $(or $(VERSION),latest) ## VERSION=x.y.z (default latest): pin that actions/runner release in versions.json, tarballs checked against its sums
 
-test: deps tools typecheck lint vitest tf-fmt tf-test docs-check packer-check shellcheck ## run every check, offline
+test: deps tools typecheck lint vitest tf-fmt tf-test docs-check packer-check shellcheck apply-test ## run every check, offline
 
 typecheck: deps ## TypeScript strict type check
 	npx tsc -p tsconfig.json
@@ -66,6 +66,10 @@ tf-test: ## terraform init/validate/test for every module and example, offline
 	  terraform -chdir=$$d validate -no-color; \
 	  if ls $$d/tests/*.tftest.hcl >/dev/null 2>&1; then terraform -chdir=$$d test -no-color; fi; \
 	done
+
+apply-test: build ## apply, re-plan (no changes) and destroy every example against moto (test/apply)
+	@python3 -c 'import moto.server, boto3' 2>/dev/null || python3 -m pip install --quiet 'moto[server]'
+	test/apply/apply-test.sh $(dir $(wildcard examples/*/main.tf)) $(dir $(wildcard test/apply/fixtures/*/main.tf))
 
 docs: ## regenerate module README tables
 	node scripts/tfdocs.mjs

@@ -1,7 +1,6 @@
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { jsonSender } from "../shared/aws.ts";
+import { jsonSender, sqsClient } from "../shared/aws.ts";
 import { createGitHub, createStateStore } from "../shared/control.ts";
 import { createLogger, createMetrics } from "../shared/observability.ts";
 import { loadLifecycleConfig } from "./config.ts";
@@ -11,7 +10,7 @@ import { handleLifecycle } from "./lifecycle.ts";
 const config = loadLifecycleConfig(process.env);
 const log = createLogger("lifecycle");
 const metrics = createMetrics("lifecycle");
-const sqs = new SQSClient({});
+const sqs = sqsClient();
 const deps = {
   prefix: config.prefix,
   pools: config.pools,

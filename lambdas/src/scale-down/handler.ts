@@ -1,8 +1,13 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { Context } from "aws-lambda";
-import { deleteJitParameter, describeTagged, jsonSender, terminateInstances } from "../shared/aws.ts";
+import {
+  deleteJitParameter,
+  describeTagged,
+  jsonSender,
+  sqsClient,
+  terminateInstances,
+} from "../shared/aws.ts";
 import { createGitHub, createStateStore } from "../shared/control.ts";
 import { createLogger, createMetrics } from "../shared/observability.ts";
 import { loadScaleDownConfig } from "./config.ts";
@@ -12,7 +17,7 @@ import { type CycleSummary, scaleDown } from "./scale-down.ts";
 const config = loadScaleDownConfig(process.env);
 const log = createLogger("scale-down");
 const metrics = createMetrics("scale-down");
-const sqs = new SQSClient({});
+const sqs = sqsClient();
 const ssm = new SSMClient({});
 const ec2 = new EC2Client({});
 const deps = {

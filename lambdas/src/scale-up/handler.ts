@@ -1,7 +1,7 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { sqsClient } from "../shared/aws.ts";
 import { createGitHub, createStateStore } from "../shared/control.ts";
 import { createLogger, createMetrics } from "../shared/observability.ts";
 import { loadScaleUpConfig } from "./config.ts";
@@ -16,7 +16,7 @@ const ssm = new SSMClient({});
 const state = createStateStore(config.stateTable);
 const github = createGitHub(config, ssm, log);
 const ec2 = ec2Port(new EC2Client({}));
-const queue = queuePort(new SQSClient({}), config.jobsQueueUrl);
+const queue = queuePort(sqsClient(), config.jobsQueueUrl);
 const LEASE_MARGIN_MS = 30_000;
 let jit: ReturnType<typeof jitStore> | undefined;
 

@@ -4,7 +4,7 @@ import {
   type Filter,
   TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
-import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DeleteParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 
 /** Where an instance's JIT runner config lives. */
@@ -67,4 +67,13 @@ export async function describeTagged(ec2: EC2Client, prefix: string): Promise<Ta
     token = out.NextToken;
   } while (token);
   return found;
+}
+
+/**
+ * An SQS client that sends every call to the endpoint the SDK's standard settings resolve
+ * (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_SQS`, or the region's), not to the host of the
+ * queue URL a call carries: VPC endpoints and local emulators then serve every call.
+ */
+export function sqsClient(): SQSClient {
+  return new SQSClient({ useQueueUrlAsEndpoint: false });
 }

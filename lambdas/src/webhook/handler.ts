@@ -1,7 +1,6 @@
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from "aws-lambda";
-import { jsonSender } from "../shared/aws.ts";
+import { jsonSender, sqsClient } from "../shared/aws.ts";
 import { errorMessage } from "../shared/errors.ts";
 import { createLogger, createMetrics } from "../shared/observability.ts";
 import { cachedParameters } from "../shared/parameters.ts";
@@ -13,7 +12,7 @@ import { handleWebhook } from "./webhook.ts";
 const config = loadWebhookConfig(process.env);
 const log = createLogger("webhook");
 const metrics = createMetrics("webhook");
-const sqs = new SQSClient({});
+const sqs = sqsClient();
 const secrets = cachedParameters(
   new SSMClient({}),
   config.secretParameters,
