@@ -121,7 +121,7 @@ locals {
   # parsePools reads (camelCase keys; the webhook's parsePoolRoutes ignores the keys it
   # does not route by); test/fixtures/pools.json is an example that tests/pools.tftest.hcl
   # compares with this. In routing order.
-  pools_json = jsonencode([for name in local.pool_names : {
+  pools_json = jsonencode([for name in local.pool_names : merge({
     name                     = name
     labels                   = var.pools[name].labels
     architecture             = var.pools[name].architecture
@@ -138,7 +138,14 @@ locals {
     bootTimeoutSeconds       = var.pools[name].boot_timeout_seconds
     maxLifetimeSeconds       = var.pools[name].max_lifetime_seconds
     interruptedRetryOnDemand = var.pools[name].interrupted_retry_on_demand
-  }])
+    }, var.pools[name].warm == null ? {} : {
+    warm = {
+      idle           = var.pools[name].warm.idle
+      organization   = var.pools[name].warm.organization
+      maxIdleSeconds = var.pools[name].warm.max_idle_seconds
+      schedule       = var.pools[name].warm.schedule
+    }
+  })])
 
   # What scale-up may launch with besides the pools JSON: the runner-pool modules' roles
   # (to pass to EC2) and security groups.

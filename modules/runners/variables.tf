@@ -108,7 +108,8 @@ variable "pools" {
   description = <<-EOT
     Runner pools by name (^[a-z][a-z0-9-]{0,31}$; 1 to 20 pools). A job goes to the pool whose labels (plus self-hosted, linux and the architecture) include every label of its runs-on; of several, the pool with the fewest labels, then the first by name (Terraform orders maps by key).
     Each pool: instance_types (1 to 20, required, e.g. ["m7i.large", "m6i.large"]; more types mean more spot capacity); max_runners (1 to 10000, required: the most instances at once); labels (GitHub labels, default []); architecture (x64 or arm64, default x64; Graviton types such as m7g, c6gn, t4g need arm64); capacity_type (spot or on-demand, default spot); on_demand_fallback (launch on-demand when spot has no capacity, default true); spot_allocation_strategy (price-capacity-optimized, capacity-optimized, lowest-price or diversified); interrupted_retry_on_demand (re-run jobs lost to a spot interruption on on-demand, default true);
-    ami (id = "ami-..." or ssm_parameter = an SSM parameter name holding the AMI ID, read at plan; default: the Amazon Linux 2023 public parameter /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-<x86_64|arm64>); baked_ami (the AMI is a skiff AMI from packer/runner, so the bootstrap is not put in user data; default false, needs ami); disk_size_gb (8 to 16384, default 30); boot_timeout_seconds (30 to 3600, default 300: an instance whose runner has not started by then is terminated); max_lifetime_seconds (300 to 604800, default 21600: no runner lives longer); runner_level (repo or org, default repo); runner_group (org pools only, and required there: the name or numeric ID of the organisation runner group the runners join, e.g. "skiff"; create the group in the organisation settings and give it only the repositories skiff serves. "Default" (or 1) must be stated to use the Default group, which every repository of the organisation can use, private ones included); associate_public_ip_address (no longer used, must be left out: a runner gets a public IPv4 address when its subnet has map_public_ip_on_launch, as modules/vpc's public subnets do).
+    ami (id = "ami-..." or ssm_parameter = an SSM parameter name holding the AMI ID, read at plan; default: the Amazon Linux 2023 public parameter /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-<x86_64|arm64>); baked_ami (the AMI is a skiff AMI from packer/runner, so the bootstrap is not put in user data; default false, needs ami); disk_size_gb (8 to 16384, default 30); boot_timeout_seconds (30 to 3600, default 300: an instance whose runner has not started by then is terminated); max_lifetime_seconds (300 to 604800, default 21600: no runner lives longer); runner_level (repo or org, default repo); runner_group (org pools only, and required there: the name or numeric ID of the organisation runner group the runners join, e.g. "skiff"; create the group in the organisation settings and give it only the repositories skiff serves. "Default" (or 1) must be stated to use the Default group, which every repository of the organisation can use, private ones included); associate_public_ip_address (no longer used, must be left out: a runner gets a public IPv4 address when its subnet has map_public_ip_on_launch, as modules/vpc's public subnets do);
+    warm (org pools only, default none: runners kept booted and registered, waiting for any job of the pool, so a job starts without waiting for EC2): idle (0 to max_runners: how many wait; they count against max_runners), organization (the organisation they register in: the App must be installed there), max_idle_seconds (300 to 604800, default 14400: an older waiting runner is replaced), schedule (time windows in which runners wait, as five-field cron expressions matching every minute of the window, e.g. { cron = "* 7-18 * * mon-fri", timezone = "Europe/Berlin" }; default [] = always; outside every window none wait and nothing is spent).
   EOT
   type = map(object({
     instance_types              = list(string)
@@ -130,6 +131,15 @@ variable "pools" {
     runner_level                = optional(string, "repo")
     runner_group                = optional(string)
     associate_public_ip_address = optional(bool)
+    warm = optional(object({
+      idle             = number
+      organization     = string
+      max_idle_seconds = optional(number, 14400)
+      schedule = optional(list(object({
+        cron     = string
+        timezone = optional(string, "UTC")
+      })), [])
+    }))
   }))
   nullable = false
 
@@ -228,6 +238,21 @@ variable "pools" {
   validation {
     condition     = alltrue([for p in values(var.pools) : contains(["org", "repo"], p.runner_level)])
     error_message = "pools[*].runner_level must be \"org\" or \"repo\"."
+  }
+
+  validation {
+    condition     = alltrue([for p in values(var.pools) : p.warm == null || p.runner_level == "org"])
+    error_message = "pools[*].warm needs runner_level = \"org\": a warm runner waits for any job of its organisation, so it registers there."
+  }
+
+  validation {
+    condition = alltrue([for p in values(var.pools) : p.warm == null || try(
+      p.warm.idle >= 0 && p.warm.idle <= p.max_runners && floor(p.warm.idle) == p.warm.idle &&
+      p.warm.max_idle_seconds >= 300 && p.warm.max_idle_seconds <= 604800 &&
+      can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,38}$", p.warm.organization)) &&
+      alltrue([for w in p.warm.schedule : length(split(" ", trimspace(w.cron))) == 5 && can(regex("^[A-Za-z0-9_+/-]+$", w.timezone))]),
+    false)])
+    error_message = "pools[*].warm: idle must be a whole number from 0 to the pool's max_runners, max_idle_seconds 300 to 604800, organization a GitHub organisation login, and each schedule entry a five-field cron expression (minute hour day month weekday) with an IANA time zone such as \"Europe/Berlin\"."
   }
 
   validation {

@@ -211,3 +211,33 @@ run "org_pools_join_the_runner_group_they_name" {
     error_message = "runnerGroupId must be the group's ID when the module knows it (a numeric runner_group, 1 for a stated \"Default\" and for repository runners), else null with runnerGroupName for the Lambdas to resolve."
   }
 }
+
+run "warm_pools_tell_the_lambdas_how_many_runners_wait_and_when" {
+  command = plan
+
+  variables {
+    pools = {
+      warm = {
+        labels         = ["a"]
+        instance_types = ["m7i.large"]
+        max_runners    = 10
+        runner_level   = "org"
+        runner_group   = "skiff-ci"
+        warm = {
+          idle         = 4
+          organization = "acme"
+          schedule     = [{ cron = "* 7-18 * * mon-fri", timezone = "Europe/Berlin" }]
+        }
+      }
+      cold = { labels = ["b"], instance_types = ["m7i.large"], max_runners = 2 }
+    }
+  }
+
+  assert {
+    condition = { for p in jsondecode(local.pools_json) : p.name => try(p.warm, null) } == {
+      warm = { idle = 4, organization = "acme", maxIdleSeconds = 14400, schedule = [{ cron = "* 7-18 * * mon-fri", timezone = "Europe/Berlin" }] }
+      cold = null
+    }
+    error_message = "A warm pool's pools JSON must carry warm { idle, organization, maxIdleSeconds (default 14400), schedule }; a pool without warm must carry no warm key."
+  }
+}

@@ -549,3 +549,33 @@ run "reject_ebs_kms_key_given_as_an_alias" {
 
   expect_failures = [var.ebs_kms_key_arn]
 }
+
+run "reject_warm_on_a_repository_pool" {
+  command = plan
+
+  variables {
+    pools = { linux = { instance_types = ["m7i.large"], max_runners = 5, warm = { idle = 1, organization = "acme" } } }
+  }
+
+  expect_failures = [var.pools]
+}
+
+run "reject_more_warm_runners_than_max_runners" {
+  command = plan
+
+  variables {
+    pools = { linux = { instance_types = ["m7i.large"], max_runners = 2, runner_level = "org", runner_group = "skiff", warm = { idle = 3, organization = "acme" } } }
+  }
+
+  expect_failures = [var.pools]
+}
+
+run "reject_a_warm_window_that_is_not_five_cron_fields" {
+  command = plan
+
+  variables {
+    pools = { linux = { instance_types = ["m7i.large"], max_runners = 5, runner_level = "org", runner_group = "skiff", warm = { idle = 1, organization = "acme", schedule = [{ cron = "7-18 * *" }] } } }
+  }
+
+  expect_failures = [var.pools]
+}
