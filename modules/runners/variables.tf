@@ -52,7 +52,7 @@ variable "github_app" {
 variable "network" {
   description = <<-EOT
     Where runners launch. Either an existing network: vpc_id and subnet_ids (1 to 16 subnets of that VPC; private subnets need NAT or endpoints, public ones need associate_public_ip_address on the pools).
-    Or create_vpc, a new VPC from modules/vpc: availability_zones (1 to 6 zone names of the provider's region, required), cidr_block (default 10.0.0.0/16), mode ("public": runners get public IPs and there is no NAT, $0 at idle, the default; "private": NAT gateway(s), ≈ $36.50/month each), nat_gateway_per_az (default false), gateway_endpoints ({ s3 = true, dynamodb = false }), flow_logs ({ enabled = false, traffic_type = "REJECT", retention_in_days = 30, kms_key_arn = null }).
+    Or create_vpc, a new VPC from modules/vpc: availability_zones (1 to 6 zone names of the provider's region, required), cidr_block (default 10.0.0.0/16), mode ("public": runners get public IPs and there is no NAT, $0 at idle, the default; "private": NAT gateway(s), ≈ $32.85/month each plus $3.65 for its Elastic IP in us-east-1, and $0.045 per GB through it), nat_gateway_per_az (default false), gateway_endpoints ({ s3 = true, dynamodb = false }), flow_logs ({ enabled = false, traffic_type = "REJECT", retention_in_days = 30, kms_key_arn = null }).
   EOT
   type = object({
     vpc_id     = optional(string)
