@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 const root = new URL("..", import.meta.url).pathname;
 const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
   engines: { node: string };
+  workspaces?: string[];
   allowScripts?: Record<string, boolean>;
 };
 const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")) as {
@@ -22,7 +23,8 @@ describe("npm ci from the committed lock file", () => {
     // Prepare: what a fresh clone has (npm checks only what it would change, so not this checkout).
     const clone = mkdtempSync(join(tmpdir(), "skiff-npm-"));
     try {
-      for (const file of ["package.json", "package-lock.json", "lambdas/package.json"]) {
+      const workspaces = (manifest.workspaces ?? []).map((w) => `${w}/package.json`);
+      for (const file of ["package.json", "package-lock.json", ...workspaces]) {
         mkdirSync(join(clone, file, ".."), { recursive: true });
         copyFileSync(join(root, file), join(clone, file));
       }
