@@ -21,11 +21,11 @@ PACKER_TEMPLATES := $(wildcard packer/*/*.pkr.hcl)
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-# npm ci when it can; the registry these machines reach does not serve every platform's
-# optional Biome binary, so the lock file cannot list them all and npm ci may refuse it.
-# npm install then installs the same pinned versions for this platform.
+# npm ci only: it installs exactly the committed lock file and fails when package.json and the
+# lock disagree, instead of rewriting the lock in a fresh clone. test/npm-install.test.ts checks
+# that it prints no warning (engines, install scripts).
 node_modules/.package-lock.json: package-lock.json package.json lambdas/package.json
-	npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+	npm ci --no-audit --no-fund
 	@touch $@
 
 deps: node_modules/.package-lock.json ## install npm dependencies (npm ci)

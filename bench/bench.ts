@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { sign } from "@octokit/webhooks-methods";
 import { Harness } from "../test/e2e/harness.ts";
 import { distDir, repoRoot } from "../test/e2e/paths.ts";
-import { percentile } from "../test/e2e/report.ts";
+import { fleetJobs, percentile } from "../test/e2e/report.ts";
 import { unzipBundles } from "../test/e2e/unzip.ts";
 import { awsEnvironment, FakeSqs, FakeSsm } from "../test/fakes/index.ts";
 import POOL_FIXTURE from "../test/fixtures/pools.json" with { type: "json" };
@@ -133,16 +133,6 @@ const ARM_POOL = {
   runnerLevel: "org" as const,
 };
 const POOLS = [CI_POOL, ARM_POOL];
-
-/** The job ids each CreateFleet call was made for, from the skiff:job-id tag. */
-function fleetJobs(params: Record<string, string>): number[] {
-  for (const [key, value] of Object.entries(params)) {
-    if (/^TagSpecification\.1\.Tag\.\d+\.Key$/.test(key) && value === "skiff:job-id") {
-      return (params[key.replace(/Key$/, "Value")] ?? "").split(" ").map(Number);
-    }
-  }
-  return [];
-}
 
 async function latency(jobs: number, everyMs: number) {
   // Real time (speed 1), warm containers, caps far above demand: the control plane's own overhead.

@@ -52,7 +52,7 @@ variable "github_app" {
 variable "network" {
   description = <<-EOT
     Where runners launch. Either an existing network: vpc_id and subnet_ids (1 to 16 subnets of that VPC, at most one per Availability Zone: CreateFleet refuses two subnets of one zone as duplicate instance pools; private subnets need NAT or endpoints, public ones need map_public_ip_on_launch, which gives runners their public IPv4 address); lookup_subnets (default true) reads the subnets at plan (ec2:DescribeSubnets) so that two in one zone fail the plan, naming them; false skips that AWS call and the check.
-    Or create_vpc, a new VPC from modules/vpc: availability_zones (1 to 6 zone names of the provider's region, required), cidr_block (default 10.0.0.0/16), mode ("public": runners get public IPs and there is no NAT, $0 at idle, the default; "private": NAT gateway(s), ≈ $36.50/month each), nat_gateway_per_az (default false), gateway_endpoints ({ s3 = true, dynamodb = false }), flow_logs ({ enabled = false, traffic_type = "REJECT", retention_in_days = 30, kms_key_arn = null }).
+    Or create_vpc, a new VPC from modules/vpc: availability_zones (1 to 6 zone names of the provider's region, required), cidr_block (default 10.0.0.0/16), mode ("public": runners get public IPs and there is no NAT, $0 at idle, the default; "private": NAT gateway(s), ≈ $32.85/month each plus $3.65 for its Elastic IP in us-east-1, and $0.045 per GB through it), nat_gateway_per_az (default false), gateway_endpoints ({ s3 = true, dynamodb = false }), flow_logs ({ enabled = false, traffic_type = "REJECT", retention_in_days = 30, kms_key_arn = null }).
   EOT
   type = object({
     vpc_id         = optional(string)
@@ -102,6 +102,38 @@ variable "network" {
     condition     = var.network.create_vpc == null || try(contains(["public", "private"], var.network.create_vpc.mode), false)
     error_message = "network.create_vpc.mode must be \"public\" (no NAT, runners get public IPs) or \"private\" (NAT gateway)."
   }
+
+  # modules/vpc checks these too; checking them here names them as the caller wrote them
+  # (network.create_vpc.…) instead of pointing at a line inside .terraform/modules.
+  validation {
+    condition = var.network.create_vpc == null || try(
+      length(var.network.create_vpc.availability_zones) >= 1 && length(var.network.create_vpc.availability_zones) <= 6
+      && length(distinct(var.network.create_vpc.availability_zones)) == length(var.network.create_vpc.availability_zones)
+      && alltrue([for az in var.network.create_vpc.availability_zones : can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+[a-z]$", az))]),
+      false
+    )
+    error_message = "network.create_vpc.availability_zones must list 1 to 6 distinct zone names of the provider's region, such as \"us-east-1a\" (not zone IDs such as \"use1-az1\")."
+  }
+
+  validation {
+    condition = var.network.create_vpc == null || try(
+      can(regex("^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$", var.network.create_vpc.cidr_block))
+      && tonumber(split("/", var.network.create_vpc.cidr_block)[1]) >= 16 && tonumber(split("/", var.network.create_vpc.cidr_block)[1]) <= 24
+      && cidrhost(var.network.create_vpc.cidr_block, 0) == split("/", var.network.create_vpc.cidr_block)[0],
+      false
+    )
+    error_message = "network.create_vpc.cidr_block must be an IPv4 network address with a prefix from /16 to /24 and no host bits set, e.g. \"10.0.0.0/16\"."
+  }
+
+  validation {
+    condition = var.network.create_vpc == null || try(
+      contains(["ACCEPT", "REJECT", "ALL"], var.network.create_vpc.flow_logs.traffic_type)
+      && contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.network.create_vpc.flow_logs.retention_in_days)
+      && (var.network.create_vpc.flow_logs.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.network.create_vpc.flow_logs.kms_key_arn))),
+      false
+    )
+    error_message = "network.create_vpc.flow_logs: traffic_type must be \"ACCEPT\", \"REJECT\" or \"ALL\"; retention_in_days a CloudWatch Logs value (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653); kms_key_arn null or a KMS key ARN."
+  }
 }
 
 variable "pools" {
@@ -143,30 +175,32 @@ variable "pools" {
   }))
   nullable = false
 
+  # Each message names the pools that break the rule, as pools["<name>"].<attribute>: the
+  # for-expression in error_message repeats the condition's test, inverted.
   validation {
     condition     = length(var.pools) >= 1 && length(var.pools) <= 20
-    error_message = "pools must hold 1 to 20 pools."
+    error_message = "pools must hold 1 to 20 pools (it holds ${length(var.pools)})."
   }
 
   validation {
     condition     = alltrue([for name in keys(var.pools) : can(regex("^[a-z][a-z0-9-]{0,31}$", name))])
-    error_message = "pools keys (pool names) must match ^[a-z][a-z0-9-]{0,31}$ (lower case letter, then up to 31 lower case letters, digits or hyphens)."
+    error_message = "pools keys (pool names) must match ^[a-z][a-z0-9-]{0,31}$ (lower case letter, then up to 31 lower case letters, digits or hyphens); not: ${join(", ", [for name in keys(var.pools) : "\"${name}\"" if !can(regex("^[a-z][a-z0-9-]{0,31}$", name))])}."
   }
 
   validation {
     condition     = alltrue([for p in values(var.pools) : length(p.instance_types) >= 1 && length(p.instance_types) <= 20 && alltrue([for t in p.instance_types : can(regex("^[a-z][a-z0-9-]*\\.[a-z0-9]+$", t))])])
-    error_message = "pools[*].instance_types must list 1 to 20 EC2 instance types such as \"m7i.large\"."
+    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].instance_types" if !(length(p.instance_types) >= 1 && length(p.instance_types) <= 20 && alltrue([for t in p.instance_types : can(regex("^[a-z][a-z0-9-]*\\.[a-z0-9]+$", t))]))])} must list 1 to 20 EC2 instance types such as \"m7i.large\"."
   }
 
   validation {
     condition     = alltrue([for p in values(var.pools) : p.max_runners >= 1 && p.max_runners <= 10000 && floor(p.max_runners) == p.max_runners])
-    error_message = "pools[*].max_runners must be a whole number from 1 to 10000 (greater than 0)."
+    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].max_runners" if !(p.max_runners >= 1 && p.max_runners <= 10000 && floor(p.max_runners) == p.max_runners)])} must be a whole number from 1 to 10000."
   }
 
   validation {
     # The rule of lambdas/src/shared/pools.ts (LABEL), which the Lambdas apply again at cold start.
     condition     = alltrue(flatten([for p in values(var.pools) : [for l in p.labels : can(regex("^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$", l))]]))
-    error_message = "pools[*].labels must be GitHub runner labels: ^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$ (a letter or digit, then up to 99 letters, digits, . _ : -)."
+    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].labels" if !alltrue([for l in p.labels : can(regex("^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$", l))])])} must be GitHub runner labels: ^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$ (a letter or digit, then up to 99 letters, digits, . _ : -)."
   }
 
   validation {
@@ -175,12 +209,12 @@ variable "pools" {
     condition = length(distinct([
       for p in values(var.pools) : join(",", sort(distinct([for l in concat(p.labels, ["self-hosted", "linux", p.architecture]) : lower(l)])))
     ])) == length(var.pools)
-    error_message = "pools must not have two pools with the same label set (labels are compared without case, together with self-hosted, linux and the architecture): the second would never get a job."
+    error_message = "pools must not have two pools with the same label set (labels are compared without case, together with self-hosted, linux and the architecture): the second would never get a job. Pools and their label sets: ${join("; ", [for k, p in var.pools : "${k}: ${join(",", sort(distinct([for l in concat(p.labels, ["self-hosted", "linux", p.architecture]) : lower(l)])))}"])}."
   }
 
   validation {
     condition     = alltrue([for p in values(var.pools) : contains(["x64", "arm64"], p.architecture)])
-    error_message = "pools[*].architecture must be \"x64\" or \"arm64\"."
+    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].architecture" if !contains(["x64", "arm64"], p.architecture)])} must be \"x64\" or \"arm64\"."
   }
 
   validation {
@@ -189,17 +223,17 @@ variable "pools" {
     condition = alltrue([for p in values(var.pools) : alltrue([
       for t in p.instance_types : (can(regex("^([a-z]+[0-9]+g[a-z0-9-]*|a1)\\.", t)) ? "arm64" : "x64") == p.architecture
     ])])
-    error_message = "pools[*].instance_types must match the pool's architecture: Graviton types (a \"g\" after the generation digit, such as m7g, c6gn, t4g) need architecture = \"arm64\", all others \"x64\"."
+    error_message = "${join(", ", flatten([for k, p in var.pools : [for t in p.instance_types : "pools[\"${k}\"].instance_types \"${t}\" (architecture = \"${p.architecture}\")" if(can(regex("^([a-z]+[0-9]+g[a-z0-9-]*|a1)\\.", t)) ? "arm64" : "x64") != p.architecture]]))}: instance types must match the pool's architecture. Graviton types (a \"g\" after the generation digit, such as m7g, c6gn, t4g) need architecture = \"arm64\", all others \"x64\"."
   }
 
   validation {
     condition     = alltrue([for p in values(var.pools) : contains(["spot", "on-demand"], p.capacity_type)])
-    error_message = "pools[*].capacity_type must be \"spot\" or \"on-demand\"."
+    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].capacity_type" if !contains(["spot", "on-demand"], p.capacity_type)])} must be \"spot\" or \"on-demand\"."
   }
 
   validation {
     condition     = alltrue([for p in values(var.pools) : contains(["price-capacity-optimized", "capacity-optimized", "lowest-price", "diversified"], p.spot_allocation_strategy)])
-    error_message = "pools[*].spot_allocation_strategy must be one of price-capacity-optimized, capacity-optimized, lowest-price, diversified."
+    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].spot_allocation_strategy" if !contains(["price-capacity-optimized", "capacity-optimized", "lowest-price", "diversified"], p.spot_allocation_strategy)])} must be one of price-capacity-optimized, capacity-optimized, lowest-price, diversified."
   }
 
   validation {
@@ -208,17 +242,17 @@ variable "pools" {
       && (p.ami.id == null || can(regex("^ami-[0-9a-f]{8,17}$", coalesce(p.ami.id, "-"))))
       && (p.ami.ssm_parameter == null || can(regex("^(resolve:ssm:)?/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", coalesce(p.ami.ssm_parameter, "-"))))
     ])
-    error_message = "pools[*].ami must set at most one of id (ami- followed by 8 or 17 hex digits) and ssm_parameter (an SSM parameter name such as /skiff/runner-ami, optionally written resolve:ssm:/skiff/runner-ami); leave both out for Amazon Linux 2023."
+    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].ami" if !(!(p.ami.id != null && p.ami.ssm_parameter != null) && (p.ami.id == null || can(regex("^ami-[0-9a-f]{8,17}$", coalesce(p.ami.id, "-")))) && (p.ami.ssm_parameter == null || can(regex("^(resolve:ssm:)?/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", coalesce(p.ami.ssm_parameter, "-")))))])} must set at most one of id (ami- followed by 8 or 17 hex digits) and ssm_parameter (an SSM parameter name such as /skiff/runner-ami, optionally written resolve:ssm:/skiff/runner-ami); leave both out for Amazon Linux 2023."
   }
 
   validation {
     condition     = alltrue([for p in values(var.pools) : !p.baked_ami || p.ami.id != null || p.ami.ssm_parameter != null])
-    error_message = "pools[*].baked_ami = true needs pools[*].ami.id or pools[*].ami.ssm_parameter: the default Amazon Linux 2023 AMI is not a baked skiff AMI."
+    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].baked_ami" if !(!p.baked_ami || p.ami.id != null || p.ami.ssm_parameter != null)])} = true needs ami.id or ami.ssm_parameter in the same pool: the default Amazon Linux 2023 AMI is not a baked skiff AMI."
   }
 
   validation {
     condition     = alltrue([for p in values(var.pools) : p.disk_size_gb >= 8 && p.disk_size_gb <= 16384 && floor(p.disk_size_gb) == p.disk_size_gb])
-    error_message = "pools[*].disk_size_gb must be a whole number from 8 to 16384."
+    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].disk_size_gb" if !(p.disk_size_gb >= 8 && p.disk_size_gb <= 16384 && floor(p.disk_size_gb) == p.disk_size_gb)])} must be a whole number from 8 to 16384."
   }
 
   validation {
@@ -227,7 +261,7 @@ variable "pools" {
       && p.max_lifetime_seconds >= 300 && p.max_lifetime_seconds <= 604800 && floor(p.max_lifetime_seconds) == p.max_lifetime_seconds
       && p.boot_timeout_seconds < p.max_lifetime_seconds
     ])
-    error_message = "pools[*].boot_timeout_seconds must be 30 to 3600 and max_lifetime_seconds 300 to 604800 (whole seconds), the boot timeout shorter than the lifetime."
+    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].boot_timeout_seconds (${p.boot_timeout_seconds}) and max_lifetime_seconds (${p.max_lifetime_seconds})" if !(p.boot_timeout_seconds >= 30 && p.boot_timeout_seconds <= 3600 && floor(p.boot_timeout_seconds) == p.boot_timeout_seconds && p.max_lifetime_seconds >= 300 && p.max_lifetime_seconds <= 604800 && floor(p.max_lifetime_seconds) == p.max_lifetime_seconds && p.boot_timeout_seconds < p.max_lifetime_seconds)])}: boot_timeout_seconds must be 30 to 3600 and max_lifetime_seconds 300 to 604800 (whole seconds), the boot timeout shorter than the lifetime."
   }
 
   validation {

@@ -533,7 +533,16 @@ export class Harness {
   async #schedule(): Promise<void> {
     const period = (this.options.reconcileEverySeconds ?? 120) * 1000;
     while (!this.#stopped) {
-      await Promise.race([this.clock.sleep(period), this.#stopping]);
+      // A timer left running after stop() would keep the process alive for the rest of the period
+      // (days, when a benchmark sets a long period and invokes scale-down itself).
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, this.clock.real(period));
+        }),
+        this.#stopping,
+      ]);
+      clearTimeout(timer);
       if (this.#stopped) break;
       await this.reconcile();
     }

@@ -116,6 +116,23 @@ describe("FakeEc2", () => {
       expect(fake.running()).toBe(2);
     });
 
+    it("launches on-demand on the cheapest type first with lowest-price, in the given order with prioritized", async () => {
+      // Prepare: m7i.large (listed first) costs more than m6i.large.
+      const lowest = fleet(1, "on-demand");
+      const prioritized = {
+        ...fleet(1, "on-demand"),
+        OnDemandOptions: { AllocationStrategy: "prioritized" as const },
+      };
+
+      // Act
+      const cheap = await ec2.send(new CreateFleetCommand(lowest));
+      const first = await ec2.send(new CreateFleetCommand(prioritized));
+
+      // Assess
+      expect(cheap.Instances?.[0]?.InstanceType).toBe("m6i.large");
+      expect(first.Instances?.[0]?.InstanceType).toBe("m7i.large");
+    });
+
     it("frees a capacity slot when an instance terminates", async () => {
       fake.setCapacity({ spot: { "m7i.large": 1 } });
       const first = await ec2.send(new CreateFleetCommand(fleet(1, "spot", ["m7i.large"])));

@@ -45,6 +45,20 @@ export interface FakeInstance {
   reservationId: string;
 }
 
+/**
+ * us-east-1 Linux on-demand list prices, USD per hour (2025), for the types the tests and the demo
+ * name. CreateFleet's on-demand `lowest-price` strategy (skiff's, and EC2's default) launches the
+ * cheapest override first; types missing here count as the most expensive.
+ */
+export const ON_DEMAND_PRICES: Readonly<Record<string, number>> = {
+  "m7i.large": 0.1008,
+  "m6i.large": 0.096,
+  "c7i.large": 0.08925,
+  "r7i.large": 0.1323,
+  "m7g.large": 0.0816,
+  "c7g.large": 0.0725,
+};
+
 /** Remaining room per capacity type and instance type; types not listed are unlimited. */
 export type Capacity = Partial<Record<CapacityType, Record<string, number>>>;
 
@@ -371,13 +385,19 @@ export class FakeEc2 {
     const launched: string[] = [];
     const errors: string[] = [];
     const ordered = [...overrides].sort((a, b) => a.priority - b.priority);
+    // On-demand: lowest-price (the default) takes the cheapest type first; prioritized keeps the order.
+    const price = (o: Override) => ON_DEMAND_PRICES[o.instanceType] ?? Number.POSITIVE_INFINITY;
+    const onDemandOrder =
+      (params["OnDemandOptions.AllocationStrategy"] ?? "lowest-price") === "lowest-price"
+        ? [...ordered].sort((a, b) => price(a) - price(b))
+        : ordered;
     for (const [lifecycle, count] of [
       ["spot", total - onDemand],
       ["on-demand", onDemand],
     ] as [CapacityType, number][]) {
       let remaining = count;
       const exhausted: Override[] = [];
-      for (const override of ordered) {
+      for (const override of lifecycle === "on-demand" ? onDemandOrder : ordered) {
         if (remaining <= 0) break;
         const n = Math.min(remaining, this.#room(lifecycle, override.instanceType));
         if (n < remaining) exhausted.push(override);

@@ -5,6 +5,7 @@ export {
   type FakeEc2Options,
   type FakeInstance,
   type InstanceStateName,
+  ON_DEMAND_PRICES,
 } from "./ec2.ts";
 export {
   DEFAULT_RUNNER_GROUP,
