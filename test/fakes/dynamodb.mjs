@@ -7,14 +7,19 @@ import dynalite from "dynalite";
 
 const PREFIX = "com.amazonaws.dynamodb.v20120810#";
 
-/** A readers–writer lock: transactions run alone, everything else side by side. */
+/**
+ * A readers–writer lock: transactions run alone, everything else side by side. A waiting
+ * transaction holds back new requests, so a steady stream of reads never starves it.
+ */
 class Gate {
   #readers = 0;
   #writer = false;
+  #writersWaiting = 0;
   #waiting = [];
 
   async shared(work) {
-    while (this.#writer) await new Promise((resolve) => this.#waiting.push(resolve));
+    while (this.#writer || this.#writersWaiting > 0)
+      await new Promise((resolve) => this.#waiting.push(resolve));
     this.#readers++;
     try {
       return await work();
@@ -25,7 +30,12 @@ class Gate {
   }
 
   async exclusive(work) {
-    while (this.#writer || this.#readers > 0) await new Promise((resolve) => this.#waiting.push(resolve));
+    this.#writersWaiting++;
+    try {
+      while (this.#writer || this.#readers > 0) await new Promise((resolve) => this.#waiting.push(resolve));
+    } finally {
+      this.#writersWaiting--;
+    }
     this.#writer = true;
     try {
       return await work();
