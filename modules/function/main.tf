@@ -82,10 +82,12 @@ data "aws_iam_policy_document" "assume" {
 }
 
 resource "aws_iam_role" "this" {
-  name               = var.name
-  description        = "skiff ${coalesce(var.service_name, var.name)} Lambda"
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
+  name                 = var.name
+  description          = "skiff ${coalesce(var.service_name, var.name)} Lambda"
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  path                 = var.iam.path
+  permissions_boundary = var.iam.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 data "aws_iam_policy_document" "base" {

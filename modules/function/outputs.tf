@@ -42,3 +42,13 @@ output "service_name" {
   description = "The Powertools service name (the `service` dimension of the function's metrics)."
   value       = local.environment.POWERTOOLS_SERVICE_NAME
 }
+
+output "role_path" {
+  description = "IAM path of the function's role (iam.path)."
+  value       = aws_iam_role.this.path
+}
+
+output "role_permissions_boundary_arn" {
+  description = "Permissions boundary of the function's role (iam.permissions_boundary_arn), or null."
+  value       = aws_iam_role.this.permissions_boundary
+}

@@ -90,10 +90,12 @@ data "aws_iam_policy_document" "assume" {
 }
 
 resource "aws_iam_role" "this" {
-  name               = "${local.full_name}-runner"
-  description        = "skiff ${local.full_name} runner instances"
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
+  name                 = "${local.full_name}-runner"
+  description          = "skiff ${local.full_name} runner instances"
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  path                 = var.iam.path
+  permissions_boundary = var.iam.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 resource "aws_iam_instance_profile" "this" {

@@ -172,6 +172,16 @@ variable "cloudwatch_agent_logs" {
   default  = {}
   nullable = false
 }
+variable "iam" {
+  description = "Every IAM role this module creates: permissions_boundary_arn (a managed policy ARN set as each role's permissions boundary; null for none) and path (the roles' IAM path, \"/\" or /<segments>/). modules/runners validates both."
+  type = object({
+    permissions_boundary_arn = optional(string)
+    path                     = optional(string, "/")
+  })
+  default  = {}
+  nullable = false
+}
+
 variable "tags" {
   description = "Tags for the module's resources, also stamped on instances, volumes and network interfaces through the launch template. skiff's own tags (skiff:prefix, skiff:pool, skiff:job-id, skiff:owner) are added at launch by scale-up."
   type        = map(string)

@@ -239,6 +239,7 @@ module "vpc" {
   nat_gateway_per_az = var.network.create_vpc.nat_gateway_per_az
   gateway_endpoints  = var.network.create_vpc.gateway_endpoints
   flow_logs          = var.network.create_vpc.flow_logs
+  iam                = var.iam
   tags               = var.tags
 }
 
@@ -319,6 +320,7 @@ module "runner_pool" {
   root_volume          = local.runner_pools[each.key].root_volume
   jit_kms_key_arn      = var.kms_key_arn
   secret_parameters    = local.secret_parameters
+  iam                  = var.iam
   tags                 = var.tags
 }
 
@@ -341,6 +343,7 @@ module "webhook" {
   allowed_owners            = var.allowed_owners
   allowed_repositories      = var.allowed_repositories
   api                       = local.webhook_api
+  iam                       = var.iam
   tags                      = var.tags
 }
 
@@ -374,6 +377,7 @@ module "scale_up" {
   github_app        = local.github_app_key
   jit_kms_key_arn   = var.kms_key_arn
   ebs_kms_key_arn   = var.ebs_kms_key_arn
+  iam               = var.iam
   tags              = var.tags
 }
 
@@ -396,6 +400,7 @@ module "lifecycle" {
   queue_kms_key_arn = var.kms_key_arn
   state_table       = { name = module.state.table_name, arn = module.state.table_arn }
   github_app        = local.github_app_key
+  iam               = var.iam
   tags              = var.tags
 }
 
@@ -416,6 +421,7 @@ module "scale_down" {
   queue_kms_key_arn = var.kms_key_arn
   state_table       = { name = module.state.table_name, arn = module.state.table_arn }
   github_app        = local.github_app_key
+  iam               = var.iam
   tags              = var.tags
 }
 

@@ -87,3 +87,16 @@ run "only_lambda_assumes_the_role" {
     error_message = "Only the Lambda service may assume the function's role."
   }
 }
+
+run "the_role_takes_the_iam_boundary_and_path" {
+  command = plan
+
+  variables {
+    iam = { permissions_boundary_arn = "arn:aws:iam::123456789012:policy/boundary", path = "/skiff/" }
+  }
+
+  assert {
+    condition     = aws_iam_role.this.path == "/skiff/" && aws_iam_role.this.permissions_boundary == "arn:aws:iam::123456789012:policy/boundary"
+    error_message = "The function's role must take iam.path and iam.permissions_boundary_arn."
+  }
+}
