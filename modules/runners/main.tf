@@ -69,6 +69,12 @@ locals {
     metrics_namespace = "skiff"
   }
 
+  # The functions' network (lambda_vpc): the given groups, else the one created here.
+  lambda_vpc = var.lambda_vpc == null ? null : {
+    subnet_ids         = var.lambda_vpc.subnet_ids
+    security_group_ids = length(var.lambda_vpc.security_group_ids) > 0 ? var.lambda_vpc.security_group_ids : [aws_security_group.lambda[0].id]
+  }
+
   create_vpc = var.network.create_vpc != null
   vpc_id     = local.create_vpc ? module.vpc[0].vpc_id : var.network.vpc_id
   subnet_ids = local.create_vpc ? module.vpc[0].subnet_ids : var.network.subnet_ids
@@ -328,6 +334,34 @@ module "runner_pool" {
 # Lambdas
 # ---------------------------------------------------------------------------------------
 
+# The functions' group when lambda_vpc names none: every call they make is HTTPS, and
+# nothing calls them through the VPC.
+resource "aws_security_group" "lambda" {
+  count = var.lambda_vpc != null && length(try(var.lambda_vpc.security_group_ids, [])) == 0 ? 1 : 0
+
+  name        = "${var.prefix}-lambda"
+  description = "skiff ${var.prefix} functions: HTTPS egress only"
+  vpc_id      = local.vpc_id
+  tags        = merge(var.tags, { Name = "${var.prefix}-lambda" })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_egress_rule" "lambda_https" {
+  for_each = length(aws_security_group.lambda) == 0 ? {} : { ipv4 = "0.0.0.0/0", ipv6 = "::/0" }
+
+  security_group_id = aws_security_group.lambda[0].id
+  description       = "HTTPS to AWS APIs and GitHub"
+  cidr_ipv4         = each.key == "ipv4" ? each.value : null
+  cidr_ipv6         = each.key == "ipv6" ? each.value : null
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  tags              = var.tags
+}
+
 module "webhook" {
   source = "../webhook"
 
@@ -343,6 +377,7 @@ module "webhook" {
   allowed_owners            = var.allowed_owners
   allowed_repositories      = var.allowed_repositories
   api                       = local.webhook_api
+  vpc                       = local.lambda_vpc
   iam                       = var.iam
   tags                      = var.tags
 }
@@ -377,6 +412,7 @@ module "scale_up" {
   github_app        = local.github_app_key
   jit_kms_key_arn   = var.kms_key_arn
   ebs_kms_key_arn   = var.ebs_kms_key_arn
+  vpc               = local.lambda_vpc
   iam               = var.iam
   tags              = var.tags
 }
@@ -400,6 +436,7 @@ module "lifecycle" {
   queue_kms_key_arn = var.kms_key_arn
   state_table       = { name = module.state.table_name, arn = module.state.table_arn }
   github_app        = local.github_app_key
+  vpc               = local.lambda_vpc
   iam               = var.iam
   tags              = var.tags
 }
@@ -421,6 +458,7 @@ module "scale_down" {
   queue_kms_key_arn = var.kms_key_arn
   state_table       = { name = module.state.table_name, arn = module.state.table_arn }
   github_app        = local.github_app_key
+  vpc               = local.lambda_vpc
   iam               = var.iam
   tags              = var.tags
 }

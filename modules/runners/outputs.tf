@@ -92,3 +92,8 @@ output "kms_key_policy_json" {
   description = "With kms_key_arn: a key policy document holding the statement that key's policy must include so EventBridge can deliver EC2 events to the encrypted lifecycle queue and its DLQ (events.amazonaws.com: kms:GenerateDataKey, kms:Decrypt). Merge its Statement into the key policy; skiff does not manage the policy of a key it was given. Null without kms_key_arn."
   value       = local.kms_key_policy
 }
+
+output "lambda_security_group_id" {
+  description = "The functions' security group that skiff created (lambda_vpc without security_group_ids; egress TCP 443 only), for VPC endpoint rules; null otherwise."
+  value       = try(aws_security_group.lambda[0].id, null)
+}

@@ -438,6 +438,28 @@ variable "alarm_actions" {
   }
 }
 
+variable "lambda_vpc" {
+  description = <<-EOT
+    Run the four functions in a VPC, e.g. to reach a GitHub Enterprise Server on a private network; null (the default) keeps them on Lambda's own network, with internet access and no ENIs. subnet_ids: 1 to 16 private subnets (a function in a VPC never gets a public IP, so public subnets give it no internet). security_group_ids: 0 to 5 groups; empty (the default) creates one in network's VPC (<prefix>-lambda, egress TCP 443 only, no ingress), in which case the subnets must be in that VPC.
+    The functions then need HTTPS to the GitHub API (github_app.api_url), SQS, SSM, DynamoDB and EC2 (Lambda itself writes their logs and polls their queues; SQS and SSM call KMS): through a NAT gateway, or VPC endpoints (interface endpoints sqs, ssm and ec2 with private DNS; a gateway or interface endpoint for dynamodb) whose security groups admit the functions' group on 443. The README's "Functions in a VPC" lists which function calls what.
+  EOT
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = optional(list(string), [])
+  })
+  default = null
+
+  validation {
+    condition     = var.lambda_vpc == null || try(length(var.lambda_vpc.subnet_ids) >= 1 && length(var.lambda_vpc.subnet_ids) <= 16 && length(distinct(var.lambda_vpc.subnet_ids)) == length(var.lambda_vpc.subnet_ids) && alltrue([for s in var.lambda_vpc.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))]), false)
+    error_message = "lambda_vpc.subnet_ids must hold 1 to 16 distinct subnet IDs (subnet- followed by 8 or 17 hex digits)."
+  }
+
+  validation {
+    condition     = var.lambda_vpc == null || try(length(var.lambda_vpc.security_group_ids) <= 5 && alltrue([for g in var.lambda_vpc.security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", g))]), false)
+    error_message = "lambda_vpc.security_group_ids must hold at most 5 security group IDs (sg- followed by 8 or 17 hex digits); leave it empty for a group that allows egress on 443 only."
+  }
+}
+
 variable "iam" {
   description = "Every IAM role skiff creates (the four functions' roles, each pool's runner role, the VPC flow logs role): permissions_boundary_arn (ARN of a managed policy set as each role's permissions boundary, e.g. arn:aws:iam::123456789012:policy/ci-boundary, as service control policies often require; default null, none) and path (the roles' IAM path: \"/\" (the default) or /<segments>/, at most 512 characters; the path is part of each role's ARN)."
   type = object({

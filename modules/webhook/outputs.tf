@@ -57,3 +57,8 @@ output "role_permissions_boundary_arn" {
   description = "Permissions boundary of the function's role (iam.permissions_boundary_arn), or null."
   value       = module.function.role_permissions_boundary_arn
 }
+
+output "vpc_subnet_ids" {
+  description = "Subnets the function runs in (vpc.subnet_ids), or null outside a VPC."
+  value       = module.function.vpc_subnet_ids
+}
