@@ -12,7 +12,12 @@ locals {
     runner_sha256_x64    = local.versions.runner.sha256.x64
     runner_sha256_arm64  = local.versions.runner.sha256.arm64
     bootstrap_script     = var.embed_bootstrap ? file("${path.module}/../../packer/runner/files/skiff-bootstrap.sh") : ""
+    hooks                = var.hooks
   })
+  # EC2 counts user data in bytes before base64: recovered exactly from the base64 length
+  # and its padding, since length() counts characters.
+  user_data_base64 = base64encode(local.user_data)
+  user_data_bytes  = length(local.user_data_base64) / 4 * 3 - length(regexall("=", substr(local.user_data_base64, -2, 2)))
 
   # arn:<partition>:ec2:<region>:<account>:security-group/<id> — where the pool lives, read
   # from a resource of this module rather than from data sources that call AWS at plan.
@@ -211,7 +216,7 @@ resource "aws_launch_template" "this" {
   image_id                             = var.ami_id
   instance_initiated_shutdown_behavior = "terminate"
   update_default_version               = true
-  user_data                            = base64encode(local.user_data)
+  user_data                            = local.user_data_base64
   tags                                 = var.tags
 
   iam_instance_profile {
@@ -258,8 +263,8 @@ resource "aws_launch_template" "this" {
 
   lifecycle {
     precondition {
-      condition     = length(local.user_data) <= 16384
-      error_message = "The rendered user data is ${length(local.user_data)} bytes; EC2 allows 16384. Use a baked AMI with embed_bootstrap = false."
+      condition     = local.user_data_bytes <= 16384
+      error_message = "pools[\"${var.name}\"]: the rendered user data is ${local.user_data_bytes} bytes; EC2 allows 16384. ${var.embed_bootstrap ? "On a stock AMI the embedded bootstrap takes most of it: shorten pools[*].hooks, move pre_install/post_install into a baked AMI (packer/runner) and set baked_ami = true, which leaves about 13.7 KB for hooks." : "Shorten pools[*].hooks (job_started and job_completed can call a script the AMI holds)."}"
     }
   }
 }

@@ -47,3 +47,8 @@ output "role_permissions_boundary_arn" {
   description = "Permissions boundary of the runners' role (iam.permissions_boundary_arn), or null."
   value       = aws_iam_role.this.permissions_boundary
 }
+
+output "user_data_bytes" {
+  description = "Size of the launch template's user data in bytes before base64 (EC2 allows 16384)."
+  value       = local.user_data_bytes
+}

@@ -172,6 +172,18 @@ variable "cloudwatch_agent_logs" {
   default  = {}
   nullable = false
 }
+variable "hooks" {
+  description = "Shell scripts (bash) the pool's runners run, \"\" for none: pre_install and post_install as root before and after the runner is installed (stock AMIs only: embed_bootstrap = true); job_started and job_completed as the runner user before and after each job (ACTIONS_RUNNER_HOOK_JOB_STARTED / _COMPLETED), with the job's GITHUB_* environment. They go into user data, which EC2 caps at 16384 bytes (checked at plan). modules/runners validates them."
+  type = object({
+    pre_install   = optional(string, "")
+    post_install  = optional(string, "")
+    job_started   = optional(string, "")
+    job_completed = optional(string, "")
+  })
+  default  = {}
+  nullable = false
+}
+
 variable "iam" {
   description = "Every IAM role this module creates: permissions_boundary_arn (a managed policy ARN set as each role's permissions boundary; null for none) and path (the roles' IAM path, \"/\" or /<segments>/). modules/runners validates both."
   type = object({

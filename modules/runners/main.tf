@@ -322,6 +322,7 @@ module "runner_pool" {
   ami_id               = local.runner_pools[each.key].ami_id
   embed_bootstrap      = local.runner_pools[each.key].embed_bootstrap
   boot_timeout_seconds = each.value.boot_timeout_seconds
+  hooks                = each.value.hooks
   vpc_id               = local.vpc_id
   root_volume          = local.runner_pools[each.key].root_volume
   jit_kms_key_arn      = var.kms_key_arn

@@ -109,6 +109,7 @@ variable "pools" {
     Runner pools by name (^[a-z][a-z0-9-]{0,31}$; 1 to 20 pools). A job goes to the pool whose labels (plus self-hosted, linux and the architecture) include every label of its runs-on; of several, the pool with the fewest labels, then the first by name (Terraform orders maps by key).
     Each pool: instance_types (1 to 20, required, e.g. ["m7i.large", "m6i.large"]; more types mean more spot capacity); max_runners (1 to 10000, required: the most instances at once); labels (GitHub labels, default []); architecture (x64 or arm64, default x64; Graviton types such as m7g, c6gn, t4g need arm64); capacity_type (spot or on-demand, default spot); on_demand_fallback (launch on-demand when spot has no capacity, default true); spot_allocation_strategy (price-capacity-optimized, capacity-optimized, lowest-price or diversified); interrupted_retry_on_demand (re-run jobs lost to a spot interruption on on-demand, default true);
     ami (id = "ami-..." or ssm_parameter = an SSM parameter name holding the AMI ID, read at plan; default: the Amazon Linux 2023 public parameter /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-<x86_64|arm64>); baked_ami (the AMI is a skiff AMI from packer/runner, so the bootstrap is not put in user data; default false, needs ami); disk_size_gb (8 to 16384, default 30); boot_timeout_seconds (30 to 3600, default 300: an instance whose runner has not started by then is terminated); max_lifetime_seconds (300 to 604800, default 21600: no runner lives longer); runner_level (repo or org, default repo); runner_group (org pools only, and required there: the name or numeric ID of the organisation runner group the runners join, e.g. "skiff"; create the group in the organisation settings and give it only the repositories skiff serves. "Default" (or 1) must be stated to use the Default group, which every repository of the organisation can use, private ones included); associate_public_ip_address (no longer used, must be left out: a runner gets a public IPv4 address when its subnet has map_public_ip_on_launch, as modules/vpc's public subnets do);
+    hooks (bash scripts, default none; README "Hooks"): pre_install and post_install run as root before and after the runner is installed (stock AMIs only; bake those steps into the AMI instead), job_started and job_completed run as the runner user before and after each job with the job's GITHUB_* environment (ACTIONS_RUNNER_HOOK_JOB_STARTED / _COMPLETED; a failing job_started fails the job). They travel in user data, which EC2 caps at 16384 bytes: about 1.4 KB is left for all four on a stock AMI (the embedded bootstrap takes 14.9 KB), about 13.7 KB on a baked AMI; each hook costs about 80 bytes of wrapping; the plan fails naming the pool when they do not fit;
     warm (org pools only, default none: runners kept booted and registered, waiting for any job of the pool, so a job starts without waiting for EC2): idle (0 to max_runners: how many wait; they count against max_runners), organization (the organisation they register in: the App must be installed there), max_idle_seconds (300 to 604800, default 14400: an older waiting runner is replaced), schedule (time windows in which runners wait, as five-field cron expressions matching every minute of the window, e.g. { cron = "* 7-18 * * mon-fri", timezone = "Europe/Berlin" }; default [] = always; outside every window none wait and nothing is spent).
   EOT
   type = map(object({
@@ -131,6 +132,12 @@ variable "pools" {
     runner_level                = optional(string, "repo")
     runner_group                = optional(string)
     associate_public_ip_address = optional(bool)
+    hooks = optional(object({
+      pre_install   = optional(string, "")
+      post_install  = optional(string, "")
+      job_started   = optional(string, "")
+      job_completed = optional(string, "")
+    }), {})
     warm = optional(object({
       idle             = number
       organization     = string
@@ -260,6 +267,17 @@ variable "pools" {
     # that group is never chosen for the user: they name a group, or say "Default".
     condition     = alltrue([for p in values(var.pools) : p.runner_level != "org" || p.runner_group != null])
     error_message = "pools[*].runner_group is required when runner_level = \"org\": name the organisation runner group the runners join (e.g. \"skiff\", limited to the repositories skiff serves), or state runner_group = \"Default\" to use the Default group, which every repository of the organisation can use."
+  }
+
+  validation {
+    condition     = alltrue([for p in values(var.pools) : !p.baked_ami || (p.hooks.pre_install == "" && p.hooks.post_install == "")])
+    error_message = "pools[*].hooks.pre_install and post_install run around the runner's install on a stock AMI; a baked AMI (baked_ami = true) has the runner already: put those steps in its Packer template (packer/runner/scripts) instead."
+  }
+
+  validation {
+    # The user data writes each hook with a <<'SKIFF_HOOK' here-document.
+    condition     = alltrue([for p in values(var.pools) : alltrue([for h in values(p.hooks) : length(h) <= 16384 && !can(regex("(?m)^SKIFF_HOOK$", h))])])
+    error_message = "pools[*].hooks must each be at most 16384 characters (EC2's user-data limit, shared with the bootstrap) and must not contain a line that is exactly SKIFF_HOOK (the here-document delimiter user data writes them with)."
   }
 
   validation {
