@@ -13,6 +13,7 @@ locals {
     runner_sha256_arm64  = local.versions.runner.sha256.arm64
     bootstrap_script     = var.embed_bootstrap ? file("${path.module}/../../packer/runner/files/skiff-bootstrap.sh") : ""
     hooks                = var.hooks
+    log_group            = var.cloudwatch_agent_logs.enabled ? local.runner_log_group : ""
   })
   # EC2 counts user data in bytes before base64: recovered exactly from the base64 length
   # and its padding, since length() counts characters.
@@ -37,8 +38,6 @@ locals {
     ["${local.ssm_arn}:parameter/${var.prefix}/github-app", "${local.ssm_arn}:parameter/${var.prefix}/github-app/*"],
     [for name in var.secret_parameters : "${local.ssm_arn}:parameter/${trimprefix(name, "/")}"],
   ))
-
-  managed_policies = var.attach_ssm_managed_instance_core ? { ssm = "AmazonSSMManagedInstanceCore" } : {}
 
   runner_log_group     = "/skiff/${var.prefix}/${var.name}"
   runner_log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.runner_log_group}"
@@ -78,9 +77,8 @@ resource "aws_vpc_security_group_egress_rule" "this" {
 }
 
 # ---------------------------------------------------------------------------------------
-# Instance role: read and delete its own JIT config, nothing else (plus opt-in managed
-# policies).
-# ---------------------------------------------------------------------------------------
+# Instance role: read and delete its own JIT config, nothing else (plus opt-in Session
+# Manager and log shipping).
 
 data "aws_iam_policy_document" "assume" {
   statement {
@@ -148,7 +146,21 @@ data "aws_iam_policy_document" "this" {
     resources = ["arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${var.prefix}/jit", local.jit_parameters_arn]
   }
 
-  # AmazonSSMManagedInstanceCore, for one, allows ssm:GetParameter* on every parameter.
+  # Session Manager needs these and nothing else (Session Manager's minimal instance
+  # profile; none of them takes a resource narrower than *). AmazonSSMManagedInstanceCore
+  # is not attached: it also allows ssm:GetParameter* on every parameter.
+  dynamic "statement" {
+    for_each = var.session_manager ? [1] : []
+
+    content {
+      sid       = "SessionManagerAgent"
+      actions   = ["ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]
+      resources = ["*"]
+    }
+  }
+
+  # Whatever else the role is given (a policy an operator attaches, a boundary that allows
+  # more), the App's secrets stay out of reach.
   statement {
     sid       = "DenyGitHubAppSecrets"
     effect    = "Deny"
@@ -187,13 +199,6 @@ resource "aws_iam_role_policy" "this" {
   name   = "jit-config"
   role   = aws_iam_role.this.id
   policy = data.aws_iam_policy_document.this.json
-}
-
-resource "aws_iam_role_policy_attachment" "managed" {
-  for_each = local.managed_policies
-
-  role       = aws_iam_role.this.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
 }
 
 resource "aws_cloudwatch_log_group" "runner" {

@@ -148,8 +148,8 @@ variable "jit_kms_key_arn" {
   }
 }
 
-variable "attach_ssm_managed_instance_core" {
-  description = "Attach AmazonSSMManagedInstanceCore so runners can be reached with Session Manager. Off by default. It allows ssm:GetParameter on every parameter; the role's explicit denies still keep every other instance's JIT config and the GitHub App's secrets out of reach."
+variable "session_manager" {
+  description = "Let Session Manager reach the runners (opt-in debugging): the role gets the SSM agent's minimal actions (ssm:UpdateInstanceInformation and the four ssmmessages channel actions), not AmazonSSMManagedInstanceCore, which also allows ssm:GetParameter* on every parameter. The role's explicit denies (other instances' JIT configs, the GitHub App's secrets) hold either way. Default false."
   type        = bool
   default     = false
   nullable    = false
@@ -163,7 +163,7 @@ variable "secret_parameters" {
 }
 
 variable "cloudwatch_agent_logs" {
-  description = "A log group for a CloudWatch agent on the runners (/skiff/<prefix>/<name>) and permission to write to it, and only to it: enabled (default false), retention_in_days (a CloudWatch Logs retention value, default 30), kms_key_arn (encrypts the group; null for none). The agent is the AMI's (packer/runner install_cloudwatch_agent) and its configuration names this group. No managed policy is attached: CloudWatchAgentServerPolicy would allow writing to any log group."
+  description = "Ship the bootstrap's and the runner's logs to a log group of the pool (/skiff/<prefix>/<name>; streams <instance-id>/bootstrap and <instance-id>/runner) with the CloudWatch agent, and allow writing to it, and only to it: enabled (default false), retention_in_days (a CloudWatch Logs retention value, default 30), kms_key_arn (encrypts the group; null for none). User data configures and starts the agent: a stock AMI installs it at boot, a baked AMI needs it baked (packer/runner install_cloudwatch_agent). No managed policy is attached: CloudWatchAgentServerPolicy would allow writing to any log group."
   type = object({
     enabled           = optional(bool, false)
     retention_in_days = optional(number, 30)

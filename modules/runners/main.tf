@@ -109,6 +109,14 @@ locals {
     }
   }
 
+  # Each pool's debugging: its own settings, else the deployment's.
+  debug = {
+    for name, p in var.pools : name => {
+      session_manager = coalesce(p.debug.session_manager, var.debug.session_manager)
+      ship_logs       = coalesce(p.debug.ship_logs, var.debug.ship_logs)
+    }
+  }
+
   # Each pool's runner group: an ID when it is known here (a numeric runner_group; the
   # Default group, ID 1, when stated by name; 1 for repository runners, the only group a
   # repository has), else the name, which the Lambdas resolve to an ID with
@@ -323,12 +331,18 @@ module "runner_pool" {
   embed_bootstrap      = local.runner_pools[each.key].embed_bootstrap
   boot_timeout_seconds = each.value.boot_timeout_seconds
   hooks                = each.value.hooks
-  vpc_id               = local.vpc_id
-  root_volume          = local.runner_pools[each.key].root_volume
-  jit_kms_key_arn      = var.kms_key_arn
-  secret_parameters    = local.secret_parameters
-  iam                  = var.iam
-  tags                 = var.tags
+  session_manager      = local.debug[each.key].session_manager
+  cloudwatch_agent_logs = {
+    enabled           = local.debug[each.key].ship_logs
+    retention_in_days = var.debug.log_retention_in_days
+    kms_key_arn       = var.logging.kms_key_arn
+  }
+  vpc_id            = local.vpc_id
+  root_volume       = local.runner_pools[each.key].root_volume
+  jit_kms_key_arn   = var.kms_key_arn
+  secret_parameters = local.secret_parameters
+  iam               = var.iam
+  tags              = var.tags
 }
 
 # ---------------------------------------------------------------------------------------

@@ -97,3 +97,8 @@ output "lambda_security_group_id" {
   description = "The functions' security group that skiff created (lambda_vpc without security_group_ids; egress TCP 443 only), for VPC endpoint rules; null otherwise."
   value       = try(aws_security_group.lambda[0].id, null)
 }
+
+output "runner_log_group_names" {
+  description = "Each pool's runner log group (debug.ship_logs: streams <instance-id>/bootstrap and <instance-id>/runner), by pool name; pools that do not ship logs are left out."
+  value       = { for name in local.pool_names : name => module.runner_pool[name].log_group_name if local.debug[name].ship_logs }
+}

@@ -109,6 +109,7 @@ variable "pools" {
     Runner pools by name (^[a-z][a-z0-9-]{0,31}$; 1 to 20 pools). A job goes to the pool whose labels (plus self-hosted, linux and the architecture) include every label of its runs-on; of several, the pool with the fewest labels, then the first by name (Terraform orders maps by key).
     Each pool: instance_types (1 to 20, required, e.g. ["m7i.large", "m6i.large"]; more types mean more spot capacity); max_runners (1 to 10000, required: the most instances at once); labels (GitHub labels, default []); architecture (x64 or arm64, default x64; Graviton types such as m7g, c6gn, t4g need arm64); capacity_type (spot or on-demand, default spot); on_demand_fallback (launch on-demand when spot has no capacity, default true); spot_allocation_strategy (price-capacity-optimized, capacity-optimized, lowest-price or diversified); interrupted_retry_on_demand (re-run jobs lost to a spot interruption on on-demand, default true);
     ami (id = "ami-..." or ssm_parameter = an SSM parameter name holding the AMI ID, read at plan; default: the Amazon Linux 2023 public parameter /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-<x86_64|arm64>); baked_ami (the AMI is a skiff AMI from packer/runner, so the bootstrap is not put in user data; default false, needs ami); disk_size_gb (8 to 16384, default 30); boot_timeout_seconds (30 to 3600, default 300: an instance whose runner has not started by then is terminated); max_lifetime_seconds (300 to 604800, default 21600: no runner lives longer); runner_level (repo or org, default repo); runner_group (org pools only, and required there: the name or numeric ID of the organisation runner group the runners join, e.g. "skiff"; create the group in the organisation settings and give it only the repositories skiff serves. "Default" (or 1) must be stated to use the Default group, which every repository of the organisation can use, private ones included); associate_public_ip_address (no longer used, must be left out: a runner gets a public IPv4 address when its subnet has map_public_ip_on_launch, as modules/vpc's public subnets do);
+    debug (session_manager, ship_logs: this pool's override of the debug variable; unset takes debug's value);
     hooks (bash scripts, default none; README "Hooks"): pre_install and post_install run as root before and after the runner is installed (stock AMIs only; bake those steps into the AMI instead), job_started and job_completed run as the runner user before and after each job with the job's GITHUB_* environment (ACTIONS_RUNNER_HOOK_JOB_STARTED / _COMPLETED; a failing job_started fails the job). They travel in user data, which EC2 caps at 16384 bytes: about 1.4 KB is left for all four on a stock AMI (the embedded bootstrap takes 14.9 KB), about 13.7 KB on a baked AMI; each hook costs about 80 bytes of wrapping; the plan fails naming the pool when they do not fit;
     warm (org pools only, default none: runners kept booted and registered, waiting for any job of the pool, so a job starts without waiting for EC2): idle (0 to max_runners: how many wait; they count against max_runners), organization (the organisation they register in: the App must be installed there), max_idle_seconds (300 to 604800, default 14400: an older waiting runner is replaced), schedule (time windows in which runners wait, as five-field cron expressions matching every minute of the window, e.g. { cron = "* 7-18 * * mon-fri", timezone = "Europe/Berlin" }; default [] = always; outside every window none wait and nothing is spent).
   EOT
@@ -132,6 +133,10 @@ variable "pools" {
     runner_level                = optional(string, "repo")
     runner_group                = optional(string)
     associate_public_ip_address = optional(bool)
+    debug = optional(object({
+      session_manager = optional(bool)
+      ship_logs       = optional(bool)
+    }), {})
     hooks = optional(object({
       pre_install   = optional(string, "")
       post_install  = optional(string, "")
@@ -453,6 +458,22 @@ variable "alarm_actions" {
   validation {
     condition     = length(var.alarm_actions) <= 5 && alltrue([for a in var.alarm_actions : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]+$", a))])
     error_message = "alarm_actions must hold at most 5 SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>)."
+  }
+}
+
+variable "debug" {
+  description = "Opt-in debugging of the runners, for every pool (pools[*].debug overrides it per pool): session_manager (default false) lets Session Manager open a shell on a runner: the runner role gets the SSM agent's five minimal actions, not AmazonSSMManagedInstanceCore, and its explicit denies keep the GitHub App's key and webhook secrets and every other instance's JIT config out of reach; ship_logs (default false) ships the bootstrap's journal and the runner's _diag logs with the CloudWatch agent to one log group per pool, /skiff/<prefix>/<pool> (output runner_log_group_names; a baked AMI needs the agent baked in: packer/runner install_cloudwatch_agent), kept log_retention_in_days (a CloudWatch Logs retention value, default 14) and encrypted with logging.kms_key_arn. Shipping on a stock AMI adds about 700 bytes of user data, taken from the room left for hooks."
+  type = object({
+    session_manager       = optional(bool, false)
+    ship_logs             = optional(bool, false)
+    log_retention_in_days = optional(number, 14)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.debug.log_retention_in_days)
+    error_message = "debug.log_retention_in_days must be one of the CloudWatch Logs values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
   }
 }
 

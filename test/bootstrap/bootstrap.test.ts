@@ -521,13 +521,14 @@ function hooksHcl(hooks: Partial<Record<HookName, string>>): string {
 function renderUserData(
   bootstrapScript: "file" | "empty",
   hooks: Partial<Record<HookName, string>> = {},
+  logGroup = "",
 ): string {
   const template = join(repoRoot, "packer", "runner", "user-data.sh.tftpl");
   const versionsFile = join(repoRoot, "versions.json");
   const v = `jsondecode(file("${versionsFile}")).runner`;
   const bootstrap =
     bootstrapScript === "file" ? `file("${join(repoRoot, "packer/runner/files/skiff-bootstrap.sh")}")` : `""`;
-  const expression = `base64encode(templatefile("${template}", { prefix = "ci", boot_timeout_seconds = 300, runner_version = ${v}.version, runner_sha256_x64 = ${v}.sha256.x64, runner_sha256_arm64 = ${v}.sha256.arm64, bootstrap_script = ${bootstrap}, hooks = ${hooksHcl(hooks)} }))`;
+  const expression = `base64encode(templatefile("${template}", { prefix = "ci", boot_timeout_seconds = 300, runner_version = ${v}.version, runner_sha256_x64 = ${v}.sha256.x64, runner_sha256_arm64 = ${v}.sha256.arm64, bootstrap_script = ${bootstrap}, hooks = ${hooksHcl(hooks)}, log_group = "${logGroup}" }))`;
   const cwd = mkdtempSync(join(tmpdir(), "skiff-user-data-"));
   try {
     const output = execFileSync("terraform", ["console", "-no-color"], {
@@ -602,6 +603,34 @@ describe("user-data.sh.tftpl", () => {
     );
     expect(at("bash /etc/skiff/hooks/post-install.sh")).toBeLessThan(at("systemd-run --unit=skiff-runner"));
   });
+
+  it.each([
+    [
+      "file",
+      "dnf install -y -q --setopt=install_weak_deps=False docker git libicu tar gzip amazon-cloudwatch-agent",
+    ],
+    ["empty", "ship_logs\n  systemctl start --no-block skiff-runner.service"],
+  ] as const)(
+    "with a log group (bootstrap %s), starts the CloudWatch agent on the bootstrap's journal and the runner's logs before the runner",
+    (bootstrap, marker) => {
+      const userData = renderUserData(bootstrap, {}, "/skiff/ci/linux");
+
+      expect(() => shellcheck(userData)).not.toThrow();
+      expect(userData).toContain(marker);
+      expect(userData).toContain(
+        '"file_path":"/var/log/skiff/bootstrap.log","log_group_name":"/skiff/ci/linux"',
+      );
+      expect(userData).toContain(
+        '"file_path":"/opt/actions-runner/_diag/*.log","log_group_name":"/skiff/ci/linux"',
+      );
+      expect(userData.lastIndexOf("ship_logs")).toBeLessThan(
+        offsetIn(
+          userData,
+          bootstrap === "file" ? "systemd-run --unit=skiff-runner" : "systemctl start --no-block",
+        ),
+      );
+    },
+  );
 
   it("writes the job hooks on a baked AMI too, before the runner's unit starts", () => {
     const userData = renderUserData("empty", { job_started: "echo started" });
