@@ -32,8 +32,8 @@ locals {
   # Function timeouts, in seconds. Each queue's visibility timeout is derived from its
   # consumer's timeout, so both read the same value from here.
   timeouts = {
-    scale_up  = 60
-    lifecycle = 30
+    scale_up  = var.lambdas.functions.scale_up.timeout
+    lifecycle = var.lambdas.functions.lifecycle.timeout
   }
 
   # Parameters no runner may read, whatever its role is given (runner-pool denies them
@@ -42,10 +42,10 @@ locals {
 
   # What each Lambda module's `function` input is given.
   functions = {
-    webhook    = { zip_path = local.zip_paths.webhook, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture }
-    scale_up   = { zip_path = local.zip_paths.scale_up, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, timeout = local.timeouts.scale_up }
-    lifecycle  = { zip_path = local.zip_paths.lifecycle, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, timeout = local.timeouts.lifecycle }
-    scale_down = { zip_path = local.zip_paths.scale_down, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, reserved_concurrency = var.reconcile.reserved_concurrency }
+    webhook    = { zip_path = local.zip_paths.webhook, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, memory_size = var.lambdas.functions.webhook.memory_size, timeout = var.lambdas.functions.webhook.timeout }
+    scale_up   = { zip_path = local.zip_paths.scale_up, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, memory_size = var.lambdas.functions.scale_up.memory_size, timeout = local.timeouts.scale_up }
+    lifecycle  = { zip_path = local.zip_paths.lifecycle, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, memory_size = var.lambdas.functions.lifecycle.memory_size, timeout = local.timeouts.lifecycle }
+    scale_down = { zip_path = local.zip_paths.scale_down, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, memory_size = var.lambdas.functions.scale_down.memory_size, timeout = var.lambdas.functions.scale_down.timeout, reserved_concurrency = var.reconcile.reserved_concurrency }
   }
 
   # Names are also the Powertools service names the dashboard's metrics are keyed by.
@@ -105,7 +105,7 @@ locals {
     for name, p in var.pools : name => {
       ami_id          = coalesce(p.ami.id, try(data.aws_ssm_parameter.ami[name].insecure_value, null))
       embed_bootstrap = !p.baked_ami
-      root_volume     = { size_gb = p.disk_size_gb, kms_key_arn = var.ebs_kms_key_arn }
+      root_volume     = { size_gb = p.disk_size_gb, iops = p.disk_iops, throughput = p.disk_throughput, kms_key_arn = var.ebs_kms_key_arn }
     }
   }
 
@@ -275,6 +275,7 @@ module "jobs_queue" {
 
   name                     = "${var.prefix}-jobs"
   consumer_timeout_seconds = local.timeouts.scale_up
+  max_receive_count        = var.jobs_queue.max_receive_count
   kms_key_arn              = var.kms_key_arn
   tags                     = var.tags
 }
@@ -292,9 +293,11 @@ module "lifecycle_queue" {
 module "state" {
   source = "../state"
 
-  name        = "${var.prefix}-state"
-  kms_key_arn = var.kms_key_arn
-  tags        = var.tags
+  name                   = "${var.prefix}-state"
+  point_in_time_recovery = var.state_table.point_in_time_recovery
+  deletion_protection    = var.state_table.deletion_protection
+  kms_key_arn            = var.kms_key_arn
+  tags                   = var.tags
 }
 
 # ---------------------------------------------------------------------------------------
@@ -331,6 +334,7 @@ module "runner_pool" {
   embed_bootstrap      = local.runner_pools[each.key].embed_bootstrap
   boot_timeout_seconds = each.value.boot_timeout_seconds
   hooks                = each.value.hooks
+  egress_rules         = each.value.egress_rules
   session_manager      = local.debug[each.key].session_manager
   cloudwatch_agent_logs = {
     enabled           = local.debug[each.key].ship_logs
@@ -459,11 +463,12 @@ module "lifecycle" {
 module "scale_down" {
   source = "../scale-down"
 
-  prefix     = var.prefix
-  name       = local.function_names.scale_down
-  function   = local.functions.scale_down
-  logging    = local.logging
-  pools_json = local.pools_json
+  prefix              = var.prefix
+  name                = local.function_names.scale_down
+  function            = local.functions.scale_down
+  schedule_expression = var.reconcile.period_minutes == 1 ? "rate(1 minute)" : "rate(${var.reconcile.period_minutes} minutes)"
+  logging             = local.logging
+  pools_json          = local.pools_json
   jobs_queue = {
     url     = module.jobs_queue.queue_url
     arn     = module.jobs_queue.queue_arn

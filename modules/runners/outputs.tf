@@ -102,3 +102,18 @@ output "runner_log_group_names" {
   description = "Each pool's runner log group (debug.ship_logs: streams <instance-id>/bootstrap and <instance-id>/runner), by pool name; pools that do not ship logs are left out."
   value       = { for name in local.pool_names : name => module.runner_pool[name].log_group_name if local.debug[name].ship_logs }
 }
+
+output "runner_security_group_ids" {
+  description = "Each pool's runner security group ID, by pool name (egress only; reference it in the rules of what runners must reach, such as a VPC endpoint or a private registry)."
+  value       = { for name in local.pool_names : name => module.runner_pool[name].security_group_id }
+}
+
+output "function_role_arns" {
+  description = "The four functions' IAM role ARNs (webhook, scale_up, lifecycle, scale_down), for KMS key policies and permission boundaries reviews."
+  value = {
+    webhook    = module.webhook.role_arn
+    scale_up   = module.scale_up.role_arn
+    lifecycle  = module.lifecycle.role_arn
+    scale_down = module.scale_down.role_arn
+  }
+}

@@ -52,3 +52,8 @@ output "vpc_subnet_ids" {
   description = "Subnets the function runs in (vpc.subnet_ids), or null outside a VPC."
   value       = module.function.vpc_subnet_ids
 }
+
+output "schedule_expression" {
+  description = "How often the reconcile runs (the schedule rule's rate expression)."
+  value       = aws_cloudwatch_event_rule.schedule.schedule_expression
+}
