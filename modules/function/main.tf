@@ -11,6 +11,11 @@ locals {
     },
     var.environment,
   )
+
+  # arn:<partition>:ec2:<region>:<account>, read from the log group's ARN rather than from
+  # data sources that would call AWS at plan (try: mocked providers give ARNs of any shape).
+  log_group_arn_parts = split(":", aws_cloudwatch_log_group.this.arn)
+  ec2_arn             = try("arn:${local.log_group_arn_parts[1]}:ec2:${local.log_group_arn_parts[3]}:${local.log_group_arn_parts[4]}", null)
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -36,6 +41,15 @@ resource "aws_lambda_function" "this" {
 
   environment {
     variables = local.environment
+  }
+
+  dynamic "vpc_config" {
+    for_each = var.vpc == null ? [] : [var.vpc]
+
+    content {
+      subnet_ids         = vpc_config.value.subnet_ids
+      security_group_ids = vpc_config.value.security_group_ids
+    }
   }
 
   # The log group must exist first, or Lambda creates one without retention; the policy
@@ -82,10 +96,12 @@ data "aws_iam_policy_document" "assume" {
 }
 
 resource "aws_iam_role" "this" {
-  name               = var.name
-  description        = "skiff ${coalesce(var.service_name, var.name)} Lambda"
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
+  name                 = var.name
+  description          = "skiff ${coalesce(var.service_name, var.name)} Lambda"
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  path                 = var.iam.path
+  permissions_boundary = var.iam.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 data "aws_iam_policy_document" "base" {
@@ -93,6 +109,49 @@ data "aws_iam_policy_document" "base" {
     sid       = "WriteOwnLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     resources = ["${aws_cloudwatch_log_group.this.arn}:log-stream:*"]
+  }
+
+  # In a VPC, Lambda creates and removes the function's network interfaces with this role:
+  # the actions of AWSLambdaVPCAccessExecutionRole, which grants them on *. Describe calls
+  # take no resource; the others are held to the given subnets and security groups.
+  dynamic "statement" {
+    for_each = var.vpc == null ? [] : [1]
+
+    content {
+      sid       = "DescribeNetworkInterfacesInVpc"
+      actions   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
+      resources = ["*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.vpc == null ? [] : [1]
+
+    content {
+      sid     = "CreateNetworkInterfacesInOwnSubnets"
+      actions = ["ec2:CreateNetworkInterface"]
+      resources = concat(
+        ["${local.ec2_arn}:network-interface/*"],
+        [for id in var.vpc.subnet_ids : "${local.ec2_arn}:subnet/${id}"],
+        [for id in var.vpc.security_group_ids : "${local.ec2_arn}:security-group/${id}"],
+      )
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.vpc == null ? [] : [1]
+
+    content {
+      sid       = "ManageNetworkInterfacesInOwnSubnets"
+      actions   = ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+      resources = ["${local.ec2_arn}:network-interface/*"]
+
+      condition {
+        test     = "ArnEquals"
+        variable = "ec2:Subnet"
+        values   = [for id in var.vpc.subnet_ids : "${local.ec2_arn}:subnet/${id}"]
+      }
+    }
   }
 }
 

@@ -42,3 +42,18 @@ output "service_name" {
   description = "The Powertools service name (the `service` dimension of the function's metrics)."
   value       = local.environment.POWERTOOLS_SERVICE_NAME
 }
+
+output "role_path" {
+  description = "IAM path of the function's role (iam.path)."
+  value       = aws_iam_role.this.path
+}
+
+output "role_permissions_boundary_arn" {
+  description = "Permissions boundary of the function's role (iam.permissions_boundary_arn), or null."
+  value       = aws_iam_role.this.permissions_boundary
+}
+
+output "vpc_subnet_ids" {
+  description = "Subnets the function runs in (vpc.subnet_ids), or null outside a VPC."
+  value       = try(aws_lambda_function.this.vpc_config[0].subnet_ids, null)
+}

@@ -101,6 +101,25 @@ variable "event_source" {
   }
 }
 
+variable "vpc" {
+  description = "Run the function in a VPC, or null (the default) for Lambda's own network: subnet_ids (1 to 16 subnets; the function reaches AWS APIs and GitHub through their NAT or VPC endpoints) and security_group_ids (1 to 5). The role then gets the ENI permissions of AWSLambdaVPCAccessExecutionRole, scoped to those subnets and groups where EC2 allows it. modules/runners validates both."
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  default = null
+}
+
+variable "iam" {
+  description = "Every IAM role this module creates: permissions_boundary_arn (a managed policy ARN set as each role's permissions boundary; null for none) and path (the roles' IAM path, \"/\" or /<segments>/). modules/runners validates both."
+  type = object({
+    permissions_boundary_arn = optional(string)
+    path                     = optional(string, "/")
+  })
+  default  = {}
+  nullable = false
+}
+
 variable "tags" {
   description = "Tags for every resource the module creates."
   type        = map(string)

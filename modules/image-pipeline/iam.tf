@@ -33,10 +33,12 @@ data "aws_iam_policy_document" "assume_codebuild" {
 }
 
 resource "aws_iam_role" "this" {
-  name               = local.name
-  description        = "skiff ${var.prefix}: CodeBuild runs packer build for the runner AMI"
-  assume_role_policy = data.aws_iam_policy_document.assume_codebuild.json
-  tags               = var.tags
+  name                 = local.name
+  description          = "skiff ${var.prefix}: CodeBuild runs packer build for the runner AMI"
+  assume_role_policy   = data.aws_iam_policy_document.assume_codebuild.json
+  path                 = var.iam.path
+  permissions_boundary = var.iam.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 data "aws_iam_policy_document" "this" {
@@ -265,10 +267,12 @@ data "aws_iam_policy_document" "assume_events" {
 }
 
 resource "aws_iam_role" "schedule" {
-  name               = "${local.name}-schedule"
-  description        = "skiff ${var.prefix}: EventBridge starts the image pipeline's checks"
-  assume_role_policy = data.aws_iam_policy_document.assume_events.json
-  tags               = var.tags
+  name                 = "${local.name}-schedule"
+  description          = "skiff ${var.prefix}: EventBridge starts the image pipeline's checks"
+  assume_role_policy   = data.aws_iam_policy_document.assume_events.json
+  path                 = var.iam.path
+  permissions_boundary = var.iam.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 data "aws_iam_policy_document" "schedule" {

@@ -130,6 +130,26 @@ variable "build" {
   }
 }
 
+variable "iam" {
+  description = "Every IAM role this module creates (the CodeBuild role and the schedule's role): permissions_boundary_arn (ARN of a managed policy set as each role's permissions boundary, e.g. arn:aws:iam::123456789012:policy/ci-boundary, as service control policies often require; default null, none) and path (the roles' IAM path: \"/\" (the default) or /<segments>/, at most 512 characters; the path is part of each role's ARN)."
+  type = object({
+    permissions_boundary_arn = optional(string)
+    path                     = optional(string, "/")
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.iam.permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\\x21-\\x7E]+$", coalesce(var.iam.permissions_boundary_arn, "-")))
+    error_message = "iam.permissions_boundary_arn must be null or a managed policy ARN (arn:<partition>:iam::<account>:policy/<path><name>)."
+  }
+
+  validation {
+    condition     = length(var.iam.path) <= 512 && can(regex("^(/|/[\\x21-\\x7E]+/)$", var.iam.path)) && !strcontains(var.iam.path, "//")
+    error_message = "iam.path must be \"/\" or start and end with / (e.g. \"/skiff/\"), printable ASCII without spaces or empty segments, at most 512 characters."
+  }
+}
+
 variable "tags" {
   description = "Tags for every resource this module creates. The AMIs and snapshots get skiff's own tags (skiff:image-prefix, skiff:arch, skiff:runner-version, ...) from the Packer template."
   type        = map(string)

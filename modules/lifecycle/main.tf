@@ -50,6 +50,8 @@ module "function" {
   environment  = local.environment
   policy_json  = data.aws_iam_policy_document.this.json
   event_source = local.event_source
+  vpc          = var.vpc
+  iam          = var.iam
   tags         = var.tags
 }
 

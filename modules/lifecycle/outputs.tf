@@ -57,3 +57,18 @@ output "eventbridge_rule_names" {
   description = "Names of the two EventBridge rules by role (spot_interruption, state_change): the dashboard alarms on each one's FailedInvocations."
   value       = local.rule_names
 }
+
+output "role_path" {
+  description = "IAM path of the function's role (iam.path)."
+  value       = module.function.role_path
+}
+
+output "role_permissions_boundary_arn" {
+  description = "Permissions boundary of the function's role (iam.permissions_boundary_arn), or null."
+  value       = module.function.role_permissions_boundary_arn
+}
+
+output "vpc_subnet_ids" {
+  description = "Subnets the function runs in (vpc.subnet_ids), or null outside a VPC."
+  value       = module.function.vpc_subnet_ids
+}

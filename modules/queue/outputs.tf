@@ -37,3 +37,8 @@ output "kms_key_arn" {
   description = "KMS key encrypting both queues, or null when they use SSE-SQS. Producers and consumers need kms:GenerateDataKey / kms:Decrypt on it."
   value       = var.kms_key_arn
 }
+
+output "max_receive_count" {
+  description = "Receives before a message moves to the dead-letter queue (the redrive policy's maxReceiveCount)."
+  value       = jsondecode(aws_sqs_queue.this.redrive_policy).maxReceiveCount
+}

@@ -12,7 +12,13 @@ locals {
     runner_sha256_x64    = local.versions.runner.sha256.x64
     runner_sha256_arm64  = local.versions.runner.sha256.arm64
     bootstrap_script     = var.embed_bootstrap ? file("${path.module}/../../packer/runner/files/skiff-bootstrap.sh") : ""
+    hooks                = var.hooks
+    log_group            = var.cloudwatch_agent_logs.enabled ? local.runner_log_group : ""
   })
+  # EC2 counts user data in bytes before base64: recovered exactly from the base64 length
+  # and its padding, since length() counts characters.
+  user_data_base64 = base64encode(local.user_data)
+  user_data_bytes  = length(local.user_data_base64) / 4 * 3 - length(regexall("=", substr(local.user_data_base64, -2, 2)))
 
   # arn:<partition>:ec2:<region>:<account>:security-group/<id> — where the pool lives, read
   # from a resource of this module rather than from data sources that call AWS at plan.
@@ -32,8 +38,6 @@ locals {
     ["${local.ssm_arn}:parameter/${var.prefix}/github-app", "${local.ssm_arn}:parameter/${var.prefix}/github-app/*"],
     [for name in var.secret_parameters : "${local.ssm_arn}:parameter/${trimprefix(name, "/")}"],
   ))
-
-  managed_policies = var.attach_ssm_managed_instance_core ? { ssm = "AmazonSSMManagedInstanceCore" } : {}
 
   runner_log_group     = "/skiff/${var.prefix}/${var.name}"
   runner_log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.runner_log_group}"
@@ -73,9 +77,8 @@ resource "aws_vpc_security_group_egress_rule" "this" {
 }
 
 # ---------------------------------------------------------------------------------------
-# Instance role: read and delete its own JIT config, nothing else (plus opt-in managed
-# policies).
-# ---------------------------------------------------------------------------------------
+# Instance role: read and delete its own JIT config, nothing else (plus opt-in Session
+# Manager and log shipping).
 
 data "aws_iam_policy_document" "assume" {
   statement {
@@ -90,10 +93,12 @@ data "aws_iam_policy_document" "assume" {
 }
 
 resource "aws_iam_role" "this" {
-  name               = "${local.full_name}-runner"
-  description        = "skiff ${local.full_name} runner instances"
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
+  name                 = "${local.full_name}-runner"
+  description          = "skiff ${local.full_name} runner instances"
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  path                 = var.iam.path
+  permissions_boundary = var.iam.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 resource "aws_iam_instance_profile" "this" {
@@ -141,7 +146,21 @@ data "aws_iam_policy_document" "this" {
     resources = ["arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${var.prefix}/jit", local.jit_parameters_arn]
   }
 
-  # AmazonSSMManagedInstanceCore, for one, allows ssm:GetParameter* on every parameter.
+  # Session Manager needs these and nothing else (Session Manager's minimal instance
+  # profile; none of them takes a resource narrower than *). AmazonSSMManagedInstanceCore
+  # is not attached: it also allows ssm:GetParameter* on every parameter.
+  dynamic "statement" {
+    for_each = var.session_manager ? [1] : []
+
+    content {
+      sid       = "SessionManagerAgent"
+      actions   = ["ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]
+      resources = ["*"]
+    }
+  }
+
+  # Whatever else the role is given (a policy an operator attaches, a boundary that allows
+  # more), the App's secrets stay out of reach.
   statement {
     sid       = "DenyGitHubAppSecrets"
     effect    = "Deny"
@@ -182,13 +201,6 @@ resource "aws_iam_role_policy" "this" {
   policy = data.aws_iam_policy_document.this.json
 }
 
-resource "aws_iam_role_policy_attachment" "managed" {
-  for_each = local.managed_policies
-
-  role       = aws_iam_role.this.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
-}
-
 resource "aws_cloudwatch_log_group" "runner" {
   count = var.cloudwatch_agent_logs.enabled ? 1 : 0
 
@@ -209,7 +221,7 @@ resource "aws_launch_template" "this" {
   image_id                             = var.ami_id
   instance_initiated_shutdown_behavior = "terminate"
   update_default_version               = true
-  user_data                            = base64encode(local.user_data)
+  user_data                            = local.user_data_base64
   tags                                 = var.tags
 
   iam_instance_profile {
@@ -256,8 +268,8 @@ resource "aws_launch_template" "this" {
 
   lifecycle {
     precondition {
-      condition     = length(local.user_data) <= 16384
-      error_message = "The rendered user data is ${length(local.user_data)} bytes; EC2 allows 16384. Use a baked AMI with embed_bootstrap = false."
+      condition     = local.user_data_bytes <= 16384
+      error_message = "pools[\"${var.name}\"]: the rendered user data is ${local.user_data_bytes} bytes; EC2 allows 16384. ${var.embed_bootstrap ? "On a stock AMI the embedded bootstrap takes most of it: shorten pools[*].hooks, move pre_install/post_install into a baked AMI (packer/runner) and set baked_ami = true, which leaves about 13.7 KB for hooks." : "Shorten pools[*].hooks (job_started and job_completed can call a script the AMI holds)."}"
     }
   }
 }

@@ -37,3 +37,18 @@ output "log_group_name" {
   description = "Name of the runners' CloudWatch agent log group (/skiff/<prefix>/<name>), or null without cloudwatch_agent_logs.enabled."
   value       = try(aws_cloudwatch_log_group.runner[0].name, null)
 }
+
+output "role_path" {
+  description = "IAM path of the runners' role (iam.path)."
+  value       = aws_iam_role.this.path
+}
+
+output "role_permissions_boundary_arn" {
+  description = "Permissions boundary of the runners' role (iam.permissions_boundary_arn), or null."
+  value       = aws_iam_role.this.permissions_boundary
+}
+
+output "user_data_bytes" {
+  description = "Size of the launch template's user data in bytes before base64 (EC2 allows 16384)."
+  value       = local.user_data_bytes
+}

@@ -148,8 +148,8 @@ variable "jit_kms_key_arn" {
   }
 }
 
-variable "attach_ssm_managed_instance_core" {
-  description = "Attach AmazonSSMManagedInstanceCore so runners can be reached with Session Manager. Off by default. It allows ssm:GetParameter on every parameter; the role's explicit denies still keep every other instance's JIT config and the GitHub App's secrets out of reach."
+variable "session_manager" {
+  description = "Let Session Manager reach the runners (opt-in debugging): the role gets the SSM agent's minimal actions (ssm:UpdateInstanceInformation and the four ssmmessages channel actions), not AmazonSSMManagedInstanceCore, which also allows ssm:GetParameter* on every parameter. The role's explicit denies (other instances' JIT configs, the GitHub App's secrets) hold either way. Default false."
   type        = bool
   default     = false
   nullable    = false
@@ -163,7 +163,7 @@ variable "secret_parameters" {
 }
 
 variable "cloudwatch_agent_logs" {
-  description = "A log group for a CloudWatch agent on the runners (/skiff/<prefix>/<name>) and permission to write to it, and only to it: enabled (default false), retention_in_days (a CloudWatch Logs retention value, default 30), kms_key_arn (encrypts the group; null for none). The agent is the AMI's (packer/runner install_cloudwatch_agent) and its configuration names this group. No managed policy is attached: CloudWatchAgentServerPolicy would allow writing to any log group."
+  description = "Ship the bootstrap's and the runner's logs to a log group of the pool (/skiff/<prefix>/<name>; streams <instance-id>/bootstrap and <instance-id>/runner) with the CloudWatch agent, and allow writing to it, and only to it: enabled (default false), retention_in_days (a CloudWatch Logs retention value, default 30), kms_key_arn (encrypts the group; null for none). User data configures and starts the agent: a stock AMI installs it at boot, a baked AMI needs it baked (packer/runner install_cloudwatch_agent). No managed policy is attached: CloudWatchAgentServerPolicy would allow writing to any log group."
   type = object({
     enabled           = optional(bool, false)
     retention_in_days = optional(number, 30)
@@ -172,6 +172,28 @@ variable "cloudwatch_agent_logs" {
   default  = {}
   nullable = false
 }
+variable "hooks" {
+  description = "Shell scripts (bash) the pool's runners run, \"\" for none: pre_install and post_install as root before and after the runner is installed (stock AMIs only: embed_bootstrap = true); job_started and job_completed as the runner user before and after each job (ACTIONS_RUNNER_HOOK_JOB_STARTED / _COMPLETED), with the job's GITHUB_* environment. They go into user data, which EC2 caps at 16384 bytes (checked at plan). modules/runners validates them."
+  type = object({
+    pre_install   = optional(string, "")
+    post_install  = optional(string, "")
+    job_started   = optional(string, "")
+    job_completed = optional(string, "")
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "iam" {
+  description = "Every IAM role this module creates: permissions_boundary_arn (a managed policy ARN set as each role's permissions boundary; null for none) and path (the roles' IAM path, \"/\" or /<segments>/). modules/runners validates both."
+  type = object({
+    permissions_boundary_arn = optional(string)
+    path                     = optional(string, "/")
+  })
+  default  = {}
+  nullable = false
+}
+
 variable "tags" {
   description = "Tags for the module's resources, also stamped on instances, volumes and network interfaces through the launch template. skiff's own tags (skiff:prefix, skiff:pool, skiff:job-id, skiff:owner) are added at launch by scale-up."
   type        = map(string)

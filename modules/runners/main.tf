@@ -32,8 +32,8 @@ locals {
   # Function timeouts, in seconds. Each queue's visibility timeout is derived from its
   # consumer's timeout, so both read the same value from here.
   timeouts = {
-    scale_up  = 60
-    lifecycle = 30
+    scale_up  = var.lambdas.functions.scale_up.timeout
+    lifecycle = var.lambdas.functions.lifecycle.timeout
   }
 
   # Parameters no runner may read, whatever its role is given (runner-pool denies them
@@ -42,10 +42,10 @@ locals {
 
   # What each Lambda module's `function` input is given.
   functions = {
-    webhook    = { zip_path = local.zip_paths.webhook, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture }
-    scale_up   = { zip_path = local.zip_paths.scale_up, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, timeout = local.timeouts.scale_up }
-    lifecycle  = { zip_path = local.zip_paths.lifecycle, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, timeout = local.timeouts.lifecycle }
-    scale_down = { zip_path = local.zip_paths.scale_down, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, reserved_concurrency = var.reconcile.reserved_concurrency }
+    webhook    = { zip_path = local.zip_paths.webhook, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, memory_size = var.lambdas.functions.webhook.memory_size, timeout = var.lambdas.functions.webhook.timeout }
+    scale_up   = { zip_path = local.zip_paths.scale_up, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, memory_size = var.lambdas.functions.scale_up.memory_size, timeout = local.timeouts.scale_up }
+    lifecycle  = { zip_path = local.zip_paths.lifecycle, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, memory_size = var.lambdas.functions.lifecycle.memory_size, timeout = local.timeouts.lifecycle }
+    scale_down = { zip_path = local.zip_paths.scale_down, runtime = var.lambdas.runtime, architecture = var.lambdas.architecture, memory_size = var.lambdas.functions.scale_down.memory_size, timeout = var.lambdas.functions.scale_down.timeout, reserved_concurrency = var.reconcile.reserved_concurrency }
   }
 
   # Names are also the Powertools service names the dashboard's metrics are keyed by.
@@ -67,6 +67,12 @@ locals {
     retention_in_days = var.logging.retention_in_days
     kms_key_arn       = var.logging.kms_key_arn
     metrics_namespace = "skiff"
+  }
+
+  # The functions' network (lambda_vpc): the given groups, else the one created here.
+  lambda_vpc = var.lambda_vpc == null ? null : {
+    subnet_ids         = var.lambda_vpc.subnet_ids
+    security_group_ids = length(var.lambda_vpc.security_group_ids) > 0 ? var.lambda_vpc.security_group_ids : [aws_security_group.lambda[0].id]
   }
 
   create_vpc = var.network.create_vpc != null
@@ -99,7 +105,15 @@ locals {
     for name, p in var.pools : name => {
       ami_id          = coalesce(p.ami.id, try(data.aws_ssm_parameter.ami[name].insecure_value, null))
       embed_bootstrap = !p.baked_ami
-      root_volume     = { size_gb = p.disk_size_gb, kms_key_arn = var.ebs_kms_key_arn }
+      root_volume     = { size_gb = p.disk_size_gb, iops = p.disk_iops, throughput = p.disk_throughput, kms_key_arn = var.ebs_kms_key_arn }
+    }
+  }
+
+  # Each pool's debugging: its own settings, else the deployment's.
+  debug = {
+    for name, p in var.pools : name => {
+      session_manager = coalesce(p.debug.session_manager, var.debug.session_manager)
+      ship_logs       = coalesce(p.debug.ship_logs, var.debug.ship_logs)
     }
   }
 
@@ -239,6 +253,7 @@ module "vpc" {
   nat_gateway_per_az = var.network.create_vpc.nat_gateway_per_az
   gateway_endpoints  = var.network.create_vpc.gateway_endpoints
   flow_logs          = var.network.create_vpc.flow_logs
+  iam                = var.iam
   tags               = var.tags
 }
 
@@ -260,6 +275,7 @@ module "jobs_queue" {
 
   name                     = "${var.prefix}-jobs"
   consumer_timeout_seconds = local.timeouts.scale_up
+  max_receive_count        = var.jobs_queue.max_receive_count
   kms_key_arn              = var.kms_key_arn
   tags                     = var.tags
 }
@@ -277,9 +293,11 @@ module "lifecycle_queue" {
 module "state" {
   source = "../state"
 
-  name        = "${var.prefix}-state"
-  kms_key_arn = var.kms_key_arn
-  tags        = var.tags
+  name                   = "${var.prefix}-state"
+  point_in_time_recovery = var.state_table.point_in_time_recovery
+  deletion_protection    = var.state_table.deletion_protection
+  kms_key_arn            = var.kms_key_arn
+  tags                   = var.tags
 }
 
 # ---------------------------------------------------------------------------------------
@@ -315,16 +333,53 @@ module "runner_pool" {
   ami_id               = local.runner_pools[each.key].ami_id
   embed_bootstrap      = local.runner_pools[each.key].embed_bootstrap
   boot_timeout_seconds = each.value.boot_timeout_seconds
-  vpc_id               = local.vpc_id
-  root_volume          = local.runner_pools[each.key].root_volume
-  jit_kms_key_arn      = var.kms_key_arn
-  secret_parameters    = local.secret_parameters
-  tags                 = var.tags
+  hooks                = each.value.hooks
+  egress_rules         = each.value.egress_rules
+  session_manager      = local.debug[each.key].session_manager
+  cloudwatch_agent_logs = {
+    enabled           = local.debug[each.key].ship_logs
+    retention_in_days = var.debug.log_retention_in_days
+    kms_key_arn       = var.logging.kms_key_arn
+  }
+  vpc_id            = local.vpc_id
+  root_volume       = local.runner_pools[each.key].root_volume
+  jit_kms_key_arn   = var.kms_key_arn
+  secret_parameters = local.secret_parameters
+  iam               = var.iam
+  tags              = var.tags
 }
 
 # ---------------------------------------------------------------------------------------
 # Lambdas
 # ---------------------------------------------------------------------------------------
+
+# The functions' group when lambda_vpc names none: every call they make is HTTPS, and
+# nothing calls them through the VPC.
+resource "aws_security_group" "lambda" {
+  count = var.lambda_vpc != null && length(try(var.lambda_vpc.security_group_ids, [])) == 0 ? 1 : 0
+
+  name        = "${var.prefix}-lambda"
+  description = "skiff ${var.prefix} functions: HTTPS egress only"
+  vpc_id      = local.vpc_id
+  tags        = merge(var.tags, { Name = "${var.prefix}-lambda" })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_egress_rule" "lambda_https" {
+  for_each = length(aws_security_group.lambda) == 0 ? {} : { ipv4 = "0.0.0.0/0", ipv6 = "::/0" }
+
+  security_group_id = aws_security_group.lambda[0].id
+  description       = "HTTPS to AWS APIs and GitHub"
+  cidr_ipv4         = each.key == "ipv4" ? each.value : null
+  cidr_ipv6         = each.key == "ipv6" ? each.value : null
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  tags              = var.tags
+}
 
 module "webhook" {
   source = "../webhook"
@@ -341,6 +396,8 @@ module "webhook" {
   allowed_owners            = var.allowed_owners
   allowed_repositories      = var.allowed_repositories
   api                       = local.webhook_api
+  vpc                       = local.lambda_vpc
+  iam                       = var.iam
   tags                      = var.tags
 }
 
@@ -374,6 +431,8 @@ module "scale_up" {
   github_app        = local.github_app_key
   jit_kms_key_arn   = var.kms_key_arn
   ebs_kms_key_arn   = var.ebs_kms_key_arn
+  vpc               = local.lambda_vpc
+  iam               = var.iam
   tags              = var.tags
 }
 
@@ -396,17 +455,20 @@ module "lifecycle" {
   queue_kms_key_arn = var.kms_key_arn
   state_table       = { name = module.state.table_name, arn = module.state.table_arn }
   github_app        = local.github_app_key
+  vpc               = local.lambda_vpc
+  iam               = var.iam
   tags              = var.tags
 }
 
 module "scale_down" {
   source = "../scale-down"
 
-  prefix     = var.prefix
-  name       = local.function_names.scale_down
-  function   = local.functions.scale_down
-  logging    = local.logging
-  pools_json = local.pools_json
+  prefix              = var.prefix
+  name                = local.function_names.scale_down
+  function            = local.functions.scale_down
+  schedule_expression = var.reconcile.period_minutes == 1 ? "rate(1 minute)" : "rate(${var.reconcile.period_minutes} minutes)"
+  logging             = local.logging
+  pools_json          = local.pools_json
   jobs_queue = {
     url     = module.jobs_queue.queue_url
     arn     = module.jobs_queue.queue_arn
@@ -416,6 +478,8 @@ module "scale_down" {
   queue_kms_key_arn = var.kms_key_arn
   state_table       = { name = module.state.table_name, arn = module.state.table_arn }
   github_app        = local.github_app_key
+  vpc               = local.lambda_vpc
+  iam               = var.iam
   tags              = var.tags
 }
 

@@ -92,3 +92,28 @@ output "kms_key_policy_json" {
   description = "With kms_key_arn: a key policy document holding the statement that key's policy must include so EventBridge can deliver EC2 events to the encrypted lifecycle queue and its DLQ (events.amazonaws.com: kms:GenerateDataKey, kms:Decrypt). Merge its Statement into the key policy; skiff does not manage the policy of a key it was given. Null without kms_key_arn."
   value       = local.kms_key_policy
 }
+
+output "lambda_security_group_id" {
+  description = "The functions' security group that skiff created (lambda_vpc without security_group_ids; egress TCP 443 only), for VPC endpoint rules; null otherwise."
+  value       = try(aws_security_group.lambda[0].id, null)
+}
+
+output "runner_log_group_names" {
+  description = "Each pool's runner log group (debug.ship_logs: streams <instance-id>/bootstrap and <instance-id>/runner), by pool name; pools that do not ship logs are left out."
+  value       = { for name in local.pool_names : name => module.runner_pool[name].log_group_name if local.debug[name].ship_logs }
+}
+
+output "runner_security_group_ids" {
+  description = "Each pool's runner security group ID, by pool name (egress only; reference it in the rules of what runners must reach, such as a VPC endpoint or a private registry)."
+  value       = { for name in local.pool_names : name => module.runner_pool[name].security_group_id }
+}
+
+output "function_role_arns" {
+  description = "The four functions' IAM role ARNs (webhook, scale_up, lifecycle, scale_down), for KMS key policies and permission boundaries reviews."
+  value = {
+    webhook    = module.webhook.role_arn
+    scale_up   = module.scale_up.role_arn
+    lifecycle  = module.lifecycle.role_arn
+    scale_down = module.scale_down.role_arn
+  }
+}

@@ -140,7 +140,9 @@ variable "pools" {
   description = <<-EOT
     Runner pools by name (^[a-z][a-z0-9-]{0,31}$; 1 to 20 pools). A job goes to the pool whose labels (plus self-hosted, linux and the architecture) include every label of its runs-on; of several, the pool with the fewest labels, then the first by name (Terraform orders maps by key).
     Each pool: instance_types (1 to 20, required, e.g. ["m7i.large", "m6i.large"]; more types mean more spot capacity); max_runners (1 to 10000, required: the most instances at once); labels (GitHub labels, default []); architecture (x64 or arm64, default x64; Graviton types such as m7g, c6gn, t4g need arm64); capacity_type (spot or on-demand, default spot); on_demand_fallback (launch on-demand when spot has no capacity, default true); spot_allocation_strategy (price-capacity-optimized, capacity-optimized, lowest-price or diversified); interrupted_retry_on_demand (re-run jobs lost to a spot interruption on on-demand, default true);
-    ami (id = "ami-..." or ssm_parameter = an SSM parameter name holding the AMI ID, read at plan; default: the Amazon Linux 2023 public parameter /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-<x86_64|arm64>); baked_ami (the AMI is a skiff AMI from packer/runner, so the bootstrap is not put in user data; default false, needs ami); disk_size_gb (8 to 16384, default 30); boot_timeout_seconds (30 to 3600, default 300: an instance whose runner has not started by then is terminated); max_lifetime_seconds (300 to 604800, default 21600: no runner lives longer); runner_level (repo or org, default repo); runner_group (org pools only, and required there: the name or numeric ID of the organisation runner group the runners join, e.g. "skiff"; create the group in the organisation settings and give it only the repositories skiff serves. "Default" (or 1) must be stated to use the Default group, which every repository of the organisation can use, private ones included); associate_public_ip_address (no longer used, must be left out: a runner gets a public IPv4 address when its subnet has map_public_ip_on_launch, as modules/vpc's public subnets do);
+    ami (id = "ami-..." or ssm_parameter = an SSM parameter name holding the AMI ID, read at plan; default: the Amazon Linux 2023 public parameter /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-<x86_64|arm64>); baked_ami (the AMI is a skiff AMI from packer/runner, so the bootstrap is not put in user data; default false, needs ami); disk_size_gb (8 to 16384, default 30); disk_iops (gp3, 3000 to 80000, default 3000, the free baseline) and disk_throughput (MiB/s, 125 to 2000 and at most disk_iops / 4, default 125, the free baseline); egress_rules (the runners' security group's outbound rules, replacing the default of all traffic out, IPv4 and IPv6: each { description, exactly one of cidr_ipv4, cidr_ipv6 or prefix_list_id, ip_protocol ("-1" for all, tcp, udp, icmp, icmpv6), from_port and to_port for tcp and udp }; runners need HTTPS to GitHub, SSM and, on stock AMIs, the package repositories; there are never inbound rules); boot_timeout_seconds (30 to 3600, default 300: an instance whose runner has not started by then is terminated); max_lifetime_seconds (300 to 604800, default 21600: no runner lives longer); runner_level (repo or org, default repo); runner_group (org pools only, and required there: the name or numeric ID of the organisation runner group the runners join, e.g. "skiff"; create the group in the organisation settings and give it only the repositories skiff serves. "Default" (or 1) must be stated to use the Default group, which every repository of the organisation can use, private ones included); associate_public_ip_address (no longer used, must be left out: a runner gets a public IPv4 address when its subnet has map_public_ip_on_launch, as modules/vpc's public subnets do);
+    debug (session_manager, ship_logs: this pool's override of the debug variable; unset takes debug's value);
+    hooks (bash scripts, default none; README "Hooks"): pre_install and post_install run as root before and after the runner is installed (stock AMIs only; bake those steps into the AMI instead), job_started and job_completed run as the runner user before and after each job with the job's GITHUB_* environment (ACTIONS_RUNNER_HOOK_JOB_STARTED / _COMPLETED; a failing job_started fails the job). They travel in user data, which EC2 caps at 16384 bytes: about 1.4 KB is left for all four on a stock AMI (the embedded bootstrap takes 14.9 KB), about 13.7 KB on a baked AMI; each hook costs about 80 bytes of wrapping; the plan fails naming the pool when they do not fit;
     warm (org pools only, default none: runners kept booted and registered, waiting for any job of the pool, so a job starts without waiting for EC2): idle (0 to max_runners: how many wait; they count against max_runners), organization (the organisation they register in: the App must be installed there), max_idle_seconds (300 to 604800, default 14400: an older waiting runner is replaced), schedule (time windows in which runners wait, as five-field cron expressions matching every minute of the window, e.g. { cron = "* 7-18 * * mon-fri", timezone = "Europe/Berlin" }; default [] = always; outside every window none wait and nothing is spent).
   EOT
   type = map(object({
@@ -156,13 +158,34 @@ variable "pools" {
       id            = optional(string)
       ssm_parameter = optional(string)
     }), {})
-    baked_ami                   = optional(bool, false)
-    disk_size_gb                = optional(number, 30)
+    baked_ami       = optional(bool, false)
+    disk_size_gb    = optional(number, 30)
+    disk_iops       = optional(number, 3000)
+    disk_throughput = optional(number, 125)
+    egress_rules = optional(list(object({
+      description    = string
+      cidr_ipv4      = optional(string)
+      cidr_ipv6      = optional(string)
+      prefix_list_id = optional(string)
+      ip_protocol    = optional(string, "-1")
+      from_port      = optional(number)
+      to_port        = optional(number)
+    })))
     boot_timeout_seconds        = optional(number, 300)
     max_lifetime_seconds        = optional(number, 21600)
     runner_level                = optional(string, "repo")
     runner_group                = optional(string)
     associate_public_ip_address = optional(bool)
+    debug = optional(object({
+      session_manager = optional(bool)
+      ship_logs       = optional(bool)
+    }), {})
+    hooks = optional(object({
+      pre_install   = optional(string, "")
+      post_install  = optional(string, "")
+      job_started   = optional(string, "")
+      job_completed = optional(string, "")
+    }), {})
     warm = optional(object({
       idle             = number
       organization     = string
@@ -256,6 +279,21 @@ variable "pools" {
   }
 
   validation {
+    condition     = alltrue([for p in values(var.pools) : p.disk_iops >= 3000 && p.disk_iops <= 80000 && floor(p.disk_iops) == p.disk_iops && p.disk_throughput >= 125 && p.disk_throughput <= 2000 && p.disk_throughput <= p.disk_iops / 4])
+    error_message = "pools[*].disk_iops must be a whole number from 3000 to 80000 and disk_throughput 125 to 2000 MiB/s, at most disk_iops / 4 (gp3)."
+  }
+
+  validation {
+    condition = alltrue([for p in values(var.pools) : p.egress_rules == null || try(length(p.egress_rules) <= 60 && alltrue([for r in p.egress_rules :
+      length(compact([r.cidr_ipv4, r.cidr_ipv6, r.prefix_list_id])) == 1 && contains(["-1", "tcp", "udp", "icmp", "icmpv6"], r.ip_protocol)
+      && (!contains(["tcp", "udp"], r.ip_protocol) || (r.from_port != null && r.to_port != null))
+      && (r.cidr_ipv4 == null || can(cidrhost(r.cidr_ipv4, 0))) && (r.cidr_ipv6 == null || can(cidrhost(r.cidr_ipv6, 0)))
+      && (r.prefix_list_id == null || can(regex("^pl-[0-9a-f]{8,17}$", coalesce(r.prefix_list_id, "-"))))
+    ]), false)])
+    error_message = "pools[*].egress_rules: at most 60 rules, each with exactly one of cidr_ipv4, cidr_ipv6 (CIDR blocks) or prefix_list_id (pl-...), ip_protocol \"-1\", tcp, udp, icmp or icmpv6, and from_port and to_port for tcp and udp."
+  }
+
+  validation {
     condition = alltrue([for p in values(var.pools) :
       p.boot_timeout_seconds >= 30 && p.boot_timeout_seconds <= 3600 && floor(p.boot_timeout_seconds) == p.boot_timeout_seconds
       && p.max_lifetime_seconds >= 300 && p.max_lifetime_seconds <= 604800 && floor(p.max_lifetime_seconds) == p.max_lifetime_seconds
@@ -297,6 +335,17 @@ variable "pools" {
   }
 
   validation {
+    condition     = alltrue([for p in values(var.pools) : !p.baked_ami || (p.hooks.pre_install == "" && p.hooks.post_install == "")])
+    error_message = "pools[*].hooks.pre_install and post_install run around the runner's install on a stock AMI; a baked AMI (baked_ami = true) has the runner already: put those steps in its Packer template (packer/runner/scripts) instead."
+  }
+
+  validation {
+    # The user data writes each hook with a <<'SKIFF_HOOK' here-document.
+    condition     = alltrue([for p in values(var.pools) : alltrue([for h in values(p.hooks) : length(h) <= 16384 && !can(regex("(?m)^SKIFF_HOOK$", h))])])
+    error_message = "pools[*].hooks must each be at most 16384 characters (EC2's user-data limit, shared with the bootstrap) and must not contain a line that is exactly SKIFF_HOOK (the here-document delimiter user data writes them with)."
+  }
+
+  validation {
     condition     = alltrue([for p in values(var.pools) : p.runner_level == "org" || p.runner_group == null])
     error_message = "pools[*].runner_group applies to runner_level = \"org\" only: repository runners have no runner group."
   }
@@ -310,7 +359,7 @@ variable "pools" {
 }
 
 variable "lambdas" {
-  description = "The four Lambda functions: runtime (nodejs22.x or a later nodejs<N>.x), architecture (arm64, the default and cheaper, or x86_64); dir, the folder holding webhook.zip, scale-up.zip, lifecycle.zip and scale-down.zip (with a git source: the folder scripts/fetch-lambdas.sh wrote, e.g. \"$${path.root}/lambdas\"; default: dist/lambdas of the skiff checkout this module is in, where `make build` writes); zip_paths of webhook, scale_up, lifecycle and scale_down, each overriding dir for one function."
+  description = "The four Lambda functions: runtime (nodejs22.x or a later nodejs<N>.x), architecture (arm64, the default and cheaper, or x86_64); dir, the folder holding webhook.zip, scale-up.zip, lifecycle.zip and scale-down.zip (with a git source: the folder scripts/fetch-lambdas.sh wrote, e.g. \"$${path.root}/lambdas\"; default: dist/lambdas of the skiff checkout this module is in, where `make build` writes); zip_paths of webhook, scale_up, lifecycle and scale_down, each overriding dir for one function; functions: memory_size (MB, 128 to 10240) and timeout (seconds) of webhook (256 MB, 10 s; at most 29: API Gateway gives up at 30 s and GitHub at 10 s), scale_up (512 MB, 60 s), lifecycle (256 MB, 30 s) and scale_down (512 MB, 120 s: one reconcile cycle), each 1 to 900 s; the jobs and lifecycle queues' visibility timeouts follow scale_up's and lifecycle's."
   type = object({
     runtime      = optional(string, "nodejs22.x")
     architecture = optional(string, "arm64")
@@ -321,6 +370,12 @@ variable "lambdas" {
       lifecycle  = optional(string)
       scale_down = optional(string)
     }), {})
+    functions = optional(object({
+      webhook    = optional(object({ memory_size = optional(number, 256), timeout = optional(number, 10) }), {})
+      scale_up   = optional(object({ memory_size = optional(number, 512), timeout = optional(number, 60) }), {})
+      lifecycle  = optional(object({ memory_size = optional(number, 256), timeout = optional(number, 30) }), {})
+      scale_down = optional(object({ memory_size = optional(number, 512), timeout = optional(number, 120) }), {})
+    }), {})
   })
   default  = {}
   nullable = false
@@ -328,6 +383,11 @@ variable "lambdas" {
   validation {
     condition     = can(regex("^nodejs(2[2-9]|[3-9][0-9])\\.x$", var.lambdas.runtime))
     error_message = "lambdas.runtime must be nodejs22.x or a later nodejs<N>.x runtime."
+  }
+
+  validation {
+    condition     = alltrue([for f in values(var.lambdas.functions) : f.memory_size >= 128 && f.memory_size <= 10240 && floor(f.memory_size) == f.memory_size && f.timeout >= 1 && f.timeout <= 900 && floor(f.timeout) == f.timeout]) && var.lambdas.functions.webhook.timeout <= 29
+    error_message = "lambdas.functions: memory_size must be a whole number of MB from 128 to 10240 and timeout whole seconds from 1 to 900 (webhook: 1 to 29, since API Gateway gives up at 30 s)."
   }
 
   validation {
@@ -355,9 +415,10 @@ variable "create_spot_service_linked_role" {
 }
 
 variable "reconcile" {
-  description = "The scheduled reconcile (scale-down): reserved_concurrency (null, the default, for none; or 1 to 1000). One reconcile runs at a time without it: the function holds a lock item in the state table. A reservation is taken from the account's unreserved Lambda concurrency, which AWS keeps at 10 or more, so on an account with the default quota of 10 any value fails the apply; ask for a higher quota first."
+  description = "The scheduled reconcile (scale-down): period_minutes (1 to 60, default 2: how often it runs; a leaked instance or a lost webhook is found within one period plus the grace periods, and each cycle costs one invocation and at most two GitHub calls); reserved_concurrency (null, the default, for none; or 1 to 1000). One reconcile runs at a time without it: the function holds a lock item in the state table. A reservation is taken from the account's unreserved Lambda concurrency, which AWS keeps at 10 or more, so on an account with the default quota of 10 any value fails the apply; ask for a higher quota first."
   type = object({
     reserved_concurrency = optional(number)
+    period_minutes       = optional(number, 2)
   })
   default  = {}
   nullable = false
@@ -365,6 +426,11 @@ variable "reconcile" {
   validation {
     condition     = var.reconcile.reserved_concurrency == null || try(var.reconcile.reserved_concurrency >= 1 && var.reconcile.reserved_concurrency <= 1000 && floor(var.reconcile.reserved_concurrency) == var.reconcile.reserved_concurrency, false)
     error_message = "reconcile.reserved_concurrency must be null (no reservation, the default) or a whole number from 1 to 1000."
+  }
+
+  validation {
+    condition     = var.reconcile.period_minutes >= 1 && var.reconcile.period_minutes <= 60 && floor(var.reconcile.period_minutes) == var.reconcile.period_minutes
+    error_message = "reconcile.period_minutes must be a whole number of minutes from 1 to 60."
   }
 }
 
@@ -469,6 +535,88 @@ variable "alarm_actions" {
   validation {
     condition     = length(var.alarm_actions) <= 5 && alltrue([for a in var.alarm_actions : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]+$", a))])
     error_message = "alarm_actions must hold at most 5 SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>)."
+  }
+}
+
+variable "state_table" {
+  description = "The state table (DynamoDB): point_in_time_recovery (default true: continuous backups for 35 days, about $0.20 per GB-month) and deletion_protection (default false: the table holds runtime state that the reconcile rebuilds from EC2 and GitHub; true refuses terraform destroy until turned off)."
+  type = object({
+    point_in_time_recovery = optional(bool, true)
+    deletion_protection    = optional(bool, false)
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "jobs_queue" {
+  description = "The jobs queue (SQS): max_receive_count (1 to 1000, default 5): how many times scale-up may receive a job, failing each time (no capacity, GitHub errors), before it goes to the dead-letter queue, where the DLQ alarm and the reconcile see it."
+  type = object({
+    max_receive_count = optional(number, 5)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.jobs_queue.max_receive_count >= 1 && var.jobs_queue.max_receive_count <= 1000 && floor(var.jobs_queue.max_receive_count) == var.jobs_queue.max_receive_count
+    error_message = "jobs_queue.max_receive_count must be a whole number from 1 to 1000."
+  }
+}
+
+variable "debug" {
+  description = "Opt-in debugging of the runners, for every pool (pools[*].debug overrides it per pool): session_manager (default false) lets Session Manager open a shell on a runner: the runner role gets the SSM agent's five minimal actions, not AmazonSSMManagedInstanceCore, and its explicit denies keep the GitHub App's key and webhook secrets and every other instance's JIT config out of reach; ship_logs (default false) ships the bootstrap's journal and the runner's _diag logs with the CloudWatch agent to one log group per pool, /skiff/<prefix>/<pool> (output runner_log_group_names; a baked AMI needs the agent baked in: packer/runner install_cloudwatch_agent), kept log_retention_in_days (a CloudWatch Logs retention value, default 14) and encrypted with logging.kms_key_arn. Shipping on a stock AMI adds about 700 bytes of user data, taken from the room left for hooks."
+  type = object({
+    session_manager       = optional(bool, false)
+    ship_logs             = optional(bool, false)
+    log_retention_in_days = optional(number, 14)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.debug.log_retention_in_days)
+    error_message = "debug.log_retention_in_days must be one of the CloudWatch Logs values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "lambda_vpc" {
+  description = <<-EOT
+    Run the four functions in a VPC, e.g. to reach a GitHub Enterprise Server on a private network; null (the default) keeps them on Lambda's own network, with internet access and no ENIs. subnet_ids: 1 to 16 private subnets (a function in a VPC never gets a public IP, so public subnets give it no internet). security_group_ids: 0 to 5 groups; empty (the default) creates one in network's VPC (<prefix>-lambda, egress TCP 443 only, no ingress), in which case the subnets must be in that VPC.
+    The functions then need HTTPS to the GitHub API (github_app.api_url), SQS, SSM, DynamoDB and EC2 (Lambda itself writes their logs and polls their queues; SQS and SSM call KMS): through a NAT gateway, or VPC endpoints (interface endpoints sqs, ssm and ec2 with private DNS; a gateway or interface endpoint for dynamodb) whose security groups admit the functions' group on 443. The README's "Functions in a VPC" lists which function calls what.
+  EOT
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = optional(list(string), [])
+  })
+  default = null
+
+  validation {
+    condition     = var.lambda_vpc == null || try(length(var.lambda_vpc.subnet_ids) >= 1 && length(var.lambda_vpc.subnet_ids) <= 16 && length(distinct(var.lambda_vpc.subnet_ids)) == length(var.lambda_vpc.subnet_ids) && alltrue([for s in var.lambda_vpc.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))]), false)
+    error_message = "lambda_vpc.subnet_ids must hold 1 to 16 distinct subnet IDs (subnet- followed by 8 or 17 hex digits)."
+  }
+
+  validation {
+    condition     = var.lambda_vpc == null || try(length(var.lambda_vpc.security_group_ids) <= 5 && alltrue([for g in var.lambda_vpc.security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", g))]), false)
+    error_message = "lambda_vpc.security_group_ids must hold at most 5 security group IDs (sg- followed by 8 or 17 hex digits); leave it empty for a group that allows egress on 443 only."
+  }
+}
+
+variable "iam" {
+  description = "Every IAM role skiff creates (the four functions' roles, each pool's runner role, the VPC flow logs role): permissions_boundary_arn (ARN of a managed policy set as each role's permissions boundary, e.g. arn:aws:iam::123456789012:policy/ci-boundary, as service control policies often require; default null, none) and path (the roles' IAM path: \"/\" (the default) or /<segments>/, at most 512 characters; the path is part of each role's ARN)."
+  type = object({
+    permissions_boundary_arn = optional(string)
+    path                     = optional(string, "/")
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.iam.permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\\x21-\\x7E]+$", coalesce(var.iam.permissions_boundary_arn, "-")))
+    error_message = "iam.permissions_boundary_arn must be null or a managed policy ARN (arn:<partition>:iam::<account>:policy/<path><name>)."
+  }
+
+  validation {
+    condition     = length(var.iam.path) <= 512 && can(regex("^(/|/[\\x21-\\x7E]+/)$", var.iam.path)) && !strcontains(var.iam.path, "//")
+    error_message = "iam.path must be \"/\" or start and end with / (e.g. \"/skiff/\"), printable ASCII without spaces or empty segments, at most 512 characters."
   }
 }
 

@@ -43,6 +43,8 @@ module "function" {
   logging      = var.logging
   environment  = local.environment
   policy_json  = data.aws_iam_policy_document.this.json
+  vpc          = var.vpc
+  iam          = var.iam
   tags         = var.tags
 }
 

@@ -37,3 +37,23 @@ output "service_name" {
   description = "The Powertools service name, <prefix>-scale-down (the `service` dimension of the function's metrics)."
   value       = module.function.service_name
 }
+
+output "role_path" {
+  description = "IAM path of the function's role (iam.path)."
+  value       = module.function.role_path
+}
+
+output "role_permissions_boundary_arn" {
+  description = "Permissions boundary of the function's role (iam.permissions_boundary_arn), or null."
+  value       = module.function.role_permissions_boundary_arn
+}
+
+output "vpc_subnet_ids" {
+  description = "Subnets the function runs in (vpc.subnet_ids), or null outside a VPC."
+  value       = module.function.vpc_subnet_ids
+}
+
+output "schedule_expression" {
+  description = "How often the reconcile runs (the schedule rule's rate expression)."
+  value       = aws_cloudwatch_event_rule.schedule.schedule_expression
+}

@@ -32,3 +32,18 @@ output "service_name" {
   description = "The Powertools service name (the `service` dimension of the function's metrics)."
   value       = module.function.service_name
 }
+
+output "role_path" {
+  description = "IAM path of the function's role (iam.path)."
+  value       = module.function.role_path
+}
+
+output "role_permissions_boundary_arn" {
+  description = "Permissions boundary of the function's role (iam.permissions_boundary_arn), or null."
+  value       = module.function.role_permissions_boundary_arn
+}
+
+output "vpc_subnet_ids" {
+  description = "Subnets the function runs in (vpc.subnet_ids), or null outside a VPC."
+  value       = module.function.vpc_subnet_ids
+}

@@ -130,6 +130,25 @@ variable "event_source" {
   nullable = false
 }
 
+variable "vpc" {
+  description = "Run the function in a VPC, or null (the default): subnet_ids and security_group_ids (modules/function's vpc input)."
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  default = null
+}
+
+variable "iam" {
+  description = "Every IAM role this module creates: permissions_boundary_arn (a managed policy ARN set as each role's permissions boundary; null for none) and path (the roles' IAM path, \"/\" or /<segments>/). modules/runners validates both."
+  type = object({
+    permissions_boundary_arn = optional(string)
+    path                     = optional(string, "/")
+  })
+  default  = {}
+  nullable = false
+}
+
 variable "tags" {
   description = "Tags for every resource the module creates."
   type        = map(string)

@@ -52,9 +52,11 @@ data "aws_iam_policy_document" "flow_logs" {
 resource "aws_iam_role" "flow_logs" {
   count = var.flow_logs.enabled ? 1 : 0
 
-  name_prefix        = "${substr(var.name, 0, 32)}-flow-logs-"
-  assume_role_policy = data.aws_iam_policy_document.flow_logs_assume[0].json
-  tags               = var.tags
+  name_prefix          = "${substr(var.name, 0, 32)}-flow-logs-"
+  assume_role_policy   = data.aws_iam_policy_document.flow_logs_assume[0].json
+  path                 = var.iam.path
+  permissions_boundary = var.iam.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 resource "aws_iam_role_policy" "flow_logs" {

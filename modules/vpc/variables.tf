@@ -103,6 +103,16 @@ variable "flow_logs" {
   }
 }
 
+variable "iam" {
+  description = "Every IAM role this module creates: permissions_boundary_arn (a managed policy ARN set as each role's permissions boundary; null for none) and path (the roles' IAM path, \"/\" or /<segments>/). modules/runners validates both."
+  type = object({
+    permissions_boundary_arn = optional(string)
+    path                     = optional(string, "/")
+  })
+  default  = {}
+  nullable = false
+}
+
 variable "tags" {
   description = "Tags for every resource the module creates. The module adds a Name tag."
   type        = map(string)

@@ -4,7 +4,8 @@
     python3 test/apply/prereqs.py EXAMPLE_NAME ENDPOINT_URL > terraform.tfvars.json
 
 Every example gets a GitHub App ID; existing-vpc also gets a VPC with two private subnets
-and the SSM parameter that a Packer build would have written the runner AMI's ID to.
+and the SSM parameter that a Packer build would have written the runner AMI's ID to;
+graviton gets that parameter for its arm64 AMI.
 Other directories (the checker's fixtures) get no variables.
 """
 
@@ -41,10 +42,18 @@ def existing_vpc(endpoint: str) -> dict:
     return {"vpc_id": vpc_id, "subnet_ids": subnet_ids, "runner_ami_parameter": "/skiff/ami/x86_64"}
 
 
+def graviton(endpoint: str) -> dict:
+    # The arm64 AMI a Packer build would have baked: any image moto knows stands in for it.
+    image_id = client("ec2", endpoint).describe_images(Owners=["amazon"], MaxResults=5)["Images"][0]["ImageId"]
+    client("ssm", endpoint).put_parameter(Name="/skiff/ami/arm64", Type="String", Value=image_id, DataType="aws:ec2:image")
+    return {"runner_ami_parameter": "/skiff/ami/arm64"}
+
+
 EXAMPLES = {
     "default": lambda endpoint: {},
     "multi-pool": lambda endpoint: {},
     "existing-vpc": existing_vpc,
+    "graviton": graviton,
 }
 
 

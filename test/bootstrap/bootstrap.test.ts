@@ -442,6 +442,58 @@ describe("skiff-bootstrap.sh boot signals (skiff/runner metrics)", () => {
     );
     expect(lines(root.read("calls.log")).at(-1)).toBe("poweroff --now");
   });
+
+  it("hands the pool's job hooks to the runner, which runs them around the job with the job's environment", async () => {
+    // Prepare
+    const record = (file: string) =>
+      `#!/bin/bash\nprintf '%s %s %s %s\\n' "$0" "$GITHUB_JOB" "$GITHUB_REPOSITORY" "$GITHUB_RUN_ID" >>"$SKIFF_STUB_STATE/hooks.log"\n: "${file}"\n`;
+    root = makeRoot({
+      imdsUrl: imds.url,
+      parameterValue: newSecret(),
+      hooks: { "job-started": record("started"), "job-completed": record("completed") },
+    });
+    const hooksDir = join(root.root, "etc", "skiff", "hooks");
+
+    // Act
+    const run = await runBootstrap(root.env);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(lines(root.read("hooks.log"))).toEqual([
+      `${hooksDir}/job-started.sh build octo-org/app 42`,
+      `${hooksDir}/job-completed.sh build octo-org/app 42`,
+    ]);
+    expect(run.stderr).toContain(`job hooks: ACTIONS_RUNNER_HOOK_JOB_STARTED=${hooksDir}/job-started.sh`);
+  });
+
+  it("sets no hook variable when the pool has no hooks", async () => {
+    // Prepare
+    root = makeRoot({
+      imdsUrl: imds.url,
+      parameterValue: newSecret(),
+      hooks: { "job-completed": "exit 0\n" },
+    });
+
+    // Act
+    const run = await runBootstrap(root.env);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("ACTIONS_RUNNER_HOOK_JOB_COMPLETED=");
+    expect(run.stderr).not.toContain("ACTIONS_RUNNER_HOOK_JOB_STARTED=");
+  });
+
+  it("fails the job, and still powers off, when a job hook fails", async () => {
+    // Prepare
+    root = makeRoot({ imdsUrl: imds.url, parameterValue: newSecret(), hooks: { "job-started": "exit 3\n" } });
+
+    // Act
+    const run = await runBootstrap(root.env);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(lines(root.read("calls.log")).at(-1)).toBe("poweroff --now");
+  });
 });
 
 interface Versions {
@@ -450,14 +502,33 @@ interface Versions {
 }
 const versions = JSON.parse(readFileSync(join(repoRoot, "versions.json"), "utf8")) as Versions;
 
+type HookName = "pre_install" | "post_install" | "job_started" | "job_completed";
+
+/** The hooks object runner-pool passes: every key present, "" for none. */
+function hooksHcl(hooks: Partial<Record<HookName, string>>): string {
+  const names: HookName[] = ["pre_install", "post_install", "job_started", "job_completed"];
+  return `{ ${names
+    .map(
+      (n) =>
+        `${n} = ${JSON.stringify(hooks[n] ?? "")
+          .replaceAll("${", () => "$${")
+          .replaceAll("%{", "%%{")}`,
+    )
+    .join(", ")} }`;
+}
+
 /** Renders the user-data template the way the runner-pool module does, with Terraform itself. */
-function renderUserData(bootstrapScript: "file" | "empty"): string {
+function renderUserData(
+  bootstrapScript: "file" | "empty",
+  hooks: Partial<Record<HookName, string>> = {},
+  logGroup = "",
+): string {
   const template = join(repoRoot, "packer", "runner", "user-data.sh.tftpl");
   const versionsFile = join(repoRoot, "versions.json");
   const v = `jsondecode(file("${versionsFile}")).runner`;
   const bootstrap =
     bootstrapScript === "file" ? `file("${join(repoRoot, "packer/runner/files/skiff-bootstrap.sh")}")` : `""`;
-  const expression = `base64encode(templatefile("${template}", { prefix = "ci", boot_timeout_seconds = 300, runner_version = ${v}.version, runner_sha256_x64 = ${v}.sha256.x64, runner_sha256_arm64 = ${v}.sha256.arm64, bootstrap_script = ${bootstrap} }))`;
+  const expression = `base64encode(templatefile("${template}", { prefix = "ci", boot_timeout_seconds = 300, runner_version = ${v}.version, runner_sha256_x64 = ${v}.sha256.x64, runner_sha256_arm64 = ${v}.sha256.arm64, bootstrap_script = ${bootstrap}, hooks = ${hooksHcl(hooks)}, log_group = "${logGroup}" }))`;
   const cwd = mkdtempSync(join(tmpdir(), "skiff-user-data-"));
   try {
     const output = execFileSync("terraform", ["console", "-no-color"], {
@@ -500,7 +571,83 @@ describe("user-data.sh.tftpl", () => {
     expect(userData).toContain("systemctl start --no-block skiff-runner.service");
     expect(userData).not.toContain("dnf install");
   });
+
+  it("writes the pool's hooks to /etc/skiff/hooks and runs pre_install before and post_install after the runner's install", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text; ${ must reach user data untouched by templatefile
+    const preInstall = 'dnf install -y -q jq\necho "${HOME}"';
+    const userData = renderUserData("file", {
+      pre_install: preInstall,
+      post_install: "echo installed",
+      job_started: "echo started",
+      job_completed: "echo completed",
+    });
+
+    expect(() => shellcheck(userData)).not.toThrow();
+    for (const [file, body] of [
+      ["pre-install", preInstall],
+      ["post-install", "echo installed"],
+      ["job-started", "echo started"],
+      ["job-completed", "echo completed"],
+    ]) {
+      expect(userData).toContain(
+        `install -Dm0755 /dev/stdin /etc/skiff/hooks/${file}.sh <<'SKIFF_HOOK'\n${body}\nSKIFF_HOOK\n`,
+      );
+    }
+    const at = (part: string) => offsetIn(userData, part);
+    expect(at("bash /etc/skiff/hooks/pre-install.sh")).toBeGreaterThan(
+      at("/dev/stdin /etc/skiff/hooks/pre-install.sh"),
+    );
+    expect(at("bash /etc/skiff/hooks/pre-install.sh")).toBeLessThan(at("dnf install -y -q --setopt"));
+    expect(at("bash /etc/skiff/hooks/post-install.sh")).toBeGreaterThan(
+      at("chmod 0755 /usr/local/libexec/skiff/bootstrap"),
+    );
+    expect(at("bash /etc/skiff/hooks/post-install.sh")).toBeLessThan(at("systemd-run --unit=skiff-runner"));
+  });
+
+  it.each([
+    [
+      "file",
+      "dnf install -y -q --setopt=install_weak_deps=False docker git libicu tar gzip amazon-cloudwatch-agent",
+    ],
+    ["empty", "ship_logs\n  systemctl start --no-block skiff-runner.service"],
+  ] as const)(
+    "with a log group (bootstrap %s), starts the CloudWatch agent on the bootstrap's journal and the runner's logs before the runner",
+    (bootstrap, marker) => {
+      const userData = renderUserData(bootstrap, {}, "/skiff/ci/linux");
+
+      expect(() => shellcheck(userData)).not.toThrow();
+      expect(userData).toContain(marker);
+      expect(userData).toContain(
+        '"file_path":"/var/log/skiff/bootstrap.log","log_group_name":"/skiff/ci/linux"',
+      );
+      expect(userData).toContain(
+        '"file_path":"/opt/actions-runner/_diag/*.log","log_group_name":"/skiff/ci/linux"',
+      );
+      expect(userData.lastIndexOf("ship_logs")).toBeLessThan(
+        offsetIn(
+          userData,
+          bootstrap === "file" ? "systemd-run --unit=skiff-runner" : "systemctl start --no-block",
+        ),
+      );
+    },
+  );
+
+  it("writes the job hooks on a baked AMI too, before the runner's unit starts", () => {
+    const userData = renderUserData("empty", { job_started: "echo started" });
+
+    expect(() => shellcheck(userData)).not.toThrow();
+    expect(offsetIn(userData, "/dev/stdin /etc/skiff/hooks/job-started.sh")).toBeLessThan(
+      offsetIn(userData, "systemctl start --no-block skiff-runner.service"),
+    );
+    expect(userData).not.toContain("job-completed");
+  });
 });
+
+const offsetIn = (text: string, part: string) => {
+  const i = text.indexOf(part);
+  expect(i, `${part} in user data`).toBeGreaterThanOrEqual(0);
+  return i;
+};
 
 describe("versions.json", () => {
   it("pins the runner version, a SHA-256 per architecture and the Node.js major", () => {

@@ -42,6 +42,8 @@ export interface RootOptions {
   runnerPublished?: string;
   /** put-metric-data fails with AccessDenied. */
   putMetricFails?: boolean;
+  /** Hook scripts user data writes, by file name without .sh (e.g. "job-started"). */
+  hooks?: Record<string, string>;
 }
 
 export interface Root {

@@ -96,6 +96,7 @@ export function makeRoot({
   uptime = "4.20 1.00",
   runnerPublished,
   putMetricFails = false,
+  hooks = {},
 }) {
   const root = mkdtempSync(join(tmpdir(), "skiff-bootstrap-"));
   const state = join(root, "state");
@@ -122,6 +123,11 @@ export function makeRoot({
     writeFileSync(imageEnv, `RUNNER_VERSION=2.338.0\nRUNNER_PUBLISHED=${runnerPublished}\nNODE_MAJOR=22\n`);
   }
   if (putMetricFails) writeFileSync(join(state, "put-metric-fails"), "");
+  // What user data writes from the pool's hooks: etc/skiff/hooks/job-started.sh, ...
+  const hooksDir = join(root, "etc", "skiff", "hooks");
+  mkdirSync(hooksDir, { recursive: true });
+  for (const [name, script] of Object.entries(hooks))
+    writeFileSync(join(hooksDir, `${name}.sh`), script, { mode: 0o755 });
   const env = {
     PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
     TMPDIR: root,
@@ -137,6 +143,7 @@ export function makeRoot({
     SKIFF_RETRY_SECONDS: String(retrySeconds),
     SKIFF_UPTIME_FILE: join(state, "uptime"),
     SKIFF_IMAGE_ENV_FILE: imageEnv,
+    SKIFF_HOOKS_DIR: hooksDir,
   };
   const read = (name) => {
     try {

@@ -87,3 +87,60 @@ run "only_lambda_assumes_the_role" {
     error_message = "Only the Lambda service may assume the function's role."
   }
 }
+
+run "the_role_takes_the_iam_boundary_and_path" {
+  command = plan
+
+  variables {
+    iam = { permissions_boundary_arn = "arn:aws:iam::123456789012:policy/boundary", path = "/skiff/" }
+  }
+
+  assert {
+    condition     = aws_iam_role.this.path == "/skiff/" && aws_iam_role.this.permissions_boundary == "arn:aws:iam::123456789012:policy/boundary"
+    error_message = "The function's role must take iam.path and iam.permissions_boundary_arn."
+  }
+}
+
+run "in_a_vpc_the_function_gets_vpc_config_and_eni_permissions_held_to_its_subnets" {
+  command = apply
+
+  variables {
+    vpc = { subnet_ids = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2"], security_group_ids = ["sg-0123456789abcdef0"] }
+  }
+
+  assert {
+    condition     = toset(aws_lambda_function.this.vpc_config[0].subnet_ids) == toset(["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2"]) && toset(aws_lambda_function.this.vpc_config[0].security_group_ids) == toset(["sg-0123456789abcdef0"])
+    error_message = "vpc must put the function in the given subnets with the given security groups."
+  }
+
+  assert {
+    condition = toset([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "CreateNetworkInterfacesInOwnSubnets"][0].Resource) == toset([
+      "arn:aws:ec2:us-east-1:123456789012:network-interface/*",
+      "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0aaaaaaaaaaaaaaa1",
+      "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0bbbbbbbbbbbbbbb2",
+      "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0",
+    ])
+    error_message = "ec2:CreateNetworkInterface must be held to the function's own subnets and security groups, not * as AWSLambdaVPCAccessExecutionRole grants it."
+  }
+
+  assert {
+    condition = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "ManageNetworkInterfacesInOwnSubnets"][0].Condition == {
+      ArnEquals = { "ec2:Subnet" = ["arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0aaaaaaaaaaaaaaa1", "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0bbbbbbbbbbbbbbb2"] }
+    }
+    error_message = "Deleting and re-addressing network interfaces must be held to interfaces in the function's own subnets."
+  }
+
+  assert {
+    condition     = toset([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Sid if s.Resource == "*"]) == toset(["DescribeNetworkInterfacesInVpc"])
+    error_message = "Only the Describe calls, which take no resource, may be granted on *."
+  }
+}
+
+run "outside_a_vpc_the_role_has_no_ec2_permissions" {
+  command = apply
+
+  assert {
+    condition     = length(aws_lambda_function.this.vpc_config) == 0 && !strcontains(data.aws_iam_policy_document.this.json, "ec2:")
+    error_message = "Without vpc the function must stay on Lambda's network and its role hold no EC2 permission."
+  }
+}

@@ -234,3 +234,16 @@ run "a_kms_key_is_usable_only_through_ec2" {
     error_message = "The snapshot key may be used only through EC2."
   }
 }
+
+run "both_roles_take_the_iam_boundary_and_path" {
+  command = plan
+
+  variables {
+    iam = { permissions_boundary_arn = "arn:aws:iam::123456789012:policy/boundary", path = "/skiff/" }
+  }
+
+  assert {
+    condition     = alltrue([for r in [aws_iam_role.this, aws_iam_role.schedule] : r.path == "/skiff/" && r.permissions_boundary == "arn:aws:iam::123456789012:policy/boundary"])
+    error_message = "The build role and the schedule role must take iam.path and iam.permissions_boundary_arn (organisations whose SCPs require a boundary refuse roles without it)."
+  }
+}

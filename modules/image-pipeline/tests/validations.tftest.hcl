@@ -98,3 +98,23 @@ run "reject_packer_without_init" {
   }
   expect_failures = [var.build]
 }
+
+run "reject_iam_boundary_that_is_not_a_policy_arn" {
+  command = plan
+
+  variables {
+    iam = { permissions_boundary_arn = "arn:aws:iam::123456789012:role/boundary" }
+  }
+
+  expect_failures = [var.iam]
+}
+
+run "reject_iam_path_without_slashes_around_it" {
+  command = plan
+
+  variables {
+    iam = { path = "skiff" }
+  }
+
+  expect_failures = [var.iam]
+}

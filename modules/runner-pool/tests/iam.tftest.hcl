@@ -40,9 +40,6 @@ override_resource {
   target = aws_iam_role_policy.this
 }
 
-override_resource {
-  target = aws_iam_role_policy_attachment.managed
-}
 
 override_resource {
   target = aws_iam_instance_profile.this
@@ -110,8 +107,8 @@ run "nothing_else_is_granted_by_default" {
   }
 
   assert {
-    condition     = length(aws_iam_role_policy_attachment.managed) == 0
-    error_message = "No managed policy may be attached by default."
+    condition     = length([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "SessionManagerAgent"]) == 0
+    error_message = "Session Manager must be off by default."
   }
 
   assert {
@@ -144,22 +141,37 @@ run "jit_kms_key_is_usable_only_through_ssm" {
   }
 }
 
-run "managed_policy_toggles" {
+run "debugging_toggles" {
   command = apply
 
   variables {
-    attach_ssm_managed_instance_core = true
-    cloudwatch_agent_logs            = { enabled = true }
+    session_manager       = true
+    cloudwatch_agent_logs = { enabled = true }
   }
 
   assert {
-    condition     = toset([for a in aws_iam_role_policy_attachment.managed : a.policy_arn]) == toset(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"])
-    error_message = "The toggle must attach AmazonSSMManagedInstanceCore, and the CloudWatch agent must not bring CloudWatchAgentServerPolicy (it writes to any log group)."
+    condition = one([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "SessionManagerAgent"]) == {
+      Sid      = "SessionManagerAgent"
+      Effect   = "Allow"
+      Action   = ["ssmmessages:OpenDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:CreateControlChannel", "ssm:UpdateInstanceInformation"]
+      Resource = "*"
+    }
+    error_message = "Session Manager must bring the SSM agent's five actions and nothing else: no ssm:GetParameter*, no ec2messages, no AmazonSSMManagedInstanceCore."
   }
 
   assert {
-    condition     = length(setsubtract(["DenyOtherInstancesJitConfigs", "DenyGitHubAppSecrets"], [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Sid])) == 0
-    error_message = "The explicit denies must stay when managed policies are attached."
+    condition     = !strcontains(data.aws_iam_policy_document.this.json, "ssm:GetParameter*") && length([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Effect == "Allow" && strcontains(jsonencode(s.Action), "ssm:GetParameter")]) == 1
+    error_message = "With debugging on, the only ssm:GetParameter allowed must still be ReadAndDeleteOwnJitConfig."
+  }
+
+  assert {
+    condition     = length(setsubtract(["DenyOtherInstancesJitConfigs", "DenyListingJitConfigs", "DenyGitHubAppSecrets"], [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Sid if s.Effect == "Deny"])) == 0
+    error_message = "The explicit denies (other instances' JIT configs, listing them, the GitHub App's secrets) must hold with debugging on."
+  }
+
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.this.user_data), "\"log_group_name\":\"/skiff/ci/linux\",\"log_stream_name\":\"{instance_id}/bootstrap\"") && strcontains(base64decode(aws_launch_template.this.user_data), "\"file_path\":\"/opt/actions-runner/_diag/*.log\",\"log_group_name\":\"/skiff/ci/linux\"")
+    error_message = "Log shipping must configure the CloudWatch agent to send the bootstrap's and the runner's logs to the pool's log group."
   }
 
   assert {
@@ -182,8 +194,8 @@ run "github_app_secrets_are_denied_whatever_else_is_attached" {
   command = apply
 
   variables {
-    attach_ssm_managed_instance_core = true
-    secret_parameters                = ["/shared/app-key", "shared/webhook-secret"]
+    session_manager   = true
+    secret_parameters = ["/shared/app-key", "shared/webhook-secret"]
   }
 
   assert {

@@ -209,3 +209,73 @@ run "user_tags_reach_instances_volumes_and_interfaces" {
     error_message = "The launch template must stamp exactly the given tags."
   }
 }
+
+run "hooks_go_into_user_data_as_files_under_etc_skiff_hooks" {
+  command = plan
+
+  variables {
+    hooks = { pre_install = "dnf install -y -q jq", job_started = "echo \"started $GITHUB_JOB\"", job_completed = "docker system prune -af" }
+  }
+
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.this.user_data), "install -Dm0755 /dev/stdin /etc/skiff/hooks/job-started.sh <<'SKIFF_HOOK'\necho \"started $GITHUB_JOB\"\nSKIFF_HOOK\n") && strcontains(base64decode(aws_launch_template.this.user_data), "install -Dm0755 /dev/stdin /etc/skiff/hooks/job-completed.sh <<'SKIFF_HOOK'\ndocker system prune -af\nSKIFF_HOOK\n")
+    error_message = "hooks.job_started and job_completed must be written, verbatim, to /etc/skiff/hooks/job-started.sh and job-completed.sh, where the bootstrap looks for them."
+  }
+
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.this.user_data), "bash /etc/skiff/hooks/pre-install.sh\n") && !strcontains(base64decode(aws_launch_template.this.user_data), "post-install")
+    error_message = "hooks.pre_install must be run by user data; an empty hook must leave no trace."
+  }
+
+  assert {
+    condition     = output.user_data_bytes == length(base64decode(aws_launch_template.this.user_data))
+    error_message = "user_data_bytes must be the user data's size in bytes (ASCII here, so its length)."
+  }
+}
+
+run "stock_ami_user_data_leaves_about_1400_bytes_for_hooks" {
+  command = plan
+
+  assert {
+    condition     = output.user_data_bytes > 14000 && output.user_data_bytes < 15000
+    error_message = "The stock-AMI user data (embedded bootstrap) should stay near 14.9 KB; the runners README and pools description state the room left for hooks (about 1.4 KB), so update them when this moves."
+  }
+}
+
+run "user_data_bytes_counts_bytes_not_characters" {
+  command = plan
+
+  variables {
+    embed_bootstrap = false
+    hooks           = { job_started = "echo ✓" }
+  }
+
+  assert {
+    condition     = output.user_data_bytes == length(base64decode(aws_launch_template.this.user_data)) + 2
+    error_message = "user_data_bytes must count the UTF-8 bytes EC2 counts (✓ is 3 bytes, 1 character)."
+  }
+}
+
+run "reject_hooks_that_overflow_the_16_kb_user_data_on_a_stock_ami" {
+  command = plan
+
+  variables {
+    hooks = { job_completed = join("\n", [for i in range(100) : "echo 'clean-up step number ${i} of the job completed hook, padded to be long'"]) }
+  }
+
+  expect_failures = [aws_launch_template.this]
+}
+
+run "baked_ami_leaves_room_for_hooks_that_a_stock_ami_has_not" {
+  command = plan
+
+  variables {
+    embed_bootstrap = false
+    hooks           = { job_completed = join("\n", [for i in range(100) : "echo 'clean-up step number ${i} of the job completed hook, padded to be long'"]) }
+  }
+
+  assert {
+    condition     = output.user_data_bytes > 7000 && output.user_data_bytes <= 16384
+    error_message = "On a baked AMI the same 7 KB of hooks must fit."
+  }
+}

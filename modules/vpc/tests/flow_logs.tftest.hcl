@@ -124,3 +124,16 @@ run "traffic_type_and_retention_are_configurable" {
     error_message = "flow_logs.traffic_type and retention_in_days must reach the flow log and its group."
   }
 }
+
+run "flow_logs_role_takes_the_iam_boundary_and_path" {
+  command = plan
+
+  variables {
+    iam = { permissions_boundary_arn = "arn:aws:iam::123456789012:policy/boundary", path = "/skiff/" }
+  }
+
+  assert {
+    condition     = aws_iam_role.flow_logs[0].path == "/skiff/" && aws_iam_role.flow_logs[0].permissions_boundary == "arn:aws:iam::123456789012:policy/boundary"
+    error_message = "The flow logs role must take iam.path and iam.permissions_boundary_arn, like every role skiff creates."
+  }
+}

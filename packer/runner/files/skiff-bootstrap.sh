@@ -28,6 +28,7 @@
 #   SKIFF_RETRY_SECONDS   1                        (pause between SSM attempts)
 #   SKIFF_UPTIME_FILE     /proc/uptime
 #   SKIFF_IMAGE_ENV_FILE  /etc/skiff/image.env     (written into a baked AMI by packer/)
+#   SKIFF_HOOKS_DIR       /etc/skiff/hooks         (job-started.sh, job-completed.sh)
 set -uo pipefail
 umask 077
 
@@ -45,6 +46,7 @@ read -r -a journal_sync <<<"${SKIFF_JOURNAL_SYNC:-journalctl --sync}"
 sync_cmd=${SKIFF_SYNC:-sync}
 uptime_file=${SKIFF_UPTIME_FILE:-/proc/uptime}
 image_env_file=${SKIFF_IMAGE_ENV_FILE:-/etc/skiff/image.env}
+hooks_dir=${SKIFF_HOOKS_DIR:-/etc/skiff/hooks}
 metric_namespace=skiff/runner
 
 # The AWS CLI must never page or prompt; its own retries cover throttling.
@@ -249,8 +251,15 @@ mkfifo "$run_dir/output"
 watch_runner <"$run_dir/output" &
 watch_pid=$!
 
+# The pool's job hooks, which the runner runs around the job.
+hooks=()
+for h in started completed; do
+  if [[ -f $hooks_dir/job-$h.sh ]]; then hooks+=("ACTIONS_RUNNER_HOOK_JOB_${h^^}=$hooks_dir/job-$h.sh"); fi
+done
+if ((${#hooks[@]})); then log "job hooks: ${hooks[*]}"; fi
+
 log "starting runner ($(elapsed))"
-ACTIONS_RUNNER_INPUT_JITCONFIG=$jit "${run_as[@]}" "$runner_dir/run.sh" >"$run_dir/output" 2>&1 &
+ACTIONS_RUNNER_INPUT_JITCONFIG=$jit env "${hooks[@]}" "${run_as[@]}" "$runner_dir/run.sh" >"$run_dir/output" 2>&1 &
 runner_pid=$!
 unset jit
 wait "$runner_pid"

@@ -20,4 +20,12 @@ if [[ -f $state/runner-output ]]; then
     fi
   done <"$state/runner-output"
 fi
+# The runner's job hooks, as the runner runs them: with bash, around the job, with the
+# job's GITHUB_* environment.
+if [[ -n ${ACTIONS_RUNNER_HOOK_JOB_STARTED-} ]]; then
+  GITHUB_JOB=build GITHUB_REPOSITORY=octo-org/app GITHUB_RUN_ID=42 bash "$ACTIONS_RUNNER_HOOK_JOB_STARTED" || exit 1
+fi
+if [[ -n ${ACTIONS_RUNNER_HOOK_JOB_COMPLETED-} ]]; then
+  GITHUB_JOB=build GITHUB_REPOSITORY=octo-org/app GITHUB_RUN_ID=42 bash "$ACTIONS_RUNNER_HOOK_JOB_COMPLETED" || exit 1
+fi
 exit "$(cat "$state/runner-exit-code" 2>/dev/null || echo 0)"
