@@ -608,13 +608,19 @@ export class Harness {
       this.#checkOneLaunchPerJob(instance);
     }
     // The cap, sampled on every launch: instances of the pool that are pending or running.
-    const live = this.ec2
-      .instances()
-      .filter((i) => i.tags["skiff:pool"] === pool && LIVE.has(i.state)).length;
-    this.maxLive[pool] = Math.max(this.maxLive[pool] ?? 0, live);
+    const live = this.ec2.instances().filter((i) => i.tags["skiff:pool"] === pool && LIVE.has(i.state));
+    this.maxLive[pool] = Math.max(this.maxLive[pool] ?? 0, live.length);
     const max = this.pools.get(pool)?.maxRunners;
-    if (max !== undefined && live > max) {
-      this.violations.push(`pool ${pool}: ${live} live instances at a launch, max_runners ${max}`);
+    if (max !== undefined && live.length > max) {
+      // Which instances, to tell a warm runner from a job's and how far each got.
+      const which = live.map((i) => {
+        const owner = i.tags["skiff:warm"] === "true" ? "warm" : `job ${i.tags["skiff:job-id"] ?? "?"}`;
+        const events = this.instances.get(i.instanceId)?.events.map((e) => e.kind) ?? [];
+        return `${i.instanceId} (${owner}, ${i.state}${events.length ? `: ${events.join(" ")}` : ""})`;
+      });
+      this.violations.push(
+        `pool ${pool}: ${live.length} live instances at a launch, max_runners ${max}: ${which.join("; ")}`,
+      );
     }
     if (this.#stopped) return;
     const sim = new SimulatedInstance(

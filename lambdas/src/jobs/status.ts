@@ -24,6 +24,9 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export const INSTANCE_STATUSES = ["launched", "busy", "done", "gone"] as const;
 export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
 
+/** An instance that is up and may still run a job (it needs a slot while it is). */
+export const INSTANCE_ALIVE = ["launched", "busy"] as const satisfies readonly InstanceStatus[];
+
 /** A job holding a slot whose instance is on its way but has not taken it yet. */
 export const WAITING = ["launching", "launched", "registered"] as const satisfies readonly JobStatus[];
 

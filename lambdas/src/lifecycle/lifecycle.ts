@@ -10,7 +10,7 @@ import type { Pool } from "../shared/pools.ts";
 import { markSent, type RequeueDeps, requeueJob } from "../shared/requeue.ts";
 import type { State } from "../store/ports.ts";
 import { type InstanceEvent, parseLifecycleEvent } from "./events.ts";
-import { releaseAdoptedRunner, warmRunnerDown, warmRunnerStarted } from "./warm.ts";
+import { releaseAdoptedRunner, warmRunnerStarted } from "./warm.ts";
 
 export interface LifecycleDeps extends RequeueDeps {
   prefix: string;
@@ -169,6 +169,10 @@ async function completed(event: JobLifecycleMessage, deps: LifecycleDeps): Promi
   }
   if (job && job.status !== "completed") {
     // Completion and the slot's release are one write; a duplicate event changes nothing.
+    // When the job ran on another runner (or on none), the instance launched or set aside
+    // for it is still up: the slot stays with that instance until it goes.
+    const ranOn = instanceOfRunner(deps.prefix, event.runnerName);
+    const keepFor = job.instanceId !== undefined && job.instanceId !== ranOn ? job.instanceId : undefined;
     const done = await deps.state.jobs.transition(
       job.jobId,
       "completed",
@@ -177,7 +181,7 @@ async function completed(event: JobLifecycleMessage, deps: LifecycleDeps): Promi
         completedAt: event.at,
         runnerName: event.runnerName ?? undefined,
       },
-      { now },
+      { now, keepFor },
     );
     if (done.ok)
       deps.log.info("job completed", {
@@ -226,8 +230,10 @@ async function stateChanged(event: InstanceEvent, deps: LifecycleDeps): Promise<
   if (!isIn(EC2_DOWN, event.state)) return;
   const now = deps.now();
   const instance = await deps.state.instances.get(event.instanceId);
-  if (!instance || instance.status === "gone") return;
-  await warmRunnerDown(instance, deps);
+  if (!instance) return;
+  // A slot its own item holds (a warm runner's, or one passed to it) goes back first.
+  if (instance.holdsSlot) await deps.state.instances.release(event.instanceId, now);
+  if (instance.status === "gone") return;
   if (instance.status === "launched" && instance.jobId !== undefined) {
     // It went down before taking any job: its job needs another runner now. Requeue
     // before marking it gone, so a failure here is retried with the message.
@@ -238,4 +244,7 @@ async function stateChanged(event: InstanceEvent, deps: LifecycleDeps): Promise<
   }
   // Otherwise it ran its job; the webhook tells the rest.
   await deps.state.instances.transition(event.instanceId, "gone", {}, now);
+  // A slot passed to it while it went down (a warm runner took its job) goes back too.
+  if ((await deps.state.instances.get(event.instanceId))?.holdsSlot)
+    await deps.state.instances.release(event.instanceId, now);
 }

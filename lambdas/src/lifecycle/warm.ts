@@ -39,9 +39,3 @@ export async function warmRunnerStarted(
     pool: instance.pool,
   });
 }
-
-/** A waiting warm runner went down: its slot goes back before it is marked gone. */
-export async function warmRunnerDown(instance: InstanceItem, deps: LifecycleDeps): Promise<void> {
-  if (instance.warm && instance.jobId === undefined && instance.holdsSlot)
-    await deps.state.warm.retire(instance.instanceId, instance.pool, deps.now());
-}

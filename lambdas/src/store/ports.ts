@@ -22,6 +22,13 @@ export interface TransitionOptions {
   now: Date;
   /** For transitions made under a claim: the claim token (the SQS message id). */
   token?: string;
+  /**
+   * For a transition that releases the job's slot: the instance launched (or set aside) for
+   * the job, when the job ended on another runner. While that instance is live (launched or
+   * busy) the slot passes to its item instead of going back to the pool: it still runs, or
+   * may still run, a job, and keeps the slot until it goes (`InstanceStore.release`).
+   */
+  keepFor?: string;
 }
 
 export interface JobStore {
@@ -56,7 +63,12 @@ export interface InstanceStore {
     patch: InstancePatch,
     now: Date,
   ): Promise<Written<InstanceItem>>;
-  /** Deletes a gone instance's item; a waiting warm runner's slot goes back with it. */
+  /**
+   * The instance leaves service: a slot its own item holds (see `WarmStore.take`) goes back
+   * to the pool, once. False when it held none.
+   */
+  release(instanceId: string, now: Date): Promise<boolean>;
+  /** Deletes a gone instance's item; a slot it held goes back first. */
   forget(instanceId: string): Promise<void>;
 }
 
@@ -84,8 +96,10 @@ export interface WarmStore {
   /** `gaveBack` + `unadopted`: the job started elsewhere; its runner waits again with the slot. */
   unadopt(instanceId: string, jobId: number, now: Date): Promise<Written<InstanceItem>>;
   /**
-   * A waiting warm runner started a job: it leaves the idle set; its slot passes to the job,
-   * or back to the pool when the job already holds one.
+   * A waiting warm runner started a job: it leaves the idle set, and its slot passes to the
+   * job. A job that already holds a slot holds it for an instance launched for it, which
+   * has no job now: while that instance is live it takes this runner's slot; otherwise this
+   * runner keeps it. Either way the slot stays on an instance's item until `release`.
    */
   take(instanceId: string, job: JobItem, now: Date): Promise<Written<InstanceItem>>;
   /** `retired`: a waiting warm runner leaves service; its slot goes back to the pool. */

@@ -143,4 +143,37 @@ describe("warm runners", () => {
     expect(await plane.state.warm.idle("ci")).toHaveLength(2);
     expect(await plane.state.pools.active("ci")).toBe(3);
   });
+
+  it("a job launched cold that starts on a warm runner leaves every live instance a slot, and all come back", async () => {
+    // Review defect (found by the e2e cap check): the warm runner's slot went back to the pool
+    // while the instance launched for the job was still live, so the pool ran one over its cap.
+    await start({ pools: [warmPool({ maxRunners: 3 }, { idle: 1 })] });
+    const job = await plane.queueJob();
+    await plane.scaleUp(); // no runner waits yet: the job gets an instance of its own
+    const cold = (await plane.state.jobs.get(job.id))?.instanceId as string;
+    expect(plane.ec2.instance(cold)?.tags?.["skiff:warm"]).toBeUndefined();
+
+    await refill(); // a warm runner boots, and GitHub gives it the queued job
+    const ranOn = plane.github.job(job.id)?.runnerName;
+    expect(ranOn).not.toBe(`ci-${cold}`);
+    const slots = async () => plane.state.pools.active("ci");
+    expect(plane.live().length).toBeLessThanOrEqual(await slots());
+    expect(await plane.state.instances.get(cold)).toMatchObject({ holdsSlot: true });
+
+    const warm = ranOn?.replace(/^ci-/, "") as string;
+    await plane.finish(job.id, warm);
+    expect(plane.live().length).toBeLessThanOrEqual(await slots());
+
+    // The instance launched for the job has nothing to do: the reconcile ends it, and its slot comes back.
+    plane.advance(120);
+    await plane.reconcile();
+    plane.ec2.setState(cold, "terminated");
+    await plane.lifecycle();
+    expect(plane.ec2.instance(cold)?.state).toBe("terminated");
+    expect(await plane.state.instances.get(cold)).toMatchObject({ holdsSlot: false });
+    const held = (await plane.state.scan()).instances.filter((i) => i.holdsSlot).length;
+    const jobs = (await plane.state.scan()).jobs.filter((j) => j.holdsSlot).length;
+    expect(await slots()).toBe(held + jobs);
+    expect(plane.live().length).toBeLessThanOrEqual(await slots());
+  });
 });

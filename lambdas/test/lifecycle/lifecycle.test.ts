@@ -161,14 +161,17 @@ describe("handleLifecycle(records, deps) — job events", () => {
     const a = await launch();
     const b = await launch();
     await handle(event("completed", a, b.runnerName));
-    expect(await plane.state.pools.active("ci")).toBe(1);
+    // A's own instance is still up (it may take B): A's slot stays with it until it goes.
+    expect(await plane.state.instances.get(a.instanceId)).toMatchObject({ holdsSlot: true });
+    expect(await plane.state.pools.active("ci")).toBe(2);
 
     // Act
     await handle(event("in_progress", a, b.runnerName));
 
     // Assess: B still holds its slot (the reconcile requeues it after the swap grace).
     expect(await plane.state.jobs.get(b.jobId)).toMatchObject({ status: "registered", holdsSlot: true });
-    expect(await plane.state.pools.active("ci")).toBe(1);
+    expect(await plane.state.jobs.get(a.jobId)).toMatchObject({ status: "completed", holdsSlot: false });
+    expect(await plane.state.pools.active("ci")).toBe(2);
     expect(plane.sqs.count(plane.jobsQueue).total).toBe(0);
   });
 

@@ -439,18 +439,87 @@ describe.each(Object.keys(subjects))("the %s store", (kind) => {
       expect((await s.state.warm.unadopt(w, a, now)).ok).toBe(false);
     });
 
-    it("take passes a waiting runner's slot to a job that holds none, or back to the pool when it holds one", async () => {
+    /** A claimed job of `pool` with a cold instance launched for it (the job holds its slot). */
+    async function launchedCold(pool: string): Promise<{ jobId: number; instanceId: string }> {
+      const jobId = await claimed(pool);
+      const instanceId = `i-c${jobId.toString(16)}${kind === "memory" ? "1" : "2"}`;
+      expect(await s.state.pools.reserve(pool, 1, 10)).toBe(1);
+      await s.state.jobs.transition(jobId, "launching", {}, { now, token: "m1" });
+      await s.state.jobs.launched(jobId, { instanceId }, { ...instance(instanceId, jobId), pool }, now);
+      return { jobId, instanceId };
+    }
+
+    it("take passes a waiting runner's slot to a job that holds none", async () => {
       const pool = `warm-take-${kind}`;
-      const [w1, w2] = [await warmRunner(pool), await warmRunner(pool)];
+      const w1 = await warmRunner(pool);
       const a = await claimed(pool);
       expect((await s.state.warm.take(w1, (await s.state.jobs.get(a)) as JobItem, now)).ok).toBe(true);
       expect(await s.state.jobs.get(a)).toMatchObject({ holdsSlot: true });
-      expect(await s.state.pools.active(pool)).toBe(2);
-      // A second runner starting the same job (it cannot, but an event may say so) returns its slot.
-      expect((await s.state.warm.take(w2, (await s.state.jobs.get(a)) as JobItem, now)).ok).toBe(true);
+      expect(await s.state.instances.get(w1)).toMatchObject({ jobId: a, holdsSlot: false });
       expect(await s.state.pools.active(pool)).toBe(1);
       expect(await s.state.warm.idle(pool)).toEqual([]);
       expect((await s.state.warm.take(w1, (await s.state.jobs.get(a)) as JobItem, now)).ok).toBe(false);
+    });
+
+    it("take by a job that holds a slot for its own live instance: that instance keeps the runner's slot", async () => {
+      // Two live instances (the warm runner running the job, the instance launched for it and
+      // now without a job) need two slots until one of them goes.
+      const pool = `warm-take-cold-${kind}`;
+      const w = await warmRunner(pool);
+      const { jobId, instanceId } = await launchedCold(pool);
+      expect(await s.state.pools.active(pool)).toBe(2);
+      expect((await s.state.warm.take(w, (await s.state.jobs.get(jobId)) as JobItem, now)).ok).toBe(true);
+      expect(await s.state.pools.active(pool)).toBe(2);
+      expect(await s.state.warm.idle(pool)).toEqual([]);
+      expect(await s.state.instances.get(w)).toMatchObject({ jobId, holdsSlot: false });
+      expect(await s.state.instances.get(instanceId)).toMatchObject({ holdsSlot: true });
+      // The job completes on the warm runner: its slot goes; the other instance still holds one.
+      expect((await s.state.jobs.transition(jobId, "completed", {}, { now })).ok).toBe(true);
+      expect(await s.state.pools.active(pool)).toBe(1);
+      // It goes down: the slot it held goes back, once.
+      expect(await s.state.instances.release(instanceId, now)).toBe(true);
+      expect(await s.state.instances.release(instanceId, now)).toBe(false);
+      expect(await s.state.pools.active(pool)).toBe(0);
+    });
+
+    it("completed with keepFor: the slot passes to the job's own instance while it is live, else goes back", async () => {
+      // The job ran on another runner; the instance launched for it is still up (it may run
+      // another job): it keeps the slot until it goes.
+      const pool = `keep-for-${kind}`;
+      const { jobId, instanceId } = await launchedCold(pool);
+      const done = await s.state.jobs.transition(jobId, "completed", {}, { now, keepFor: instanceId });
+      expect(done.ok).toBe(true);
+      expect(await s.state.jobs.get(jobId)).toMatchObject({ status: "completed", holdsSlot: false });
+      expect(await s.state.instances.get(instanceId)).toMatchObject({ holdsSlot: true });
+      expect(await s.state.pools.active(pool)).toBe(1);
+      expect(await s.state.instances.release(instanceId, now)).toBe(true);
+      expect(await s.state.pools.active(pool)).toBe(0);
+
+      // Its instance is gone already: the slot goes back to the pool.
+      const other = await launchedCold(pool);
+      await s.state.instances.transition(other.instanceId, "gone", {}, now);
+      expect(
+        (await s.state.jobs.transition(other.jobId, "completed", {}, { now, keepFor: other.instanceId })).ok,
+      ).toBe(true);
+      expect(await s.state.instances.get(other.instanceId)).toMatchObject({ status: "gone" });
+      expect((await s.state.instances.get(other.instanceId))?.holdsSlot).not.toBe(true);
+      expect(await s.state.pools.active(pool)).toBe(0);
+    });
+
+    it("take by a job that holds a slot but has no live instance: the runner keeps its own slot until it goes", async () => {
+      const pool = `warm-take-keep-${kind}`;
+      const [w1, w2] = [await warmRunner(pool), await warmRunner(pool)];
+      const a = await claimed(pool);
+      await s.state.warm.take(w1, (await s.state.jobs.get(a)) as JobItem, now);
+      // A second runner starting the same job (it cannot, but an event may say so) keeps its slot.
+      expect((await s.state.warm.take(w2, (await s.state.jobs.get(a)) as JobItem, now)).ok).toBe(true);
+      expect(await s.state.pools.active(pool)).toBe(2);
+      expect(await s.state.warm.idle(pool)).toEqual([]);
+      expect(await s.state.instances.get(w2)).toMatchObject({ jobId: a, holdsSlot: true });
+      // Never retired as if it waited: it runs a job.
+      expect(await s.state.warm.retire(w2, pool, now)).toBe(false);
+      await s.state.instances.forget(w2);
+      expect(await s.state.pools.active(pool)).toBe(1);
     });
 
     it("retire takes a waiting runner out of service once, returning its slot; never an adopted one", async () => {

@@ -6,6 +6,7 @@ import {
   type NewInstance,
 } from "../../src/jobs/items.ts";
 import type { JobMessage } from "../../src/jobs/messages.ts";
+import { INSTANCE_ALIVE, isIn } from "../../src/jobs/status.ts";
 import {
   INSTANCE_TRANSITIONS,
   type InstanceTransition,
@@ -40,6 +41,15 @@ export function memoryState(): State & { counter(pool: string): PoolCounter; see
       idle.set(pool, set);
     }
     return set;
+  };
+  /** A slot an instance's own item holds goes back to its pool, once. */
+  const releaseHeld = (instanceId: string, now: Date): boolean => {
+    const item = instances.get(instanceId);
+    if (!item?.holdsSlot) return false;
+    idleOf(item.pool).delete(instanceId);
+    add(item.pool, -1);
+    Object.assign(item, { holdsSlot: false, updatedAt: now.toISOString() });
+    return true;
   };
 
   const counter = (pool: string) => {
@@ -86,7 +96,7 @@ export function memoryState(): State & { counter(pool: string): PoolCounter; see
         });
         return { ok: true };
       },
-      async transition(jobId, name, patch, { now, token }) {
+      async transition(jobId, name, patch, { now, token, keepFor }) {
         const t: JobTransition = JOB_TRANSITIONS[name];
         const job = jobs.get(jobId);
         if (t.claimed && token === undefined) throw new Error(`transition "${name}" needs the claim token`);
@@ -96,7 +106,11 @@ export function memoryState(): State & { counter(pool: string): PoolCounter; see
           if (job.holdsSlot) return refused(job);
           move(job, t, { ...patch, holdsSlot: true }, now);
         } else if (t.slot === "release") {
-          if (job.holdsSlot) add(job.pool, -1);
+          const keeper = keepFor === undefined ? undefined : instances.get(keepFor);
+          if (job.holdsSlot && keeper && isIn(INSTANCE_ALIVE, keeper.status) && !keeper.holdsSlot) {
+            Object.assign(keeper, { holdsSlot: true, updatedAt: now.toISOString() });
+            add(job.pool, 0);
+          } else if (job.holdsSlot) add(job.pool, -1);
           move(job, t, { ...patch, holdsSlot: false }, now);
         } else {
           move(job, t, patch, now);
@@ -148,9 +162,11 @@ export function memoryState(): State & { counter(pool: string): PoolCounter; see
         });
         return { ok: true };
       },
+      async release(instanceId, now) {
+        return releaseHeld(instanceId, now);
+      },
       async forget(instanceId) {
-        const item = instances.get(instanceId);
-        if (item?.holdsSlot && idleOf(item.pool).delete(instanceId)) add(item.pool, -1);
+        releaseHeld(instanceId, new Date());
         instances.delete(instanceId);
       },
     },
@@ -206,15 +222,20 @@ export function memoryState(): State & { counter(pool: string): PoolCounter; see
         if (!item?.warm || item.jobId !== undefined || !item.holdsSlot || !idleOf(item.pool).has(instanceId))
           return refused(item);
         const current = jobs.get(job.jobId);
+        const at = now.toISOString();
+        let keep = false;
         if (!job.holdsSlot) {
           if (!allowed(JOB_TRANSITIONS.tookOver, current) || current.holdsSlot) return refused(item);
-          Object.assign(current, { holdsSlot: true, updatedAt: now.toISOString() });
-          add(item.pool, 0);
+          Object.assign(current, { holdsSlot: true, updatedAt: at });
         } else {
-          add(item.pool, -1);
+          const own = job.instanceId === instanceId ? undefined : instances.get(job.instanceId ?? "");
+          if (own && isIn(INSTANCE_ALIVE, own.status) && !own.holdsSlot)
+            Object.assign(own, { holdsSlot: true, updatedAt: at });
+          else keep = true;
         }
+        add(item.pool, 0);
         idleOf(item.pool).delete(instanceId);
-        Object.assign(item, { jobId: job.jobId, holdsSlot: false, updatedAt: now.toISOString() });
+        Object.assign(item, { jobId: job.jobId, holdsSlot: keep, updatedAt: at });
         return { ok: true };
       },
       async retire(instanceId, pool, now) {

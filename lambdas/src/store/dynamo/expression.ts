@@ -1,4 +1,13 @@
+import { type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { keys } from "../keys.ts";
+
+export type TransactItem = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]
+>[number];
+
+/** Contention on one item between transactions: how often a write is tried again. */
+export const ATTEMPTS = 8;
 
 /** Builds the placeholders of one DynamoDB expression. */
 export class Expression {
@@ -57,11 +66,7 @@ export function refusal<T>(error: unknown): { current: T | undefined } | undefin
  * undefined when the error is not a cancellation. `conflict` means another transaction
  * touched an item at the same time: try again.
  */
-export function cancellation(
-  error: unknown,
-):
-  | { conflict: boolean; refused: ({ current: Record<string, unknown> | undefined } | undefined)[] }
-  | undefined {
+export function cancellation(error: unknown): { conflict: boolean; refused: Refused[] } | undefined {
   const e = error as {
     name?: string;
     CancellationReasons?: { Code?: string; Item?: Attributes }[];
@@ -81,4 +86,64 @@ export function strip<T>(item: Record<string, unknown> | undefined): T | undefin
   if (!item) return undefined;
   const { pk: _pk, expiresAt: _ttl, ...rest } = item;
   return rest as T;
+}
+
+/** Per item of a cancelled transaction: whether it refused, and the item it returned. */
+export type Refused = { current: Record<string, unknown> | undefined } | undefined;
+
+/**
+ * One transaction, tried again while it only met other transactions (a conflict, nothing
+ * refused). A refusal is returned with, per item, the item it returned (or undefined).
+ */
+export async function transact(
+  doc: DynamoDBDocumentClient,
+  items: TransactItem[],
+  what: string,
+): Promise<{ ok: true } | { ok: false; refused: Refused[] }> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    try {
+      await doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return { ok: true };
+    } catch (error) {
+      const cancelled = cancellation(error);
+      if (!cancelled) throw error;
+      if (cancelled.conflict && !cancelled.refused.some(Boolean)) continue;
+      return { ok: false, refused: cancelled.refused };
+    }
+  }
+  throw new Error(`${what}: transaction kept conflicting`);
+}
+
+/**
+ * A change of a pool's item: its slot counter by `n` (within `max` when given) and, for
+ * warm runners, its idle set. The version always moves, so a repair never trusts a scan
+ * torn across the change.
+ */
+export function poolChange(
+  table: string,
+  pool: string,
+  change: { n?: number; max?: number; idle?: { add: string } | { remove: string; required?: boolean } } = {},
+): TransactItem {
+  const e = new Expression();
+  const n = change.n ?? 0;
+  const adds = [`${e.name("version")} ${e.value(1)}`];
+  if (n !== 0) adds.unshift(`active ${e.value(n)}`);
+  const conditions: string[] = [];
+  if (change.max !== undefined)
+    conditions.push(`(attribute_not_exists(active) OR active <= ${e.value(change.max - n)})`);
+  let remove = "";
+  if (change.idle && "add" in change.idle) adds.push(`warmIdle ${e.value(new Set([change.idle.add]))}`);
+  if (change.idle && "remove" in change.idle) {
+    remove = ` DELETE warmIdle ${e.value(new Set([change.idle.remove]))}`;
+    if (change.idle.required !== false) conditions.push(`contains(warmIdle, ${e.value(change.idle.remove)})`);
+  }
+  return {
+    Update: {
+      TableName: table,
+      Key: { pk: keys.pool(pool) },
+      UpdateExpression: `ADD ${adds.join(", ")}${remove}`,
+      ...(conditions.length > 0 ? { ConditionExpression: conditions.join(" AND ") } : {}),
+      ...e.attributes(),
+    },
+  } as TransactItem;
 }

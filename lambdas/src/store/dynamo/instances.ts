@@ -6,15 +6,16 @@ import {
   type InstanceTransitionName,
 } from "../../jobs/transitions.ts";
 import { expiresAt, keys } from "../keys.ts";
-import type { InstanceStore, WarmStore, Written } from "../ports.ts";
+import type { InstanceStore, Written } from "../ports.ts";
 import { written } from "../ports.ts";
 import { Expression, refusal, strip } from "./expression.ts";
+import type { DynamoWarmStore } from "./warm.ts";
 
 export class DynamoInstanceStore implements InstanceStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
-    private readonly warm: WarmStore,
+    private readonly warm: DynamoWarmStore,
   ) {}
 
   async get(instanceId: string): Promise<InstanceItem | undefined> {
@@ -57,10 +58,13 @@ export class DynamoInstanceStore implements InstanceStore {
     }
   }
 
+  release(instanceId: string, now: Date): Promise<boolean> {
+    return this.warm.release(instanceId, now);
+  }
+
   async forget(instanceId: string): Promise<void> {
-    const item = await this.get(instanceId);
-    // A waiting warm runner gives its slot back before its item goes.
-    if (item?.holdsSlot) await this.warm.retire(instanceId, item.pool, new Date());
+    // A slot the item holds goes back before the item goes.
+    await this.release(instanceId, new Date());
     await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: keys.instance(instanceId) } }));
   }
 }

@@ -8,18 +8,21 @@ import {
 import type { JobItem, JobPatch, NewInstance } from "../../jobs/items.ts";
 import { claimedJob } from "../../jobs/items.ts";
 import type { JobMessage } from "../../jobs/messages.ts";
+import { INSTANCE_ALIVE } from "../../jobs/status.ts";
 import { JOB_TRANSITIONS, type JobTransition } from "../../jobs/transitions.ts";
 import { expiresAt, keys } from "../keys.ts";
 import type { JobStore, TransitionOptions, Written } from "../ports.ts";
 import { written } from "../ports.ts";
-import { cancellation, Expression, refusal, strip } from "./expression.ts";
-
-type TransactItem = NonNullable<
-  ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]
->[number];
-
-/** Contention on one item between transactions: how often a write is tried again. */
-const ATTEMPTS = 8;
+import {
+  ATTEMPTS,
+  cancellation,
+  Expression,
+  poolChange,
+  refusal,
+  strip,
+  type TransactItem,
+  transact,
+} from "./expression.ts";
 
 const HOLDS_NO_SLOT = (e: Expression) => `(attribute_not_exists(holdsSlot) OR holdsSlot = ${e.value(false)})`;
 
@@ -47,20 +50,6 @@ function update(
     ConditionExpression: condition,
     ...e.attributes(),
   } as NonNullable<TransactItem["Update"]>;
-}
-
-function counterChange(table: string, pool: string, n: number, max?: number): TransactItem {
-  const e = new Expression();
-  const limit = max === undefined ? undefined : e.value(max - n);
-  return {
-    Update: {
-      TableName: table,
-      Key: { pk: keys.pool(pool) },
-      UpdateExpression: `ADD active ${e.value(n)}, ${e.name("version")} ${e.value(1)}`,
-      ...(limit ? { ConditionExpression: `attribute_not_exists(active) OR active <= ${limit}` } : {}),
-      ...e.attributes(),
-    },
-  } as TransactItem;
 }
 
 export class DynamoJobStore implements JobStore {
@@ -109,10 +98,10 @@ export class DynamoJobStore implements JobStore {
     jobId: number,
     name: Parameters<JobStore["transition"]>[1],
     patch: JobPatch,
-    { now, token }: TransitionOptions,
+    { now, token, keepFor }: TransitionOptions,
   ): Promise<Written<JobItem>> {
     const t: JobTransition = JOB_TRANSITIONS[name];
-    if (t.slot === "release") return this.releasing(jobId, t, patch, now);
+    if (t.slot === "release") return this.releasing(jobId, t, patch, now, keepFor);
     if (t.claimed && token === undefined) throw new Error(`transition "${name}" needs the claim token`);
     const item = update(
       this.table,
@@ -143,8 +132,10 @@ export class DynamoJobStore implements JobStore {
     t: JobTransition,
     patch: JobPatch,
     now: Date,
+    keepFor: string | undefined,
   ): Promise<Written<JobItem>> {
     let current = await this.get(jobId);
+    let pass = keepFor !== undefined;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       if (!current || !(t.from as readonly string[]).includes(current.status)) return { ok: false, current };
       const holds = current.holdsSlot === true;
@@ -153,14 +144,12 @@ export class DynamoJobStore implements JobStore {
       ]);
       try {
         if (holds) {
-          await this.doc.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                { Update: { ...job, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },
-                counterChange(this.table, current.pool, -1),
-              ],
-            }),
-          );
+          const items: TransactItem[] = [
+            { Update: { ...job, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },
+          ];
+          if (pass && keepFor) items.push(this.keeps(keepFor, now), poolChange(this.table, current.pool));
+          else items.push(poolChange(this.table, current.pool, { n: -1 }));
+          await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
         } else {
           await this.doc.send(new UpdateCommand({ ...job, ReturnValuesOnConditionCheckFailure: "ALL_OLD" }));
         }
@@ -169,10 +158,26 @@ export class DynamoJobStore implements JobStore {
         const cancelled = cancellation(error);
         const refused = refusal<JobItem>(error) ?? cancelled?.refused[0];
         if (refused) current = strip<JobItem>(refused.current as Record<string, unknown> | undefined);
+        else if (cancelled?.refused[1])
+          pass = false; // that instance is not live (or holds a slot): release
         else if (!cancelled?.conflict) throw error;
       }
     }
     throw new Error(`job ${jobId}: could not release its slot under contention`);
+  }
+
+  /** The instance item takes a slot, while it is live and holds none. */
+  private keeps(instanceId: string, now: Date): TransactItem {
+    const e = new Expression();
+    return {
+      Update: {
+        TableName: this.table,
+        Key: { pk: keys.instance(instanceId) },
+        UpdateExpression: e.set({ holdsSlot: true, updatedAt: now.toISOString() }),
+        ConditionExpression: `${e.in("status", INSTANCE_ALIVE)} AND ${HOLDS_NO_SLOT(e)}`,
+        ...e.attributes(),
+      },
+    } as TransactItem;
   }
 
   async launched(
@@ -219,28 +224,22 @@ export class DynamoJobStore implements JobStore {
     ];
     if (from.pool !== to.pool) {
       // The slot moves between pools: the pool that gains it must stay within its cap.
-      items.push(counterChange(this.table, from.pool, -1), counterChange(this.table, to.pool, 1, toMax));
+      items.push(
+        poolChange(this.table, from.pool, { n: -1 }),
+        poolChange(this.table, to.pool, { n: 1, max: toMax }),
+      );
     } else {
       // Same count, other holders: the version still moves, so no repair trusts a scan torn across it.
-      items.push(counterChange(this.table, from.pool, 0));
+      items.push(poolChange(this.table, from.pool));
     }
     return this.transact(items, from.jobId);
   }
 
   private async transact(items: TransactItem[], jobId: number): Promise<Written<JobItem>> {
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      try {
-        await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
-        return written;
-      } catch (error) {
-        const cancelled = cancellation(error);
-        if (!cancelled) throw error;
-        if (cancelled.conflict && !cancelled.refused.some(Boolean)) continue;
-        const first = cancelled.refused[0];
-        return { ok: false, current: first ? strip<JobItem>(first.current) : await this.get(jobId) };
-      }
-    }
-    throw new Error(`job ${jobId}: transaction kept conflicting`);
+    const result = await transact(this.doc, items, `job ${jobId}`);
+    if (result.ok) return written;
+    const first = result.refused[0];
+    return { ok: false, current: first ? strip<JobItem>(first.current) : await this.get(jobId) };
   }
 
   private refused(error: unknown): Written<JobItem> {

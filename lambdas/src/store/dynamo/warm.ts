@@ -1,46 +1,15 @@
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { InstanceItem, JobItem, NewWarmInstance } from "../../jobs/items.ts";
+import { INSTANCE_ALIVE, isIn } from "../../jobs/status.ts";
 import { JOB_TRANSITIONS } from "../../jobs/transitions.ts";
 import { expiresAt, keys } from "../keys.ts";
 import type { WarmStore, Written } from "../ports.ts";
 import { written } from "../ports.ts";
-import { cancellation, strip } from "./expression.ts";
+import { poolChange, strip, type TransactItem, transact } from "./expression.ts";
 
-type TransactItem = NonNullable<
-  ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]
->[number];
-
-const ATTEMPTS = 8;
-
-/** The pool item's idle set and counter change (version always moves). */
-function poolChange(
-  table: string,
-  pool: string,
-  change: { idle?: "add" | "remove"; instanceId: string; active?: number },
-): TransactItem {
-  const adds = ["#version :one"];
-  const values: Record<string, unknown> = { ":one": 1, ":ids": new Set([change.instanceId]) };
-  if (change.active) {
-    adds.push("active :n");
-    values[":n"] = change.active;
-  }
-  if (change.idle === "add") adds.push("warmIdle :ids");
-  const expression = [`ADD ${adds.join(", ")}`, change.idle === "remove" ? "DELETE warmIdle :ids" : ""]
-    .join(" ")
-    .trim();
-  if (change.idle === "remove") values[":id"] = change.instanceId;
-  if (change.idle !== "add" && change.idle !== "remove") delete values[":ids"];
-  return {
-    Update: {
-      TableName: table,
-      Key: { pk: keys.pool(pool) },
-      UpdateExpression: expression,
-      ...(change.idle === "remove" ? { ConditionExpression: "contains(warmIdle, :id)" } : {}),
-      ExpressionAttributeNames: { "#version": "version" },
-      ExpressionAttributeValues: values,
-    },
-  } as TransactItem;
-}
+/** An instance item's slot condition. */
+const HOLDS = "holdsSlot = :yes";
+const HOLDS_NONE = "(attribute_not_exists(holdsSlot) OR holdsSlot = :no)";
 
 export class DynamoWarmStore implements WarmStore {
   constructor(
@@ -56,7 +25,7 @@ export class DynamoWarmStore implements WarmStore {
   }
 
   async record(instance: NewWarmInstance, now: Date): Promise<void> {
-    await this.transact([
+    await this.write("record", [
       {
         Put: {
           TableName: this.table,
@@ -72,7 +41,7 @@ export class DynamoWarmStore implements WarmStore {
           ConditionExpression: "attribute_not_exists(pk)",
         },
       },
-      poolChange(this.table, instance.pool, { idle: "add", instanceId: instance.instanceId }),
+      poolChange(this.table, instance.pool, { idle: { add: instance.instanceId } }),
     ]);
   }
 
@@ -87,8 +56,8 @@ export class DynamoWarmStore implements WarmStore {
     const at = now.toISOString();
     const instance = await this.instance(instanceId);
     if (!instance) return { ok: false, current: undefined };
-    const result = await this.transact([
-      poolChange(this.table, instance.pool, { idle: "remove", instanceId }),
+    const result = await this.write("adopt", [
+      poolChange(this.table, instance.pool, { idle: { remove: instanceId } }),
       {
         Update: {
           TableName: this.table,
@@ -129,14 +98,14 @@ export class DynamoWarmStore implements WarmStore {
       },
     ]);
     if (result.ok) return written;
-    return { ok: false, current: strip<JobItem>(result.refused[2]) };
+    return { ok: false, current: strip<JobItem>(result.refused[2]?.current) };
   }
 
   async unadopt(instanceId: string, jobId: number, now: Date): Promise<Written<InstanceItem>> {
     const instance = await this.instance(instanceId);
     if (!instance?.warm || instance.jobId !== jobId) return { ok: false, current: instance };
     const at = now.toISOString();
-    const result = await this.transact([
+    const result = await this.write("unadopt", [
       {
         Update: {
           TableName: this.table,
@@ -164,7 +133,7 @@ export class DynamoWarmStore implements WarmStore {
           },
         },
       },
-      poolChange(this.table, instance.pool, { idle: "add", instanceId }),
+      poolChange(this.table, instance.pool, { idle: { add: instanceId } }),
     ]);
     return result.ok ? written : { ok: false, current: await this.instance(instanceId) };
   }
@@ -174,51 +143,105 @@ export class DynamoWarmStore implements WarmStore {
     if (!instance?.warm || instance.jobId !== undefined || !instance.holdsSlot)
       return { ok: false, current: instance };
     const at = now.toISOString();
-    const items: TransactItem[] = [
-      {
-        Update: {
-          TableName: this.table,
-          Key: { pk: keys.instance(instanceId) },
-          UpdateExpression: "SET jobId = :job, holdsSlot = :no, updatedAt = :at",
-          ConditionExpression: "holdsSlot = :yes AND attribute_not_exists(jobId)",
-          ExpressionAttributeValues: { ":job": job.jobId, ":no": false, ":yes": true, ":at": at },
-        },
+    const leaves = poolChange(this.table, instance.pool, { idle: { remove: instanceId } });
+    const takes = (keep: boolean): TransactItem => ({
+      Update: {
+        TableName: this.table,
+        Key: { pk: keys.instance(instanceId) },
+        UpdateExpression: "SET jobId = :job, holdsSlot = :keep, updatedAt = :at",
+        ConditionExpression: `${HOLDS} AND attribute_not_exists(jobId)`,
+        ExpressionAttributeValues: { ":job": job.jobId, ":keep": keep, ":yes": true, ":at": at },
       },
-    ];
-    if (job.holdsSlot) {
-      // The job already holds a slot (for a runner it no longer needs): this one goes back.
-      items.push(poolChange(this.table, instance.pool, { idle: "remove", instanceId, active: -1 }));
-    } else {
+    });
+    if (!job.holdsSlot) {
+      // The runner's slot passes to the job.
       const from = JOB_TRANSITIONS.tookOver.from;
-      items.push(poolChange(this.table, instance.pool, { idle: "remove", instanceId }), {
-        Update: {
-          TableName: this.table,
-          Key: { pk: keys.job(job.jobId) },
-          UpdateExpression: "SET holdsSlot = :yes, updatedAt = :at",
-          ConditionExpression: `(attribute_not_exists(holdsSlot) OR holdsSlot = :no) AND #status IN (${from.map((_, i) => `:s${i}`).join(", ")})`,
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: {
-            ":yes": true,
-            ":no": false,
-            ":at": at,
-            ...Object.fromEntries(from.map((s, i) => [`:s${i}`, s])),
+      const result = await this.write("take", [
+        takes(false),
+        leaves,
+        {
+          Update: {
+            TableName: this.table,
+            Key: { pk: keys.job(job.jobId) },
+            UpdateExpression: "SET holdsSlot = :yes, updatedAt = :at",
+            ConditionExpression: `${HOLDS_NONE} AND #status IN (${from.map((_, i) => `:s${i}`).join(", ")})`,
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: {
+              ":yes": true,
+              ":no": false,
+              ":at": at,
+              ...Object.fromEntries(from.map((s, i) => [`:s${i}`, s])),
+            },
           },
         },
-      });
+      ]);
+      return result.ok ? written : { ok: false, current: await this.instance(instanceId) };
     }
-    const result = await this.transact(items);
+    // The job already holds a slot, for an instance launched for it that now has no job of
+    // its own. Both instances are live: that one takes this runner's slot and keeps it
+    // until it goes. When it is not live (not launched yet, or on its way down), this
+    // runner keeps its own slot until it goes.
+    const own =
+      job.instanceId && job.instanceId !== instanceId ? await this.instance(job.instanceId) : undefined;
+    if (own && isIn(INSTANCE_ALIVE, own.status) && !own.holdsSlot) {
+      const result = await this.write("take", [
+        takes(false),
+        leaves,
+        {
+          Update: {
+            TableName: this.table,
+            Key: { pk: keys.instance(own.instanceId) },
+            UpdateExpression: "SET holdsSlot = :yes, updatedAt = :at",
+            ConditionExpression: `${HOLDS_NONE} AND #status IN (${INSTANCE_ALIVE.map((_, i) => `:s${i}`).join(", ")})`,
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: {
+              ":yes": true,
+              ":no": false,
+              ":at": at,
+              ...Object.fromEntries(INSTANCE_ALIVE.map((s, i) => [`:s${i}`, s])),
+            },
+          },
+        },
+      ]);
+      if (result.ok) return written;
+      if (!result.refused[2]) return { ok: false, current: await this.instance(instanceId) };
+    }
+    const result = await this.write("take", [takes(true), leaves]);
     return result.ok ? written : { ok: false, current: await this.instance(instanceId) };
   }
 
   async retire(instanceId: string, pool: string, now: Date): Promise<boolean> {
-    const result = await this.transact([
-      poolChange(this.table, pool, { idle: "remove", instanceId, active: -1 }),
+    const result = await this.write("retire", [
+      poolChange(this.table, pool, { n: -1, idle: { remove: instanceId } }),
       {
         Update: {
           TableName: this.table,
           Key: { pk: keys.instance(instanceId) },
           UpdateExpression: "SET holdsSlot = :no, updatedAt = :at",
           ConditionExpression: "holdsSlot = :yes AND attribute_not_exists(jobId)",
+          ExpressionAttributeValues: { ":no": false, ":yes": true, ":at": now.toISOString() },
+        },
+      },
+    ]);
+    return result.ok;
+  }
+
+  /**
+   * An instance that holds a slot on its own item (a warm runner, waiting or running a job
+   * it kept its slot for, or an instance whose job ran elsewhere) leaves service: the slot
+   * goes back to the pool, once. False when it held none.
+   */
+  async release(instanceId: string, now: Date): Promise<boolean> {
+    const instance = await this.instance(instanceId);
+    if (!instance?.holdsSlot) return false;
+    const result = await this.write("release", [
+      poolChange(this.table, instance.pool, { n: -1, idle: { remove: instanceId, required: false } }),
+      {
+        Update: {
+          TableName: this.table,
+          Key: { pk: keys.instance(instanceId) },
+          UpdateExpression: "SET holdsSlot = :no, updatedAt = :at",
+          ConditionExpression: HOLDS,
           ExpressionAttributeValues: { ":no": false, ":yes": true, ":at": now.toISOString() },
         },
       },
@@ -233,21 +256,7 @@ export class DynamoWarmStore implements WarmStore {
     return strip<InstanceItem>(out.Item);
   }
 
-  /** One transaction, tried again on conflicts; `refused` holds each item's refusal (and the item it returned). */
-  private async transact(
-    items: TransactItem[],
-  ): Promise<{ ok: true } | { ok: false; refused: (Record<string, unknown> | undefined)[] }> {
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      try {
-        await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
-        return { ok: true };
-      } catch (error) {
-        const cancelled = cancellation(error);
-        if (!cancelled) throw error;
-        if (cancelled.conflict && !cancelled.refused.some(Boolean)) continue;
-        return { ok: false, refused: cancelled.refused.map((r) => r?.current) };
-      }
-    }
-    throw new Error("warm runner transaction kept conflicting");
+  private write(what: string, items: TransactItem[]) {
+    return transact(this.doc, items, `warm runner ${what}`);
   }
 }
