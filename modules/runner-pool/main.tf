@@ -159,6 +159,21 @@ data "aws_iam_policy_document" "this" {
     }
   }
 
+  # The bootstrap's boot signals (SelfUpdated, BootToOnlineSeconds, RunnerReleaseAgeDays),
+  # which the dashboard's runner-freshness alarms read. PutMetricData has no resource-level
+  # permissions: the namespace condition keeps the role to skiff's own.
+  statement {
+    sid       = "PublishBootSignals"
+    actions   = ["cloudwatch:PutMetricData"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "cloudwatch:namespace"
+      values   = ["skiff/runner"]
+    }
+  }
+
   # Whatever else the role is given (a policy an operator attaches, a boundary that allows
   # more), the App's secrets stay out of reach.
   statement {

@@ -616,7 +616,9 @@ export class Harness {
       const which = live.map((i) => {
         const owner = i.tags["skiff:warm"] === "true" ? "warm" : `job ${i.tags["skiff:job-id"] ?? "?"}`;
         const events = this.instances.get(i.instanceId)?.events.map((e) => e.kind) ?? [];
-        return `${i.instanceId} (${owner}, ${i.state}${events.length ? `: ${events.join(" ")}` : ""})`;
+        const running = this.sims.get(i.instanceId)?.jobId;
+        const job = running === undefined ? "" : `, runs ${running} (${this.github.job(running)?.status})`;
+        return `${i.instanceId} (${owner}, ${i.state}${events.length ? `: ${events.join(" ")}` : ""}${job})`;
       });
       this.violations.push(
         `pool ${pool}: ${live.length} live instances at a launch, max_runners ${max}: ${which.join("; ")}`,

@@ -102,8 +102,19 @@ run "nothing_else_is_granted_by_default" {
   command = apply
 
   assert {
-    condition     = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Sid if s.Effect == "Allow"] == ["ReadAndDeleteOwnJitConfig"]
-    error_message = "By default the only Allow is the own-JIT-config statement."
+    condition     = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Sid if s.Effect == "Allow"] == ["ReadAndDeleteOwnJitConfig", "PublishBootSignals"]
+    error_message = "By default the only Allows are the own-JIT-config statement and the boot signals."
+  }
+
+  assert {
+    condition = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s if s.Sid == "PublishBootSignals"] == [{
+      Sid       = "PublishBootSignals"
+      Effect    = "Allow"
+      Action    = "cloudwatch:PutMetricData"
+      Resource  = "*"
+      Condition = { StringEquals = { "cloudwatch:namespace" = "skiff/runner" } }
+    }]
+    error_message = "The runner may publish metrics only in the skiff/runner namespace the bootstrap uses."
   }
 
   assert {
