@@ -16,9 +16,6 @@ variable "function" {
   })
   nullable = false
 
-
-
-
   validation {
     condition     = var.function.timeout >= 1 && var.function.timeout <= 29 && floor(var.function.timeout) == var.function.timeout
     error_message = "function.timeout must be a whole number of seconds from 1 to 29 (API Gateway's integration limit is 30 s)."
