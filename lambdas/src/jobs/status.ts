@@ -24,8 +24,8 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export const INSTANCE_STATUSES = ["launched", "busy", "done", "gone"] as const;
 export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
 
-/** An instance that is up and may still run a job (it needs a slot while it is). */
-export const INSTANCE_ALIVE = ["launched", "busy"] as const satisfies readonly InstanceStatus[];
+/** An instance that is not down yet: it counts against its pool's max_runners until it is. */
+export const INSTANCE_UP = ["launched", "busy", "done"] as const satisfies readonly InstanceStatus[];
 
 /** A job holding a slot whose instance is on its way but has not taken it yet. */
 export const WAITING = ["launching", "launched", "registered"] as const satisfies readonly JobStatus[];

@@ -14,7 +14,8 @@ import {
  * - `release`: the job gives its slot back, and the pool's counter drops with it in the
  *   same write; a job that holds none just moves. A job that ended on another runner
  *   passes it to the instance launched or set aside for it while that one is still up
- *   (`keepFor`): every live instance is covered by one slot, held by a job or an instance;
+ *   (`keepOn`), or to the one it ran on: an instance holds its slot until it is down,
+ *   so every instance not down is covered by one slot, held by a job or an instance;
  * - `give`: the job gives its slot to another job (`take`), in one write with it;
  * - `none`: the slot stays as it is.
  */

@@ -169,10 +169,10 @@ async function completed(event: JobLifecycleMessage, deps: LifecycleDeps): Promi
   }
   if (job && job.status !== "completed") {
     // Completion and the slot's release are one write; a duplicate event changes nothing.
-    // When the job ran on another runner (or on none), the instance launched or set aside
-    // for it is still up: the slot stays with that instance until it goes.
-    const ranOn = instanceOfRunner(deps.prefix, event.runnerName);
-    const keepFor = job.instanceId !== undefined && job.instanceId !== ranOn ? job.instanceId : undefined;
+    // An instance counts against max_runners until it is down: the slot stays with the
+    // instance launched or set aside for the job (it may have run another job, or none), or
+    // else with the one it ran on, until that one goes.
+    const keepOn = [job.instanceId, instance?.instanceId].filter((id): id is string => id !== undefined);
     const done = await deps.state.jobs.transition(
       job.jobId,
       "completed",
@@ -181,7 +181,7 @@ async function completed(event: JobLifecycleMessage, deps: LifecycleDeps): Promi
         completedAt: event.at,
         runnerName: event.runnerName ?? undefined,
       },
-      { now, keepFor },
+      { now, keepOn },
     );
     if (done.ok)
       deps.log.info("job completed", {

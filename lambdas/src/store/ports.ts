@@ -23,12 +23,13 @@ export interface TransitionOptions {
   /** For transitions made under a claim: the claim token (the SQS message id). */
   token?: string;
   /**
-   * For a transition that releases the job's slot: the instance launched (or set aside) for
-   * the job, when the job ended on another runner. While that instance is live (launched or
-   * busy) the slot passes to its item instead of going back to the pool: it still runs, or
-   * may still run, a job, and keeps the slot until it goes (`InstanceStore.release`).
+   * For a transition that releases the job's slot: instances that may keep it instead, in
+   * order. The first that is not down yet and holds no slot takes it on its item and keeps
+   * it until it goes (`InstanceStore.release`, on EC2's state change or in the reconcile);
+   * when none can, the slot goes back to the pool. An instance counts against max_runners
+   * until it is down, not only until its job ends.
    */
-  keepFor?: string;
+  keepOn?: readonly string[];
 }
 
 export interface JobStore {

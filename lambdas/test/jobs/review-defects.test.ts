@@ -138,10 +138,12 @@ describe("(b) the reconcile's counter repair on a scan that is not a snapshot", 
     // Act
     await scaleDown({ ...plane.scaleDownDeps, state: torn });
 
-    // Assess: the counter still covers every slot held.
-    const { jobs } = await real.scan();
+    // Assess: the counter still covers every slot held (the completed job's instance keeps
+    // its slot until it is down).
+    const { jobs, instances } = await real.scan();
     expect(jobs.filter((j) => j.holdsSlot)).toHaveLength(7);
-    expect(await real.pools.active("ci")).toBe(7);
+    expect(instances.filter((i) => i.holdsSlot).map((i) => i.instanceId)).toEqual([done.instanceId]);
+    expect(await real.pools.active("ci")).toBe(8);
   });
 });
 

@@ -103,7 +103,18 @@ describe("handleLifecycle(records, deps) — job events", () => {
     expect(first.batchItemFailures).toEqual([]);
     expect(late.batchItemFailures).toEqual([]);
     expect(await plane.state.jobs.get(job.jobId)).toMatchObject({ status: "completed", holdsSlot: false });
-    expect(await plane.state.instances.get(job.instanceId)).toMatchObject({ status: "done" });
+    // The instance powers off: it keeps the slot until EC2 says it is down.
+    expect(await plane.state.instances.get(job.instanceId)).toMatchObject({
+      status: "done",
+      holdsSlot: true,
+    });
+    expect(await plane.state.pools.active("ci")).toBe(1);
+    plane.ec2.setState(job.instanceId, "terminated");
+    await plane.lifecycle();
+    expect(await plane.state.instances.get(job.instanceId)).toMatchObject({
+      status: "gone",
+      holdsSlot: false,
+    });
     expect(await plane.state.pools.active("ci")).toBe(0);
   });
 
@@ -118,10 +129,18 @@ describe("handleLifecycle(records, deps) — job events", () => {
     await handle(event("completed", job, job.runnerName), event("completed", job, job.runnerName));
     await handle(event("completed", job, job.runnerName), event("in_progress", job, job.runnerName));
 
-    // Assess
-    expect(await plane.state.pools.active("ci")).toBe(1);
+    // Assess: the slot moved to the instance once (it powers off), and goes back once it is down.
+    expect(await plane.state.pools.active("ci")).toBe(2);
     expect(await plane.state.jobs.get(job.jobId)).toMatchObject({ status: "completed" });
-    expect(await plane.state.instances.get(job.instanceId)).toMatchObject({ status: "done" });
+    expect(await plane.state.instances.get(job.instanceId)).toMatchObject({
+      status: "done",
+      holdsSlot: true,
+    });
+    plane.ec2.setState(job.instanceId, "shutting-down");
+    plane.ec2.setState(job.instanceId, "terminated");
+    await plane.lifecycle();
+    await plane.lifecycle();
+    expect(await plane.state.pools.active("ci")).toBe(1);
   });
 
   it("in_progress on a runner skiff has no item for: the job runs, and its own idle instance is left to the reconcile", async () => {

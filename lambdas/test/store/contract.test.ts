@@ -482,12 +482,12 @@ describe.each(Object.keys(subjects))("the %s store", (kind) => {
       expect(await s.state.pools.active(pool)).toBe(0);
     });
 
-    it("completed with keepFor: the slot passes to the job's own instance while it is live, else goes back", async () => {
+    it("completed with keepOn: the slot passes to the first instance not down that holds none, else goes back", async () => {
       // The job ran on another runner; the instance launched for it is still up (it may run
       // another job): it keeps the slot until it goes.
       const pool = `keep-for-${kind}`;
       const { jobId, instanceId } = await launchedCold(pool);
-      const done = await s.state.jobs.transition(jobId, "completed", {}, { now, keepFor: instanceId });
+      const done = await s.state.jobs.transition(jobId, "completed", {}, { now, keepOn: [instanceId] });
       expect(done.ok).toBe(true);
       expect(await s.state.jobs.get(jobId)).toMatchObject({ status: "completed", holdsSlot: false });
       expect(await s.state.instances.get(instanceId)).toMatchObject({ holdsSlot: true });
@@ -499,11 +499,40 @@ describe.each(Object.keys(subjects))("the %s store", (kind) => {
       const other = await launchedCold(pool);
       await s.state.instances.transition(other.instanceId, "gone", {}, now);
       expect(
-        (await s.state.jobs.transition(other.jobId, "completed", {}, { now, keepFor: other.instanceId })).ok,
+        (await s.state.jobs.transition(other.jobId, "completed", {}, { now, keepOn: [other.instanceId] })).ok,
       ).toBe(true);
       expect(await s.state.instances.get(other.instanceId)).toMatchObject({ status: "gone" });
       expect((await s.state.instances.get(other.instanceId))?.holdsSlot).not.toBe(true);
       expect(await s.state.pools.active(pool)).toBe(0);
+    });
+
+    it("completed with keepOn: a candidate that is down or already holds a slot passes it on to the next", async () => {
+      const pool = `keep-on-order-${kind}`;
+      const a = await launchedCold(pool);
+      const b = await launchedCold(pool);
+      const c = await launchedCold(pool);
+      await s.state.instances.transition(a.instanceId, "gone", {}, now);
+      // b's instance already holds a slot (its job's, kept): c's instance, done and powering off, takes a's.
+      await s.state.jobs.transition(b.jobId, "completed", {}, { now, keepOn: [b.instanceId] });
+      await s.state.instances.transition(c.instanceId, "done", {}, now);
+      expect(
+        (
+          await s.state.jobs.transition(
+            a.jobId,
+            "completed",
+            {},
+            { now, keepOn: [a.instanceId, b.instanceId, c.instanceId] },
+          )
+        ).ok,
+      ).toBe(true);
+      expect(await s.state.instances.get(c.instanceId)).toMatchObject({ holdsSlot: true });
+      expect((await s.state.instances.get(a.instanceId))?.holdsSlot).not.toBe(true);
+      expect(await s.state.pools.active(pool)).toBe(3);
+      // Once c's job is done too, nothing is left to keep it: back to the pool.
+      expect(
+        (await s.state.jobs.transition(c.jobId, "completed", {}, { now, keepOn: [c.instanceId] })).ok,
+      ).toBe(true);
+      expect(await s.state.pools.active(pool)).toBe(2);
     });
 
     it("take by a job that holds a slot but has no live instance: the runner keeps its own slot until it goes", async () => {

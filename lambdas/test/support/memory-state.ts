@@ -6,7 +6,7 @@ import {
   type NewInstance,
 } from "../../src/jobs/items.ts";
 import type { JobMessage } from "../../src/jobs/messages.ts";
-import { INSTANCE_ALIVE, isIn } from "../../src/jobs/status.ts";
+import { INSTANCE_UP, isIn } from "../../src/jobs/status.ts";
 import {
   INSTANCE_TRANSITIONS,
   type InstanceTransition,
@@ -96,7 +96,7 @@ export function memoryState(): State & { counter(pool: string): PoolCounter; see
         });
         return { ok: true };
       },
-      async transition(jobId, name, patch, { now, token, keepFor }) {
+      async transition(jobId, name, patch, { now, token, keepOn }) {
         const t: JobTransition = JOB_TRANSITIONS[name];
         const job = jobs.get(jobId);
         if (t.claimed && token === undefined) throw new Error(`transition "${name}" needs the claim token`);
@@ -106,8 +106,10 @@ export function memoryState(): State & { counter(pool: string): PoolCounter; see
           if (job.holdsSlot) return refused(job);
           move(job, t, { ...patch, holdsSlot: true }, now);
         } else if (t.slot === "release") {
-          const keeper = keepFor === undefined ? undefined : instances.get(keepFor);
-          if (job.holdsSlot && keeper && isIn(INSTANCE_ALIVE, keeper.status) && !keeper.holdsSlot) {
+          const keeper = (keepOn ?? [])
+            .map((id) => instances.get(id))
+            .find((i) => i && isIn(INSTANCE_UP, i.status) && !i.holdsSlot);
+          if (job.holdsSlot && keeper) {
             Object.assign(keeper, { holdsSlot: true, updatedAt: now.toISOString() });
             add(job.pool, 0);
           } else if (job.holdsSlot) add(job.pool, -1);
@@ -229,7 +231,7 @@ export function memoryState(): State & { counter(pool: string): PoolCounter; see
           Object.assign(current, { holdsSlot: true, updatedAt: at });
         } else {
           const own = job.instanceId === instanceId ? undefined : instances.get(job.instanceId ?? "");
-          if (own && isIn(INSTANCE_ALIVE, own.status) && !own.holdsSlot)
+          if (own && isIn(INSTANCE_UP, own.status) && !own.holdsSlot)
             Object.assign(own, { holdsSlot: true, updatedAt: at });
           else keep = true;
         }

@@ -8,7 +8,7 @@ import {
 import type { JobItem, JobPatch, NewInstance } from "../../jobs/items.ts";
 import { claimedJob } from "../../jobs/items.ts";
 import type { JobMessage } from "../../jobs/messages.ts";
-import { INSTANCE_ALIVE } from "../../jobs/status.ts";
+import { INSTANCE_UP } from "../../jobs/status.ts";
 import { JOB_TRANSITIONS, type JobTransition } from "../../jobs/transitions.ts";
 import { expiresAt, keys } from "../keys.ts";
 import type { JobStore, TransitionOptions, Written } from "../ports.ts";
@@ -98,10 +98,10 @@ export class DynamoJobStore implements JobStore {
     jobId: number,
     name: Parameters<JobStore["transition"]>[1],
     patch: JobPatch,
-    { now, token, keepFor }: TransitionOptions,
+    { now, token, keepOn }: TransitionOptions,
   ): Promise<Written<JobItem>> {
     const t: JobTransition = JOB_TRANSITIONS[name];
-    if (t.slot === "release") return this.releasing(jobId, t, patch, now, keepFor);
+    if (t.slot === "release") return this.releasing(jobId, t, patch, now, keepOn ?? []);
     if (t.claimed && token === undefined) throw new Error(`transition "${name}" needs the claim token`);
     const item = update(
       this.table,
@@ -132,10 +132,10 @@ export class DynamoJobStore implements JobStore {
     t: JobTransition,
     patch: JobPatch,
     now: Date,
-    keepFor: string | undefined,
+    keepOn: readonly string[],
   ): Promise<Written<JobItem>> {
     let current = await this.get(jobId);
-    let pass = keepFor !== undefined;
+    const keepers = [...new Set(keepOn)];
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       if (!current || !(t.from as readonly string[]).includes(current.status)) return { ok: false, current };
       const holds = current.holdsSlot === true;
@@ -147,7 +147,8 @@ export class DynamoJobStore implements JobStore {
           const items: TransactItem[] = [
             { Update: { ...job, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },
           ];
-          if (pass && keepFor) items.push(this.keeps(keepFor, now), poolChange(this.table, current.pool));
+          const keeper = keepers[0];
+          if (keeper) items.push(this.keeps(keeper, now), poolChange(this.table, current.pool));
           else items.push(poolChange(this.table, current.pool, { n: -1 }));
           await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
         } else {
@@ -159,14 +160,14 @@ export class DynamoJobStore implements JobStore {
         const refused = refusal<JobItem>(error) ?? cancelled?.refused[0];
         if (refused) current = strip<JobItem>(refused.current as Record<string, unknown> | undefined);
         else if (cancelled?.refused[1])
-          pass = false; // that instance is not live (or holds a slot): release
+          keepers.shift(); // down already, or it holds a slot: the next one, or the pool
         else if (!cancelled?.conflict) throw error;
       }
     }
     throw new Error(`job ${jobId}: could not release its slot under contention`);
   }
 
-  /** The instance item takes a slot, while it is live and holds none. */
+  /** The instance item takes a slot, while it is not down and holds none. */
   private keeps(instanceId: string, now: Date): TransactItem {
     const e = new Expression();
     return {
@@ -174,7 +175,7 @@ export class DynamoJobStore implements JobStore {
         TableName: this.table,
         Key: { pk: keys.instance(instanceId) },
         UpdateExpression: e.set({ holdsSlot: true, updatedAt: now.toISOString() }),
-        ConditionExpression: `${e.in("status", INSTANCE_ALIVE)} AND ${HOLDS_NO_SLOT(e)}`,
+        ConditionExpression: `${e.in("status", INSTANCE_UP)} AND ${HOLDS_NO_SLOT(e)}`,
         ...e.attributes(),
       },
     } as TransactItem;

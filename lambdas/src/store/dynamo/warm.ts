@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { InstanceItem, JobItem, NewWarmInstance } from "../../jobs/items.ts";
-import { INSTANCE_ALIVE, isIn } from "../../jobs/status.ts";
+import { INSTANCE_UP, isIn } from "../../jobs/status.ts";
 import { JOB_TRANSITIONS } from "../../jobs/transitions.ts";
 import { expiresAt, keys } from "../keys.ts";
 import type { WarmStore, Written } from "../ports.ts";
@@ -183,7 +183,7 @@ export class DynamoWarmStore implements WarmStore {
     // runner keeps its own slot until it goes.
     const own =
       job.instanceId && job.instanceId !== instanceId ? await this.instance(job.instanceId) : undefined;
-    if (own && isIn(INSTANCE_ALIVE, own.status) && !own.holdsSlot) {
+    if (own && isIn(INSTANCE_UP, own.status) && !own.holdsSlot) {
       const result = await this.write("take", [
         takes(false),
         leaves,
@@ -192,13 +192,13 @@ export class DynamoWarmStore implements WarmStore {
             TableName: this.table,
             Key: { pk: keys.instance(own.instanceId) },
             UpdateExpression: "SET holdsSlot = :yes, updatedAt = :at",
-            ConditionExpression: `${HOLDS_NONE} AND #status IN (${INSTANCE_ALIVE.map((_, i) => `:s${i}`).join(", ")})`,
+            ConditionExpression: `${HOLDS_NONE} AND #status IN (${INSTANCE_UP.map((_, i) => `:s${i}`).join(", ")})`,
             ExpressionAttributeNames: { "#status": "status" },
             ExpressionAttributeValues: {
               ":yes": true,
               ":no": false,
               ":at": at,
-              ...Object.fromEntries(INSTANCE_ALIVE.map((s, i) => [`:s${i}`, s])),
+              ...Object.fromEntries(INSTANCE_UP.map((s, i) => [`:s${i}`, s])),
             },
           },
         },
