@@ -13,7 +13,7 @@ export CHECKPOINT_DISABLE := 1
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 
 TF_DIRS := $(sort $(dir $(wildcard modules/*/versions.tf examples/*/main.tf)))
-SHELL_SCRIPTS := $(shell git ls-files '*.sh' 2>/dev/null; find scripts packer test -name '*.sh' -not -path '*/node_modules/*' 2>/dev/null)
+SHELL_SCRIPTS := $(shell git ls-files '*.sh' 2>/dev/null; find scripts packer test images -name '*.sh' -not -path '*/node_modules/*' 2>/dev/null)
 PACKER_TEMPLATES := $(wildcard packer/*/*.pkr.hcl)
 
 .PHONY: help deps tools build release bump-runner test apply-test typecheck lint fmt vitest tf-fmt tf-test packer-check shellcheck docs docs-check e2e bench demo clean

@@ -100,7 +100,7 @@ stop_moto() {
   if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
 }
 
-services=(apigateway apigatewayv2 cloudwatch cloudwatchlogs dynamodb ec2 events iam kms lambda sqs ssm sts)
+services=(apigateway apigatewayv2 cloudwatch cloudwatchlogs dynamodb ec2 ecr ecs events iam kms lambda sqs ssm sts)
 
 # write_override DIR ENDPOINT: a provider override that sends every AWS call to ENDPOINT.
 write_override() {

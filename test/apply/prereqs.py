@@ -5,7 +5,8 @@
 
 Every example gets a GitHub App ID; existing-vpc also gets a VPC with two private subnets
 and the SSM parameter that a Packer build would have written the runner AMI's ID to;
-graviton gets that parameter for its arm64 AMI.
+graviton gets that parameter for its arm64 AMI; fargate (no control plane) gets only the
+repository its OIDC role trusts.
 Other directories (the checker's fixtures) get no variables.
 """
 
@@ -54,6 +55,8 @@ EXAMPLES = {
     "multi-pool": lambda endpoint: {},
     "existing-vpc": existing_vpc,
     "graviton": graviton,
+    # Nothing to create: the OIDC role's repository is the one variable without a default.
+    "fargate": lambda endpoint: {"github_repository": "octo-org/app"},
 }
 
 
@@ -62,7 +65,9 @@ def main() -> int:
     if name not in EXAMPLES:
         print("{}")
         return 0
-    variables = {"github_app_id": "123456", **EXAMPLES[name](endpoint)}
+    variables = EXAMPLES[name](endpoint)
+    if name != "fargate":  # the one example without the control plane
+        variables = {"github_app_id": "123456", **variables}
     print(json.dumps(variables, indent=2))
     return 0
 
