@@ -1,7 +1,8 @@
-import type { Pool } from "../../src/shared/pools.ts";
+import type { Ec2Pool } from "../../src/shared/pools.ts";
 
 /** A spot pool with on-demand fallback, as modules/runners configures one by default. */
-export const pool: Pool = {
+export const pool: Ec2Pool = {
+  target: "ec2",
   name: "ci",
   labels: ["ci"],
   architecture: "x64",
