@@ -8,6 +8,16 @@ export {
   ON_DEMAND_PRICES,
 } from "./ec2.ts";
 export {
+  CAPACITY_UNAVAILABLE,
+  FARGATE_PROVIDERS,
+  FakeEcs,
+  type FakeEcsOptions,
+  type FakeTask,
+  type FargateCapacity,
+  type FargateProvider,
+  type TaskStatus,
+} from "./ecs.ts";
+export {
   DEFAULT_RUNNER_GROUP,
   type FakeDelivery,
   FakeGitHub,
@@ -48,6 +58,7 @@ export {
  */
 export function awsEnvironment(fakes: {
   ec2?: { url: string };
+  ecs?: { url: string };
   ssm?: { url: string };
   sqs?: { url: string };
 }): Record<string, string> {
@@ -57,6 +68,7 @@ export function awsEnvironment(fakes: {
     AWS_SECRET_ACCESS_KEY: "secret",
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     ...(fakes.ec2 ? { AWS_ENDPOINT_URL_EC2: fakes.ec2.url } : {}),
+    ...(fakes.ecs ? { AWS_ENDPOINT_URL_ECS: fakes.ecs.url } : {}),
     ...(fakes.ssm ? { AWS_ENDPOINT_URL_SSM: fakes.ssm.url } : {}),
     ...(fakes.sqs ? { AWS_ENDPOINT_URL_SQS: fakes.sqs.url } : {}),
   };

@@ -52,7 +52,10 @@ export type JobPatch = Partial<
 
 /** An instance skiff launched, as its state records it. */
 export interface InstanceItem {
+  /** The EC2 instance id, or a Fargate task's id. */
   instanceId: string;
+  /** A Fargate task's ARN, which names its cluster (for StopTask and DescribeTasks). */
+  taskArn?: string;
   /**
    * The job it was launched for (the runner may take another job with the same labels);
    * for a warm runner, the job it was set aside for, none while it waits.

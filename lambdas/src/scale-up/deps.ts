@@ -1,4 +1,5 @@
 import type { CreateFleetCommandInput, CreateFleetCommandOutput } from "@aws-sdk/client-ec2";
+import type { RunTaskCommandInput, RunTaskCommandOutput } from "@aws-sdk/client-ecs";
 import type { JobMessage } from "../jobs/messages.ts";
 import type { GitHubApp } from "../shared/github.ts";
 import type { Counter, Log } from "../shared/observability.ts";
@@ -12,9 +13,24 @@ export interface Ec2Port {
   terminate(instanceIds: string[]): Promise<void>;
 }
 
+export interface EcsPort {
+  runTask(input: RunTaskCommandInput): Promise<RunTaskCommandOutput>;
+  /** Stops tasks (by ARN); one already stopped or gone is no error. */
+  stop(taskArns: string[], reason: string): Promise<void>;
+}
+
+/** The tag that names a JIT parameter's only reader. */
+export interface JitReader {
+  Key: string;
+  Value: string;
+}
+
 export interface JitStore {
-  /** Stores a runner's JIT config where only its instance can read it. */
-  put(instanceId: string, encodedJitConfig: string): Promise<void>;
+  /**
+   * Stores a runner's JIT config where only its runner can read it: the parameter is tagged with
+   * `reader`, by default the instance's ARN (`id` is then an instance id).
+   */
+  put(id: string, encodedJitConfig: string, reader?: JitReader): Promise<void>;
 }
 
 export interface QueuePort {
@@ -28,6 +44,8 @@ export interface ScaleUpDeps {
   pools: ReadonlyMap<string, Pool>;
   state: State;
   ec2: Ec2Port;
+  /** For Fargate pools; scale-up refuses to launch one without it. */
+  ecs?: EcsPort;
   jit: JitStore;
   github: Pick<GitHubApp, "createJitConfig" | "jobState" | "organizationInstallation" | "runnerGroupId">;
   queue: QueuePort;

@@ -4,15 +4,18 @@ import type {
   CreateFleetCommandOutput,
   Tag,
 } from "@aws-sdk/client-ec2";
-import type { CapacityType, Pool } from "../shared/pools.ts";
+import type { CapacityType, Ec2Pool } from "../shared/pools.ts";
 
 /** EC2 allows at most this many launch template overrides in one CreateFleet request. */
 export const MAX_OVERRIDES = 300;
 
+/** A runner a launch target started: an EC2 instance, or a Fargate task (its id is the task id). */
 export interface LaunchedInstance {
   instanceId: string;
   instanceType: string;
   capacityType: CapacityType;
+  /** A Fargate task's ARN (its id alone does not name its cluster). */
+  taskArn?: string;
 }
 
 export interface FleetError {
@@ -62,10 +65,16 @@ export function classifyError(code: string): FailureKind {
   return "permanent";
 }
 
-/** The kind of a shortfall: permanent only when every error seen is permanent. */
-export function classifyShortfall(errors: readonly FleetError[]): FailureKind {
+/**
+ * The kind of a shortfall: permanent only when every error seen is permanent. `classify` sorts one
+ * error (a launch target's own rules; EC2's codes by default).
+ */
+export function classifyShortfall(
+  errors: readonly FleetError[],
+  classify: (error: FleetError) => FailureKind = (e) => classifyError(e.code),
+): FailureKind {
   if (errors.length === 0) return "capacity";
-  const kinds = errors.map((e) => classifyError(e.code));
+  const kinds = errors.map(classify);
   if (kinds.every((k) => k === "permanent")) return "permanent";
   return kinds.includes("capacity") ? "capacity" : "throttled";
 }
@@ -98,7 +107,7 @@ export function fleetTags(tags: FleetTags): Tag[] {
 
 /** One CreateFleet (instant) request for `count` instances of a pool on one capacity type. */
 export function fleetRequest(
-  pool: Pool,
+  pool: Ec2Pool,
   count: number,
   capacity: CapacityType,
   tags: Tag[],

@@ -1,11 +1,12 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
+import { ECSClient } from "@aws-sdk/client-ecs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { sqsClient } from "../shared/aws.ts";
 import { createGitHub, createStateStore } from "../shared/control.ts";
 import { createLogger, createMetrics } from "../shared/observability.ts";
 import { loadScaleUpConfig } from "./config.ts";
-import { ec2Port, instanceArnFrom, jitStore, queuePort } from "./ports.ts";
+import { ec2Port, ecsPort, instanceArnFrom, jitStore, queuePort } from "./ports.ts";
 import { scaleUp } from "./scale-up.ts";
 
 // Cold start: configuration is validated here, once; a bad value fails the init.
@@ -16,6 +17,7 @@ const ssm = new SSMClient({});
 const state = createStateStore(config.stateTable);
 const github = createGitHub(config, ssm, log);
 const ec2 = ec2Port(new EC2Client({}));
+const ecs = ecsPort(new ECSClient({}));
 const queue = queuePort(sqsClient(), config.jobsQueueUrl);
 const LEASE_MARGIN_MS = 30_000;
 let jit: ReturnType<typeof jitStore> | undefined;
@@ -32,6 +34,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
       pools: config.pools,
       state,
       ec2,
+      ecs,
       jit,
       github,
       queue,

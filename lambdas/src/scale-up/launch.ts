@@ -1,19 +1,11 @@
-import { randomUUID } from "node:crypto";
 import { runnerName } from "../jobs/runner.ts";
 import { errorMessage } from "../shared/errors.ts";
 import { RunnerGroupMissing } from "../shared/github.ts";
 import { type CapacityType, defaultLabels, type Pool } from "../shared/pools.ts";
 import { putBack, type Returned, type ScaleUpDeps } from "./deps.ts";
-import {
-  bind,
-  classifyShortfall,
-  type FleetError,
-  fleetRequest,
-  fleetTags,
-  type LaunchedInstance,
-  readFleet,
-} from "./fleet.ts";
+import { bind, classifyShortfall, type FleetError, type LaunchedInstance } from "./fleet.ts";
 import type { LaunchPlan, PlannedJob } from "./plan.ts";
+import { type LaunchTarget, launchTarget } from "./targets.ts";
 
 export async function launchPlan(plan: LaunchPlan, deps: ScaleUpDeps, returned: Returned[]): Promise<void> {
   const { pool } = plan;
@@ -47,15 +39,16 @@ export async function launchPlan(plan: LaunchPlan, deps: ScaleUpDeps, returned: 
   }
   if (launching.length === 0) return;
 
-  const { launched, errors } = await launch(plan, launching, deps);
+  const target = launchTarget(pool, deps);
+  const { launched, errors } = await launch(plan, launching, target, deps);
   const { bound, unbound, surplus } = bind(launching, launched);
   if (surplus.length > 0) {
-    // An instant fleet never launches more than asked; should it, nothing would run there.
-    await deps.ec2.terminate(surplus.map((i) => i.instanceId));
+    // Neither an instant fleet nor RunTask starts more than asked; should one, nothing would run there.
+    await target.stop(surplus, "skiff: launched beyond the jobs waiting");
   }
 
   if (unbound.length > 0) {
-    const kind = classifyShortfall(errors);
+    const kind = classifyShortfall(errors, target.classify);
     const jobIds = unbound.map((p) => p.job.jobId);
     deps.metrics.count("LaunchErrors", { name: "Kind", value: kind }, unbound.length);
     const detail = { pool: pool.name, jobIds, errors: summarize(errors) };
@@ -68,39 +61,33 @@ export async function launchPlan(plan: LaunchPlan, deps: ScaleUpDeps, returned: 
     }
   }
 
-  await Promise.all(bound.map(({ job, instance }) => register(job, instance, pool, deps, returned)));
+  await Promise.all(bound.map(({ job, instance }) => register(job, instance, pool, target, deps, returned)));
 }
 
-async function launch(plan: LaunchPlan, jobs: PlannedJob[], deps: ScaleUpDeps) {
+/** Launches on the plan's capacity, then on-demand for the shortfall when the errors allow it. */
+async function launch(plan: LaunchPlan, jobs: PlannedJob[], target: LaunchTarget, deps: ScaleUpDeps) {
   const launched: LaunchedInstance[] = [];
   const errors: FleetError[] = [];
+  const tags = { jobIds: jobs.map((p) => p.job.jobId), owners: jobs.map((p) => p.job.owner) };
   const attempt = async (capacity: CapacityType, count: number) => {
-    const tags = fleetTags({
-      prefix: deps.prefix,
-      pool: plan.pool.name,
-      jobIds: jobs.map((p) => p.job.jobId),
-      owners: jobs.map((p) => p.job.owner),
-    });
-    try {
-      const output = await deps.ec2.createFleet(fleetRequest(plan.pool, count, capacity, tags, randomUUID()));
-      const outcome = readFleet(output, capacity);
-      launched.push(...outcome.launched.slice(0, count));
-      errors.push(...outcome.errors);
-      deps.metrics.count(
-        "InstancesLaunched",
-        { name: "CapacityType", value: capacity },
-        outcome.launched.length,
-      );
-    } catch (error) {
-      const code = (error as { name?: string }).name ?? "Unknown";
-      errors.push({ code, message: errorMessage(error) });
-    }
+    const outcome = await target.launch(count, capacity, tags);
+    launched.push(...outcome.launched.slice(0, count));
+    errors.push(...outcome.errors);
+    deps.metrics.count(
+      target.launchedMetric,
+      { name: "CapacityType", value: capacity },
+      outcome.launched.length,
+    );
   };
 
   await attempt(plan.capacity, jobs.length);
   const shortfall = jobs.length - launched.length;
-  const kind = classifyShortfall(errors);
-  if (shortfall > 0 && plan.fallback && (kind !== "permanent" || errors.every(refusesSpotOnly))) {
+  const kind = classifyShortfall(errors, target.classify);
+  if (
+    shortfall > 0 &&
+    plan.fallback &&
+    (kind !== "permanent" || errors.every((e) => target.refusesSpotOnly(e)))
+  ) {
     // No spot capacity, or a refusal of spot itself (no spot service-linked role yet, a
     // spot quota): on-demand may still launch, and only its answer decides what follows.
     const spot = errors.splice(0);
@@ -117,20 +104,16 @@ async function launch(plan: LaunchPlan, jobs: PlannedJob[], deps: ScaleUpDeps) {
   return { launched, errors };
 }
 
-/** An error about spot itself, which an on-demand request does not meet. */
-function refusesSpotOnly(error: FleetError): boolean {
-  return /Spot|ServiceLinkedRole/.test(error.code);
-}
-
 function summarize(errors: FleetError[]): string[] {
   return [...new Set(errors.map((e) => `${e.code}: ${e.message}`))].slice(0, 10);
 }
 
-/** Binds the instance to its job, creates the JIT config and stores it for the instance. */
+/** Binds the instance (or task) to its job, creates the JIT config and stores it for that runner alone. */
 async function register(
   planned: PlannedJob,
   instance: LaunchedInstance,
   pool: Pool,
+  target: LaunchTarget,
   deps: ScaleUpDeps,
   returned: Returned[],
 ): Promise<void> {
@@ -152,6 +135,7 @@ async function register(
       pool: pool.name,
       launchedAt: now.toISOString(),
       capacityType: instance.capacityType,
+      ...(instance.taskArn ? { taskArn: instance.taskArn } : {}),
       owner: job.owner,
       repository: job.repository,
       runnerLevel: pool.runnerLevel,
@@ -165,7 +149,7 @@ async function register(
       ...context,
       status: recorded.current?.status,
     });
-    await deps.ec2.terminate([instance.instanceId]);
+    await target.stop([instance], "skiff: its job moved on before it was recorded");
     return;
   }
   const name = runnerName(deps.prefix, instance.instanceId);
@@ -187,7 +171,7 @@ async function register(
       { runnerId: jit.runnerId },
       deps.now(),
     );
-    await deps.jit.put(instance.instanceId, jit.encodedJitConfig);
+    await deps.jit.put(instance.instanceId, jit.encodedJitConfig, target.jitReader(instance));
     // The runner may already have started and reported in: then the state moved on.
     await deps.state.jobs.transition(
       job.jobId,
@@ -202,7 +186,7 @@ async function register(
       ...context,
       error: errorMessage(error),
     });
-    await deps.ec2.terminate([instance.instanceId]).catch((terminateError) => {
+    await target.stop([instance], "skiff: runner registration failed").catch((terminateError) => {
       deps.log.error("could not terminate instance; the reconcile will", {
         ...context,
         error: errorMessage(terminateError),

@@ -1,8 +1,9 @@
 import { CreateFleetCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import { type ECSClient, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { PutParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { jitParameterName, terminateInstances } from "../shared/aws.ts";
-import type { Ec2Port, JitStore, QueuePort } from "./deps.ts";
+import type { Ec2Port, EcsPort, JitStore, QueuePort } from "./deps.ts";
 
 export function ec2Port(ec2: EC2Client): Ec2Port {
   return {
@@ -11,20 +12,41 @@ export function ec2Port(ec2: EC2Client): Ec2Port {
   };
 }
 
+export function ecsPort(ecs: ECSClient): EcsPort {
+  return {
+    runTask: (input) => ecs.send(new RunTaskCommand(input)),
+    async stop(taskArns, reason) {
+      // StopTask takes one task; the cluster is the ARN's (arn:…:task/<cluster>/<id>).
+      await Promise.all(
+        taskArns.map(async (task) => {
+          const cluster = task.split("/").at(-2);
+          try {
+            await ecs.send(new StopTaskCommand({ cluster, task, reason: reason.slice(0, 255) }));
+          } catch (error) {
+            // A task that is gone already is stopped: nothing left to do.
+            const { name, message } = error as Error;
+            if (!(name === "InvalidParameterException" && /task was not found/i.test(message))) throw error;
+          }
+        }),
+      );
+    },
+  };
+}
+
 /**
- * JIT configs live as SecureStrings at /<prefix>/jit/<instance-id>, tagged with the
- * instance's ARN: the runner role's policy lets an instance read and delete only the
- * parameter whose tag matches its own ARN.
+ * JIT configs live as SecureStrings at /<prefix>/jit/<id>, tagged with their one reader: an
+ * instance's ARN (the runner role's policy lets an instance read and delete only the parameter
+ * whose tag matches its own ARN), or what a Fargate task's credentials say of it.
  */
 export function jitStore(
   ssm: SSMClient,
   options: { prefix: string; kmsKeyId?: string | undefined; instanceArn: (instanceId: string) => string },
 ): JitStore {
   return {
-    async put(instanceId, encodedJitConfig) {
+    async put(id, encodedJitConfig, reader) {
       await ssm.send(
         new PutParameterCommand({
-          Name: jitParameterName(options.prefix, instanceId),
+          Name: jitParameterName(options.prefix, id),
           Value: encodedJitConfig,
           Type: "SecureString",
           // An encoded JIT config is about 4 KB and longer for long names: a Standard
@@ -33,7 +55,7 @@ export function jitStore(
           ...(options.kmsKeyId ? { KeyId: options.kmsKeyId } : {}),
           Tags: [
             { Key: "skiff:prefix", Value: options.prefix },
-            { Key: "skiff:instance-arn", Value: options.instanceArn(instanceId) },
+            reader ?? { Key: "skiff:instance-arn", Value: options.instanceArn(id) },
           ],
         }),
       );

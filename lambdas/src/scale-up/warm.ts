@@ -63,7 +63,8 @@ export async function adoptWarmRunners(jobs: PlannedJob[], deps: ScaleUpDeps): P
  * on a reserved slot, recorded in the pool's idle runners, registered at the organisation.
  */
 export async function topUpWarm(pool: Pool, wanted: number, deps: ScaleUpDeps): Promise<void> {
-  if (!pool.warm) return;
+  // Warm runners are EC2 instances: a Fargate pool has none (its config refuses `warm`).
+  if (!pool.warm || pool.target !== "ec2") return;
   const missing = wanted - (await deps.state.warm.idle(pool.name)).length;
   if (missing <= 0) return;
   const reserved = await deps.state.pools.reserve(pool.name, missing, pool.maxRunners);

@@ -11,15 +11,17 @@ export interface PoolRoute {
   architecture: Architecture;
 }
 
-/** Everything scale-up and scale-down need of a pool. */
-export interface Pool extends PoolRoute {
+/** Where a pool's runners run: EC2 instances (the default) or ECS tasks on Fargate. */
+export type Target = "ec2" | "fargate";
+
+/** What every pool carries, whatever its target. */
+interface PoolCommon extends PoolRoute {
+  target: Target;
+  /** spot: EC2 Spot, or the FARGATE_SPOT capacity provider; on-demand: EC2 On-Demand, or FARGATE. */
   capacityType: CapacityType;
   onDemandFallback: boolean;
-  instanceTypes: string[];
   subnetIds: string[];
-  launchTemplateId: string;
   maxRunners: number;
-  spotAllocationStrategy: string;
   /** Where the runner registers: an organisation, or the job's repository. */
   runnerLevel: "org" | "repo";
   /** The runner group, by id; null when it is given by name (resolved at launch). */
@@ -30,9 +32,40 @@ export interface Pool extends PoolRoute {
   maxLifetimeSeconds: number;
   /** Re-run jobs lost to a spot interruption on on-demand capacity. */
   interruptedRetryOnDemand: boolean;
-  /** Runners kept booted and registered, waiting for any job of the pool. */
+  /** Runners kept booted and registered, waiting for any job of the pool (EC2 pools only). */
   warm?: Warm;
 }
+
+/** A pool whose runners are EC2 instances launched with CreateFleet. */
+export interface Ec2Pool extends PoolCommon {
+  target: "ec2";
+  instanceTypes: string[];
+  launchTemplateId: string;
+  spotAllocationStrategy: string;
+}
+
+/** A pool whose runners are ECS tasks on Fargate, started with RunTask. */
+export interface FargatePool extends PoolCommon {
+  target: "fargate";
+  /** The ECS cluster (name or ARN) with the FARGATE and FARGATE_SPOT capacity providers. */
+  cluster: string;
+  /** The pool's task definition (family, family:revision or ARN); it sets cpu, memory and storage. */
+  taskDefinition: string;
+  securityGroupIds: string[];
+  assignPublicIp: boolean;
+  /** Task CPU units (1024 = 1 vCPU) and memory in MiB: one of Fargate's allowed pairs. */
+  cpu: number;
+  memory: number;
+  ephemeralStorageGb: number;
+  /**
+   * The unique id (AROA…) of the task role: a task's credentials carry `<id>:<task-id>` as their
+   * user id, which is what its JIT parameter is tagged with.
+   */
+  taskRoleId: string;
+}
+
+/** Everything scale-up and scale-down need of a pool. */
+export type Pool = Ec2Pool | FargatePool;
 
 /** A time window: open during every minute the cron expression matches, in its time zone. */
 export interface WarmWindow {
@@ -162,31 +195,117 @@ export function parsePoolRoutes(value: unknown, field: string): PoolRoute[] {
 export function parsePools(value: unknown, field: string): Pool[] {
   const pools = list(value, field).map((pool, i): Pool => {
     const at = `${field}[${i}]`;
-    const parsed: Pool = {
+    const common = {
       ...route(pool, at),
       capacityType: oneOf(pool, "capacityType", at, ["spot", "on-demand"] as const, "spot"),
       onDemandFallback: bool(pool, "onDemandFallback", at, true),
-      instanceTypes: strings(pool, "instanceTypes", at, /^[a-z0-9-]+\.[a-z0-9-]+$/),
       subnetIds: strings(pool, "subnetIds", at, /^subnet-[0-9a-zA-Z]+$/),
-      launchTemplateId: str(pool, "launchTemplateId", at, /^lt-[0-9a-zA-Z]+$/),
       maxRunners: int(pool, "maxRunners", at, 1, 10_000),
-      spotAllocationStrategy: oneOf(
-        pool,
-        "spotAllocationStrategy",
-        at,
-        SPOT_STRATEGIES,
-        "price-capacity-optimized",
-      ),
       runnerLevel: oneOf(pool, "runnerLevel", at, ["org", "repo"] as const, "repo"),
       ...runnerGroup(pool, at),
       bootTimeoutSeconds: int(pool, "bootTimeoutSeconds", at, 30, 3600, 300),
       maxLifetimeSeconds: int(pool, "maxLifetimeSeconds", at, 300, 7 * 24 * 3600, 6 * 3600),
       interruptedRetryOnDemand: bool(pool, "interruptedRetryOnDemand", at, true),
     };
+    const target = oneOf(pool, "target", at, ["ec2", "fargate"] as const, "ec2");
+    const parsed: Pool =
+      target === "fargate"
+        ? fargate(pool, common, at)
+        : {
+            ...common,
+            target,
+            instanceTypes: strings(pool, "instanceTypes", at, /^[a-z0-9-]+\.[a-z0-9-]+$/),
+            launchTemplateId: str(pool, "launchTemplateId", at, /^lt-[0-9a-zA-Z]+$/),
+            spotAllocationStrategy: oneOf(
+              pool,
+              "spotAllocationStrategy",
+              at,
+              SPOT_STRATEGIES,
+              "price-capacity-optimized",
+            ),
+          };
     if (pool.warm !== undefined && pool.warm !== null) parsed.warm = warm(pool.warm, parsed, `${at}.warm`);
     return parsed;
   });
   return uniqueNames(pools, field);
+}
+
+/**
+ * Fargate's task sizes (Amazon ECS Developer Guide, "Task CPU and memory"): for each CPU value, the
+ * memory values it allows, in MiB.
+ */
+export const FARGATE_SIZES: ReadonlyMap<number, readonly number[]> = new Map([
+  [256, [512, 1024, 2048]],
+  [512, steps(1024, 4096, 1024)],
+  [1024, steps(2048, 8192, 1024)],
+  [2048, steps(4096, 16_384, 1024)],
+  [4096, steps(8192, 30_720, 1024)],
+  [8192, steps(16_384, 61_440, 4096)],
+  [16_384, steps(32_768, 122_880, 8192)],
+]);
+
+function steps(from: number, to: number, by: number): number[] {
+  return Array.from({ length: (to - from) / by + 1 }, (_, i) => from + i * by);
+}
+
+const EC2_ONLY = ["instanceTypes", "launchTemplateId", "spotAllocationStrategy"] as const;
+const CLUSTER = /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/)?[A-Za-z0-9_-]{1,255}$/;
+const TASK_DEFINITION =
+  /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}(:\d+)?$/;
+
+function fargate(pool: Json, common: Omit<PoolCommon, "target">, field: string): FargatePool {
+  for (const key of EC2_ONLY) {
+    if (pool[key] !== undefined && pool[key] !== null)
+      throw new ConfigError(`${field}.${key}`, 'is for target "ec2" pools only; a Fargate pool has none');
+  }
+  if (pool.warm !== undefined && pool.warm !== null)
+    throw new ConfigError(
+      `${field}.warm`,
+      'is for target "ec2" pools only: Fargate pools keep no warm runners',
+    );
+  if (common.architecture === "arm64" && common.capacityType === "spot")
+    throw new ConfigError(
+      `${field}.capacityType`,
+      'must be "on-demand" for an arm64 Fargate pool: Fargate Spot runs x64 (X86_64) tasks only',
+    );
+  if (common.subnetIds.length > 16)
+    throw new ConfigError(`${field}.subnetIds`, "may name at most 16 subnets for a Fargate task");
+  const securityGroupIds = strings(pool, "securityGroupIds", field, /^sg-[0-9a-zA-Z]+$/);
+  if (securityGroupIds.length > 5)
+    throw new ConfigError(
+      `${field}.securityGroupIds`,
+      "may name at most 5 security groups for a Fargate task",
+    );
+  const cpu = int(pool, "cpu", field, 256, 16_384);
+  const allowed = FARGATE_SIZES.get(cpu);
+  if (!allowed)
+    throw new ConfigError(
+      `${field}.cpu`,
+      `must be one of ${[...FARGATE_SIZES.keys()].join(", ")}, got ${cpu}`,
+    );
+  const memory = int(pool, "memory", field, 512, 122_880);
+  if (!allowed.includes(memory))
+    throw new ConfigError(
+      `${field}.memory`,
+      `must be one Fargate allows with cpu ${cpu}: ${describeSizes(allowed)} (MiB), got ${memory}`,
+    );
+  return {
+    ...common,
+    target: "fargate",
+    cluster: str(pool, "cluster", field, CLUSTER),
+    taskDefinition: str(pool, "taskDefinition", field, TASK_DEFINITION),
+    securityGroupIds,
+    assignPublicIp: bool(pool, "assignPublicIp", field, false),
+    cpu,
+    memory,
+    ephemeralStorageGb: int(pool, "ephemeralStorageGb", field, 20, 200, 20),
+    taskRoleId: str(pool, "taskRoleId", field, /^AROA[A-Z0-9]{5,}$/),
+  };
+}
+
+function describeSizes(sizes: readonly number[]): string {
+  if (sizes.length <= 4) return sizes.join(", ");
+  return `${sizes[0]} to ${sizes.at(-1)} in steps of ${(sizes[1] as number) - (sizes[0] as number)}`;
 }
 
 function warm(value: unknown, pool: Pool, field: string): Warm {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { Pool } from "../../src/shared/pools.ts";
+import type { Ec2Pool, Pool } from "../../src/shared/pools.ts";
 import { type Plane, type PlaneOptions, startPlane } from "../scale-down/plane.ts";
 import { pool } from "../support/fixtures.ts";
 
@@ -7,7 +7,7 @@ import { pool } from "../support/fixtures.ts";
 // Invariants 1–5 hold with them: one launch per job, the cap, no lost job, no leak, busy
 // runners safe.
 
-const warmPool = (overrides: Partial<Pool> = {}, warm: Partial<NonNullable<Pool["warm"]>> = {}): Pool => ({
+const warmPool = (overrides: Partial<Ec2Pool> = {}, warm: Partial<NonNullable<Pool["warm"]>> = {}): Pool => ({
   ...pool,
   runnerLevel: "org",
   maxRunners: 6,

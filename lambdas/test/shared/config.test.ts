@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadScaleUpConfig } from "../../src/scale-up/config.ts";
 import { ConfigError } from "../../src/shared/errors.ts";
-import { parsePoolRoutes, parsePools } from "../../src/shared/pools.ts";
+import { FARGATE_SIZES, parsePoolRoutes, parsePools } from "../../src/shared/pools.ts";
 import { loadWebhookConfig } from "../../src/webhook/config.ts";
 
 const route = { name: "ci", labels: ["ci"], architecture: "x64" };
@@ -104,6 +104,80 @@ describe("parsePools(value, field)", () => {
     expect(parsePoolRoutes([{ name: "a", labels: [] }], "P")).toEqual([
       { name: "a", labels: [], architecture: "x64" },
     ]);
+  });
+});
+
+const fargatePool = {
+  ...route,
+  target: "fargate",
+  subnetIds: ["subnet-0abc", "subnet-0def"],
+  maxRunners: 5,
+  cluster: "arn:aws:ecs:us-east-1:123456789012:cluster/ci-runners",
+  taskDefinition: "ci-small:4",
+  securityGroupIds: ["sg-0abc"],
+  cpu: 1024,
+  memory: 4096,
+  taskRoleId: "AROA1234567890EXAMPLE",
+};
+
+describe("parsePools(value, field) with target fargate", () => {
+  it("reads a Fargate pool and fills its defaults; an EC2 pool gets target ec2", () => {
+    // Act
+    const [fargate, ec2] = parsePools([fargatePool, { ...fullPool, name: "vm" }], "SKIFF_POOLS");
+    // Assess
+    expect(fargate).toEqual({
+      ...fargatePool,
+      capacityType: "spot",
+      onDemandFallback: true,
+      runnerLevel: "repo",
+      runnerGroupId: 1,
+      runnerGroupName: null,
+      bootTimeoutSeconds: 300,
+      maxLifetimeSeconds: 21600,
+      interruptedRetryOnDemand: true,
+      assignPublicIp: false,
+      ephemeralStorageGb: 20,
+    });
+    expect(ec2?.target).toBe("ec2");
+  });
+
+  it("accepts every cpu/memory pair Fargate allows, at both ends of each range", () => {
+    for (const [cpu, memories] of FARGATE_SIZES) {
+      for (const memory of [memories[0], memories.at(-1)]) {
+        expect(() => parsePools([{ ...fargatePool, cpu, memory }], "P"), `${cpu}/${memory}`).not.toThrow();
+      }
+    }
+    expect(FARGATE_SIZES.get(2048)).toHaveLength(13); // 4 GB to 16 GB in 1 GB steps
+  });
+
+  it.each([
+    ["target", { target: "lambda" }, /must be one of ec2, fargate/],
+    ["cpu", { cpu: 300 }, /must be one of 256, 512, 1024, 2048, 4096, 8192, 16384, got 300/],
+    ["memory", { cpu: 256, memory: 4096 }, /with cpu 256: 512, 1024, 2048 \(MiB\), got 4096/],
+    ["memory", { cpu: 8192, memory: 18_432 }, /16384 to 61440 in steps of 4096/],
+    ["capacityType", { architecture: "arm64" }, /Fargate Spot runs x64/],
+    ["cluster", { cluster: "no spaces allowed" }, /must match/],
+    ["taskDefinition", { taskDefinition: "family:rev" }, /must match/],
+    ["securityGroupIds", { securityGroupIds: [] }, /non-empty list/],
+    ["securityGroupIds", { securityGroupIds: Array.from({ length: 6 }, (_, i) => `sg-${i}`) }, /at most 5/],
+    ["subnetIds", { subnetIds: Array.from({ length: 17 }, (_, i) => `subnet-${i}`) }, /at most 16/],
+    ["ephemeralStorageGb", { ephemeralStorageGb: 500 }, /from 20 to 200/],
+    ["taskRoleId", { taskRoleId: undefined }, /non-empty string/],
+    ["taskRoleId", { taskRoleId: "arn:aws:iam::1:role/x" }, /must match/],
+    ["instanceTypes", { instanceTypes: ["m7i.large"] }, /for target "ec2" pools only/],
+    ["launchTemplateId", { launchTemplateId: "lt-0abc" }, /for target "ec2" pools only/],
+    ["warm", { warm: { idle: 1, organization: "acme" } }, /Fargate pools keep no warm runners/],
+  ])("names SKIFF_POOLS[0].%s when a Fargate pool's is invalid", (key, override, message) => {
+    // Act
+    const error = configError(() => parsePools([{ ...fargatePool, ...override }], "SKIFF_POOLS"));
+    // Assess
+    expect(error.field).toBe(`SKIFF_POOLS[0].${key}`);
+    expect(error.message).toMatch(message);
+  });
+
+  it("lets an arm64 Fargate pool run on FARGATE (on-demand)", () => {
+    const [pool] = parsePools([{ ...fargatePool, architecture: "arm64", capacityType: "on-demand" }], "P");
+    expect(pool).toMatchObject({ architecture: "arm64", capacityType: "on-demand", target: "fargate" });
   });
 });
 

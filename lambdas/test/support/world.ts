@@ -1,11 +1,12 @@
 import { generateKeyPairSync } from "node:crypto";
 import { EC2Client } from "@aws-sdk/client-ec2";
+import { ECSClient } from "@aws-sdk/client-ecs";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { RunnerGroup } from "../../../test/fakes/github.ts";
-import { FakeEc2, FakeGitHub, FakeSqs, FakeSsm } from "../../../test/fakes/index.ts";
+import { FakeEc2, FakeEcs, FakeGitHub, FakeSqs, FakeSsm } from "../../../test/fakes/index.ts";
 import type { JobMessage } from "../../src/jobs/messages.ts";
-import { ec2Port, instanceArnFrom, jitStore, queuePort } from "../../src/scale-up/ports.ts";
+import { ec2Port, ecsPort, instanceArnFrom, jitStore, queuePort } from "../../src/scale-up/ports.ts";
 import type { ScaleUpDeps } from "../../src/scale-up/scale-up.ts";
 import { createGitHubApp } from "../../src/shared/github.ts";
 import type { Pool } from "../../src/shared/pools.ts";
@@ -29,7 +30,7 @@ export function appKeys() {
 }
 
 /**
- * Scale-up's whole world on loopback: DynamoDB (dynalite), EC2, SSM, SQS and GitHub fakes,
+ * Scale-up's whole world on loopback: DynamoDB (dynalite), EC2, ECS, SSM, SQS and GitHub fakes,
  * with the real SDK clients and Octokit wired exactly as handler.ts wires them.
  */
 export async function startWorld(
@@ -38,6 +39,7 @@ export async function startWorld(
   const now = options.now ?? (() => new Date());
   const db = await startDynamo();
   const ec2 = await FakeEc2.start();
+  const ecs = await FakeEcs.start({ clusters: ["ci-runners"], taskDefinitions: ["ci-small:1"] });
   const ssm = await FakeSsm.start();
   const sqs = await FakeSqs.start();
   const { privateKey, publicKey } = appKeys();
@@ -62,6 +64,7 @@ export async function startWorld(
     pools: new Map(pools.map((p) => [p.name, p])),
     state: db.state,
     ec2: ec2Port(new EC2Client({ ...client, endpoint: ec2.url })),
+    ecs: ecsPort(new ECSClient({ ...client, endpoint: ecs.url })),
     jit: jitStore(new SSMClient({ ...client, endpoint: ssm.url }), {
       prefix: "ci",
       instanceArn: instanceArnFrom(FUNCTION_ARN),
@@ -108,6 +111,7 @@ export async function startWorld(
   return {
     db,
     ec2,
+    ecs,
     ssm,
     sqs,
     github,
@@ -120,7 +124,7 @@ export async function startWorld(
     /** Receives up to `max` messages as the Lambda event source would. */
     receive: (max = 10) => sqs.receiveEvent(jobsQueue, max).Records,
     async close() {
-      await Promise.all([db.close(), ec2.close(), ssm.close(), sqs.close(), github.close()]);
+      await Promise.all([db.close(), ec2.close(), ecs.close(), ssm.close(), sqs.close(), github.close()]);
     },
   };
 }
