@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { loadScaleDownConfig } from "../../src/scale-down/config.ts";
 import { loadScaleUpConfig } from "../../src/scale-up/config.ts";
 import { ConfigError } from "../../src/shared/errors.ts";
 import { FARGATE_SIZES, parsePoolRoutes, parsePools } from "../../src/shared/pools.ts";
@@ -206,5 +207,21 @@ describe("loadScaleUpConfig(env)", () => {
     ["SKIFF_FRESH_MESSAGE_SECONDS", { SKIFF_FRESH_MESSAGE_SECONDS: "-1" }],
   ])("names %s when it is invalid", (field, override) => {
     expect(configError(() => loadScaleUpConfig({ ...scaleUpEnv, ...override })).field).toBe(field);
+  });
+});
+
+describe("loadScaleDownConfig(env) with a Fargate pool", () => {
+  it("refuses it at cold start, naming the pool, until the reconcile handles tasks", () => {
+    const source = {
+      ...scaleUpEnv,
+      SKIFF_POOLS: JSON.stringify([fullPool, { ...fargatePool, name: "small" }]),
+      SKIFF_JOBS_DLQ_URL: "https://sqs.us-east-1.amazonaws.com/1/jobs-dlq",
+    };
+
+    const error = configError(() => loadScaleDownConfig(source));
+
+    expect(error.field).toBe("SKIFF_POOLS[1].target");
+    expect(error.message).toMatch(/reconcile does not handle Fargate tasks yet/);
+    expect(loadScaleDownConfig({ ...source, SKIFF_POOLS: JSON.stringify([fullPool]) }).pools.size).toBe(1);
   });
 });
