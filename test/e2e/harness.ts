@@ -257,7 +257,15 @@ export class Harness {
       FakeSsm.start({ now, runnerRole: { parameterPath: `/${PREFIX}/jit/`, roleName: `${PREFIX}-runner` } }),
       FakeSqs.start({ now }),
     ]);
-    this.#server = createServer((req, res) => void this.#apiGateway(req, res));
+    this.#server = createServer((req, res) => {
+      // A delivery that arrives while the harness stops (the functions are closing) gets
+      // API Gateway's 503 instead of an unhandled rejection.
+      this.#apiGateway(req, res).catch((error: unknown) => {
+        if (!this.#stopped) this.violations.push(`API Gateway failed: ${(error as Error).message}`);
+        if (!res.headersSent) res.writeHead(503, { "content-type": "application/json" });
+        res.end(JSON.stringify({ message: "Service Unavailable" }));
+      });
+    });
     await new Promise<void>((resolve) => this.#server.listen(0, "127.0.0.1", () => resolve()));
     const url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/webhook`;
     (this as { webhookUrl: string }).webhookUrl = url;

@@ -800,8 +800,13 @@ export class FakeGitHub {
     await this.#assign();
   }
 
-  /** Hands queued jobs, oldest first, to idle online runners whose scope and labels match. */
+  /**
+   * Hands queued jobs, oldest first, to idle online runners whose scope and labels match.
+   * Every assignment is made before any of their in_progress deliveries is awaited: GitHub
+   * does not hold a runner back until the previous job's webhook was delivered.
+   */
   async #assign(): Promise<void> {
+    const deliveries: Promise<void>[] = [];
     for (const job of this.#jobs.values()) {
       if (job.status !== "queued") continue;
       const wanted = job.labels.map((l) => l.toLowerCase());
@@ -821,8 +826,9 @@ export class FakeGitHub {
       job.startedAt = this.#timestamp();
       job.runnerId = runner.id;
       job.runnerName = runner.name;
-      await this.#emit("in_progress", job);
+      deliveries.push(this.#emit("in_progress", job));
     }
+    await Promise.all(deliveries);
   }
 
   #groupAllows(org: string, groupId: number, repository: string): boolean {
