@@ -139,6 +139,21 @@ data "aws_iam_policy_document" "this" {
     }
   }
 
+  # The version each warm pool's launch template launches now, so that warm runners on an
+  # older one are replaced. Like every EC2 Describe* action it has no resource-level
+  # permissions: "*", in the deployment's region.
+  statement {
+    sid       = "DescribeLaunchTemplates"
+    actions   = ["ec2:DescribeLaunchTemplates"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestedRegion"
+      values   = [local.region]
+    }
+  }
+
   statement {
     sid       = "TerminateOwnInstances"
     actions   = ["ec2:TerminateInstances"]

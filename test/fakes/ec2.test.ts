@@ -4,6 +4,7 @@ import {
   type CreateFleetCommandInput,
   CreateTagsCommand,
   DescribeInstancesCommand,
+  DescribeLaunchTemplatesCommand,
   EC2Client,
   paginateDescribeInstances,
   TerminateInstancesCommand,
@@ -165,6 +166,38 @@ describe("FakeEc2", () => {
       });
     });
 
+    it("tags each instance with its launch template and the version number $Latest, $Default or a number resolved to", async () => {
+      // Prepare: version 2 is the latest, version 1 still the default.
+      fake.newLaunchTemplateVersion("lt-0abc");
+      const at = (Version: string) => {
+        const input = fleet(1, "spot");
+        input.LaunchTemplateConfigs![0]!.LaunchTemplateSpecification!.Version = Version;
+        return input;
+      };
+
+      for (const version of ["$Latest", "$Default", "1"]) await ec2.send(new CreateFleetCommand(at(version)));
+
+      expect(
+        fake
+          .instances()
+          .map((i) => [i.tags["aws:ec2launchtemplate:id"], i.tags["aws:ec2launchtemplate:version"]]),
+      ).toEqual([
+        ["lt-0abc", "2"],
+        ["lt-0abc", "1"],
+        ["lt-0abc", "1"],
+      ]);
+    });
+
+    it("rejects a version the launch template does not have with InvalidLaunchTemplateId.VersionNotFound", async () => {
+      const input = fleet(1, "spot");
+      input.LaunchTemplateConfigs![0]!.LaunchTemplateSpecification!.Version = "2";
+
+      const error = await ec2.send(new CreateFleetCommand(input)).catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ name: "InvalidLaunchTemplateId.VersionNotFound" });
+      expect(fake.instances()).toEqual([]);
+    });
+
     it("rejects an unknown launch template name with InvalidLaunchTemplateName.NotFoundException", async () => {
       const input = fleet(1, "spot");
       input.LaunchTemplateConfigs![0]!.LaunchTemplateSpecification = {
@@ -309,6 +342,36 @@ describe("FakeEc2", () => {
         .catch((e: unknown) => e);
 
       expect(error).toMatchObject({ name: "InvalidInstanceID.NotFound" });
+    });
+  });
+
+  describe("DescribeLaunchTemplates", () => {
+    it("reports each template's default and latest version numbers by id", async () => {
+      // Prepare: two new versions, the first of them made the default.
+      fake.newLaunchTemplateVersion("lt-0abc", { makeDefault: true });
+      fake.newLaunchTemplateVersion("lt-0abc");
+
+      const out = await ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: ["lt-0abc"] }));
+
+      expect(out.LaunchTemplates).toEqual([
+        expect.objectContaining({
+          LaunchTemplateId: "lt-0abc",
+          DefaultVersionNumber: 2,
+          LatestVersionNumber: 3,
+        }),
+      ]);
+      expect(out.LaunchTemplates?.[0]?.CreateTime).toEqual(new Date(clock));
+    });
+
+    it("fails the whole call with InvalidLaunchTemplateId.NotFound when one id is unknown", async () => {
+      const error = await ec2
+        .send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: ["lt-0abc", "lt-missing"] }))
+        .catch((e: unknown) => e);
+
+      expect(error).toMatchObject({
+        name: "InvalidLaunchTemplateId.NotFound",
+        $metadata: { httpStatusCode: 400 },
+      });
     });
   });
 

@@ -40,6 +40,7 @@ export interface FakeInstance {
   launchTime: number;
   tags: Record<string, string>;
   launchTemplateId: string;
+  /** The version it was launched from: `$Latest` and `$Default` resolved to a number, as EC2 records it. */
   launchTemplateVersion: string;
   fleetId: string;
   reservationId: string;
@@ -93,16 +94,29 @@ class Ec2Error extends Error {
   }
 }
 
+/** A launch template's version numbers; its contents are not faked. */
+export interface FakeLaunchTemplate {
+  launchTemplateId: string;
+  defaultVersion: number;
+  latestVersion: number;
+  /** Epoch milliseconds, from the fake's clock. */
+  createTime: number;
+}
+
 interface Override {
   launchTemplateId: string;
+  /** As the request gave it: a number, `$Latest` or `$Default`. */
   launchTemplateVersion: string;
+  /** The version number EC2 launches. */
+  resolvedVersion: number;
   instanceType: string;
   subnetId: string;
   priority: number;
 }
 
 /**
- * EC2 over the EC2 Query protocol: CreateFleet (instant), DescribeInstances, TerminateInstances, CreateTags.
+ * EC2 over the EC2 Query protocol: CreateFleet (instant), DescribeInstances, TerminateInstances, CreateTags,
+ * DescribeLaunchTemplates.
  * Capacity is the number of live (not shutting-down/terminated) instances a (capacity type, instance type)
  * pool can hold, so terminating an instance frees its slot.
  */
@@ -119,6 +133,8 @@ export class FakeEc2 {
   #capacity: Capacity;
   readonly #now: () => number;
   readonly #launchTemplateIds: Set<string> | undefined;
+  /** Launch templates by id (or name, for fleets that name one), each at version 1 until a test adds versions. */
+  readonly #templates = new Map<string, FakeLaunchTemplate>();
   readonly #subnets: Record<string, string>;
   readonly #strictSubnets: boolean;
   /** CreateFleet answers by ClientToken: the same token and request get the same answer, launching nothing. */
@@ -161,6 +177,22 @@ export class FakeEc2 {
   failNext(operation: string, code: string, message?: string, httpStatus?: number, times = 1): void {
     const status = httpStatus ?? (/RequestLimitExceeded|Unavailable|Throttl/.test(code) ? 503 : 400);
     this.#faults.add(operation, new Ec2Error(code, message ?? `Injected ${code}`, status), times);
+  }
+
+  /**
+   * A new version of a launch template (what CreateLaunchTemplateVersion does), which becomes its
+   * latest; with `makeDefault`, its default too (ModifyLaunchTemplate). Returns the new version number.
+   */
+  newLaunchTemplateVersion(launchTemplateId: string, options: { makeDefault?: boolean } = {}): number {
+    const template = this.#template(launchTemplateId);
+    template.latestVersion += 1;
+    if (options.makeDefault) template.defaultVersion = template.latestVersion;
+    return template.latestVersion;
+  }
+
+  /** A launch template's version numbers (it exists at version 1 unless `launchTemplateIds` says otherwise). */
+  launchTemplate(launchTemplateId: string): FakeLaunchTemplate {
+    return structuredClone(this.#template(launchTemplateId));
   }
 
   /** Copies of all instances ever launched, in launch order. */
@@ -257,6 +289,8 @@ export class FakeEc2 {
         return this.#terminateInstances(params);
       case "CreateTags":
         return this.#createTags(params);
+      case "DescribeLaunchTemplates":
+        return this.#describeLaunchTemplates(params);
       default:
         throw new Ec2Error("InvalidAction", `The action ${action} is not valid for this web service.`);
     }
@@ -330,6 +364,7 @@ export class FakeEc2 {
         overrides.push({
           launchTemplateId,
           launchTemplateVersion: params[`${spec}.Version`] ?? "$Default",
+          resolvedVersion: this.#resolveVersion(launchTemplateId, params[`${spec}.Version`]),
           instanceType,
           subnetId: params[`${prefix}.SubnetId`] ?? "subnet-default",
           priority: Number(params[`${prefix}.Priority`] ?? overrides.length),
@@ -450,9 +485,14 @@ export class FakeEc2 {
         lifecycle,
         state: "pending",
         launchTime: this.#now(),
-        tags: { ...tags },
+        // EC2 tags every instance launched from a template with the template and the version used.
+        tags: {
+          ...tags,
+          "aws:ec2launchtemplate:id": o.launchTemplateId,
+          "aws:ec2launchtemplate:version": String(o.resolvedVersion),
+        },
         launchTemplateId: o.launchTemplateId,
-        launchTemplateVersion: o.launchTemplateVersion,
+        launchTemplateVersion: String(o.resolvedVersion),
         fleetId,
         reservationId,
       };
@@ -528,6 +568,61 @@ export class FakeEc2 {
       }
     }
     return "<return>true</return>";
+  }
+
+  /** The launch template a test or a request names; without `launchTemplateIds` every one exists. */
+  #template(id: string): FakeLaunchTemplate {
+    let template = this.#templates.get(id);
+    if (!template) {
+      if (this.#launchTemplateIds && !this.#launchTemplateIds.has(id)) {
+        throw new Ec2Error(
+          "InvalidLaunchTemplateId.NotFound",
+          `The specified launch template, with template ID ${id}, does not exist.`,
+        );
+      }
+      template = { launchTemplateId: id, defaultVersion: 1, latestVersion: 1, createTime: this.#now() };
+      this.#templates.set(id, template);
+    }
+    return template;
+  }
+
+  #resolveVersion(launchTemplateId: string, version: string | undefined): number {
+    const template = this.#template(launchTemplateId);
+    if (version === "$Latest") return template.latestVersion;
+    if (version === undefined || version === "$Default") return template.defaultVersion;
+    const n = Number(version);
+    if (!Number.isInteger(n) || n < 1 || n > template.latestVersion) {
+      throw new Ec2Error(
+        "InvalidLaunchTemplateId.VersionNotFound",
+        `Could not find launch template version ${version} for launch template ${launchTemplateId}.`,
+      );
+    }
+    return n;
+  }
+
+  /** DescribeLaunchTemplates by `LaunchTemplateId.N` (one unknown id fails the call), or all known. */
+  #describeLaunchTemplates(params: Params): string {
+    const ids = indexes(params, "LaunchTemplateId").map((i) => params[`LaunchTemplateId.${i}`] ?? "");
+    if (this.#launchTemplateIds && ids.some((id) => !this.#launchTemplateIds?.has(id))) {
+      throw new Ec2Error(
+        "InvalidLaunchTemplateId.NotFound",
+        "At least one of the launch templates specified in the request does not exist.",
+      );
+    }
+    const templates = ids.length > 0 ? ids.map((id) => this.#template(id)) : [...this.#templates.values()];
+    const set = templates
+      .map((t) =>
+        item(
+          `<launchTemplateId>${escapeXml(t.launchTemplateId)}</launchTemplateId>` +
+            `<launchTemplateName>${escapeXml(t.launchTemplateId)}</launchTemplateName>` +
+            `<createTime>${new Date(t.createTime).toISOString()}</createTime>` +
+            "<createdBy>arn:aws:iam::000000000000:root</createdBy>" +
+            `<defaultVersionNumber>${t.defaultVersion}</defaultVersionNumber>` +
+            `<latestVersionNumber>${t.latestVersion}</latestVersionNumber>`,
+        ),
+      )
+      .join("");
+    return `<launchTemplates>${set}</launchTemplates>`;
   }
 
   #require(id: string): FakeInstance {

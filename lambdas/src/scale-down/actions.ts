@@ -9,6 +9,8 @@ export interface Ec2Instance {
   state: string;
   launchTime: string;
   pool: string | undefined;
+  /** The launch template and version it was launched from, when EC2's tags say. */
+  launchTemplate?: { id: string; version: number };
 }
 
 export interface ReconcileSettings {
@@ -43,12 +45,20 @@ export interface ReconcileInput {
   ec2: readonly Ec2Instance[];
   /** The pools' counters, read before the jobs were scanned. */
   counters: ReadonlyMap<string, PoolCounter>;
+  /**
+   * The version each warm pool's launch template launches now, by template id; absent (or
+   * missing a template) when EC2 did not say this cycle: then no runner is retired for its version.
+   */
+  launchTemplateVersions?: ReadonlyMap<string, number>;
   /** Present only on the cycles that list GitHub's registrations. */
   registrations?: readonly { scope: RunnerScope; runners: readonly RunnerRegistration[] }[];
   settings?: ReconcileSettings;
 }
 
 export type TerminateReason = "boot-timeout" | "job-done" | "max-lifetime" | "orphan" | "idle" | "down";
+
+/** Why a waiting warm runner leaves service: too many wait, it waited too long, or it runs an old launch template version. */
+export type WarmRetireReason = "surplus" | "max-idle" | "launch-template-changed";
 
 export type Action =
   /** Terminate; with `deregister`, delete the registration first and skip if GitHub says busy. */
@@ -72,7 +82,7 @@ export type Action =
       kind: "retire-warm";
       instanceId: string;
       pool: string;
-      reason: "surplus" | "max-idle";
+      reason: WarmRetireReason;
       deregister?: { scope: RunnerScope; runnerId: number };
     }
   /** Scale-up launches warm runners until the pool has `wanted` waiting. */

@@ -5,6 +5,7 @@ import {
   deleteJitParameter,
   describeTagged,
   jsonSender,
+  launchTemplateVersions,
   sqsClient,
   terminateInstances,
 } from "../shared/aws.ts";
@@ -27,6 +28,7 @@ const deps = {
   ec2: {
     describe: () => describeTagged(ec2, config.prefix),
     terminate: (ids: string[]) => terminateInstances(ec2, ids),
+    launchTemplateVersions: (ids: string[]) => launchTemplateVersions(ec2, ids),
   },
   jit: { delete: (instanceId: string) => deleteJitParameter(ssm, config.prefix, instanceId) },
   sendJob: jsonSender(sqs, config.jobsQueueUrl),

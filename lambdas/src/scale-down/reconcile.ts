@@ -3,7 +3,13 @@ import { instanceOfRunner } from "../jobs/runner.ts";
 import { EC2_ALIVE, isIn, NEEDS_NO_RUNNER, SENDABLE, WAITING } from "../jobs/status.ts";
 import type { RunnerScope } from "../shared/github.ts";
 import { warmWanted } from "../shared/pools.ts";
-import { type Action, DEFAULT_SETTINGS, type ReconcileInput } from "./actions.ts";
+import {
+  type Action,
+  DEFAULT_SETTINGS,
+  type Ec2Instance,
+  type ReconcileInput,
+  type WarmRetireReason,
+} from "./actions.ts";
 
 export * from "./actions.ts";
 
@@ -244,13 +250,25 @@ function dedupe(actions: Action[]): Action[] {
 }
 
 /**
- * Each pool's waiting warm runners against what its schedule wants now: too old ones and
- * a surplus are retired (longest waiting first), a shortfall is topped up by scale-up.
+ * Each pool's waiting warm runners against what its schedule wants now: too old ones, ones
+ * launched from a launch template version that is no longer current, and a surplus are retired
+ * (longest waiting first), a shortfall is topped up by scale-up. Only waiting runners: one set
+ * aside for a job, or busy, is never retired here.
  */
-function warmRunners(input: ReconcileInput, alive: ReadonlyMap<string, unknown>): Action[] {
+function warmRunners(input: ReconcileInput, alive: ReadonlyMap<string, Ec2Instance>): Action[] {
   const actions: Action[] = [];
   for (const [name, pool] of input.pools) {
-    if (!pool.warm) continue;
+    if (!pool.warm || pool.target !== "ec2") continue;
+    const current = input.launchTemplateVersions?.get(pool.launchTemplateId);
+    // Only when both EC2's tag and the template's current version are known: never on missing data.
+    const outdated = (i: InstanceItem) => {
+      const from = alive.get(i.instanceId)?.launchTemplate;
+      return (
+        current !== undefined &&
+        from !== undefined &&
+        (from.id !== pool.launchTemplateId || from.version !== current)
+      );
+    };
     const wanted = warmWanted(pool, input.now);
     const waiting = input.instances
       .filter(
@@ -259,25 +277,27 @@ function warmRunners(input: ReconcileInput, alive: ReadonlyMap<string, unknown>)
       .filter((i) => alive.has(i.instanceId) || seconds(i.launchedAt, input.now) < 60)
       .sort((a, b) => b.launchedAt.localeCompare(a.launchedAt));
     const maxIdle = pool.warm.maxIdleSeconds;
-    const fresh = waiting.filter((i) => seconds(i.launchedAt, input.now) <= maxIdle);
-    const retired = [
-      ...waiting.filter((i) => seconds(i.launchedAt, input.now) > maxIdle),
-      ...fresh.slice(wanted),
-    ];
-    for (const item of retired) {
+    const reasons = new Map<InstanceItem, WarmRetireReason>();
+    for (const i of waiting) {
+      if (seconds(i.launchedAt, input.now) > maxIdle) reasons.set(i, "max-idle");
+      else if (outdated(i)) reasons.set(i, "launch-template-changed");
+    }
+    const fresh = waiting.filter((i) => !reasons.has(i));
+    for (const i of fresh.slice(wanted)) reasons.set(i, "surplus");
+    for (const [item, reason] of reasons) {
       const scope = scopeOf(item);
       actions.push({
         kind: "retire-warm",
         instanceId: item.instanceId,
         pool: name,
-        reason: fresh.includes(item) ? "surplus" : "max-idle",
+        reason,
         ...(scope && item.runnerId ? { deregister: { scope, runnerId: item.runnerId } } : {}),
       });
     }
     const kept = Math.min(fresh.length, wanted);
     if (kept < wanted) actions.push({ kind: "top-up-warm", pool: name, wanted });
     if (waiting.length > 0)
-      actions.push({ kind: "warm-idle", pool: name, runners: waiting.length - retired.length });
+      actions.push({ kind: "warm-idle", pool: name, runners: waiting.length - reasons.size });
   }
   return actions;
 }

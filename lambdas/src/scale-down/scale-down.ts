@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { JobItem } from "../jobs/items.ts";
 import type { WarmMessage } from "../jobs/messages.ts";
+import { errorMessage } from "../shared/errors.ts";
 import type { GitHubAdmin, RunnerRegistration, RunnerScope } from "../shared/github.ts";
 import type { Pool } from "../shared/pools.ts";
 import type { RequeueDeps } from "../shared/requeue.ts";
@@ -11,6 +12,8 @@ export interface Ec2Fleet {
   /** skiff's instances (tag skiff:prefix), in every state but terminated. */
   describe(): Promise<Ec2Instance[]>;
   terminate(instanceIds: string[]): Promise<void>;
+  /** The version each launch template launches now, by id (one call; fails if any id is unknown). */
+  launchTemplateVersions(launchTemplateIds: string[]): Promise<ReadonlyMap<string, number>>;
 }
 
 export interface JitCleaner {
@@ -74,7 +77,11 @@ async function runCycle(deps: ScaleDownDeps): Promise<CycleSummary> {
   const cycle = await deps.state.meta.nextCycle();
   // Counters first: a repair is written only if they did not move while the scan ran.
   const counters = await deps.state.pools.counters([...deps.pools.keys()]);
-  const [table, ec2] = await Promise.all([deps.state.scan(), deps.ec2.describe()]);
+  const [table, ec2, launchTemplateVersions] = await Promise.all([
+    deps.state.scan(),
+    deps.ec2.describe(),
+    currentLaunchTemplateVersions(deps),
+  ]);
   const registrations = await listRegistrationPage(table.jobs, cycle, deps);
   const listing = registrations !== undefined;
 
@@ -86,6 +93,7 @@ async function runCycle(deps: ScaleDownDeps): Promise<CycleSummary> {
     instances: table.instances,
     ec2,
     counters,
+    ...(launchTemplateVersions ? { launchTemplateVersions } : {}),
     ...(registrations ? { registrations } : {}),
     settings: deps.settings ?? DEFAULT_SETTINGS,
   });
@@ -97,6 +105,29 @@ async function runCycle(deps: ScaleDownDeps): Promise<CycleSummary> {
   if (actions.length > 0 || redelivered > 0)
     deps.log.info("reconcile cycle", { cycle, actions: counts, redelivered });
   return { cycle, actions: counts, listedRegistrations: listing, redelivered };
+}
+
+/**
+ * The version each warm pool's launch template launches now: one DescribeLaunchTemplates call per
+ * cycle, none without warm pools. Undefined when EC2 does not answer: the reconcile then replaces
+ * no warm runner for its version this cycle (never on missing data).
+ */
+async function currentLaunchTemplateVersions(
+  deps: ScaleDownDeps,
+): Promise<ReadonlyMap<string, number> | undefined> {
+  const ids = new Set<string>();
+  for (const pool of deps.pools.values())
+    if (pool.warm && pool.target === "ec2") ids.add(pool.launchTemplateId);
+  if (ids.size === 0) return undefined;
+  try {
+    return await deps.ec2.launchTemplateVersions([...ids].sort());
+  } catch (error) {
+    deps.log.warn("launch template versions unknown: warm runners are not replaced for theirs this cycle", {
+      launchTemplateIds: [...ids].sort(),
+      error: errorMessage(error),
+    });
+    return undefined;
+  }
 }
 
 /** The registration scopes worth listing, by a stable key: each org with org-level pools, each repo with repo-level ones. */

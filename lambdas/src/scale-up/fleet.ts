@@ -4,7 +4,7 @@ import type {
   CreateFleetCommandOutput,
   Tag,
 } from "@aws-sdk/client-ec2";
-import type { CapacityType, Ec2Pool } from "../shared/pools.ts";
+import { type CapacityType, type Ec2Pool, LAUNCH_TEMPLATE_VERSION } from "../shared/pools.ts";
 
 /** EC2 allows at most this many launch template overrides in one CreateFleet request. */
 export const MAX_OVERRIDES = 300;
@@ -122,7 +122,10 @@ export function fleetRequest(
     TargetCapacitySpecification: { TotalTargetCapacity: count, DefaultTargetCapacityType: capacity },
     LaunchTemplateConfigs: [
       {
-        LaunchTemplateSpecification: { LaunchTemplateId: pool.launchTemplateId, Version: "$Latest" },
+        LaunchTemplateSpecification: {
+          LaunchTemplateId: pool.launchTemplateId,
+          Version: LAUNCH_TEMPLATE_VERSION,
+        },
         Overrides: overrides,
       },
     ],

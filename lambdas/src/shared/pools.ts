@@ -36,6 +36,13 @@ interface PoolCommon extends PoolRoute {
   warm?: Warm;
 }
 
+/**
+ * The version of its launch template an EC2 pool launches: the latest, so that a new version (a
+ * Terraform change to the template) applies to the next launch, and warm runners on an older one
+ * are replaced.
+ */
+export const LAUNCH_TEMPLATE_VERSION: "$Latest" | "$Default" = "$Latest";
+
 /** A pool whose runners are EC2 instances launched with CreateFleet. */
 export interface Ec2Pool extends PoolCommon {
   target: "ec2";

@@ -128,6 +128,50 @@ describe("warm runners", () => {
     expect(await plane.state.pools.active("ci")).toBe(1);
   });
 
+  it("replaces waiting runners on a launch template version that is no longer current, never a busy one", async () => {
+    // Prepare: three runners wait on version 1; a job runs on one of them, and the pool refills.
+    await start({ pools: [warmPool()] });
+    await refill();
+    const job = await plane.queueJob();
+    await plane.scaleUp();
+    await plane.lifecycle();
+    await refill();
+    const busy = (await plane.state.jobs.get(job.id))?.instanceId as string;
+    const before = await plane.state.warm.idle("ci");
+    const version = (id: string) => plane.ec2.instance(id)?.tags["aws:ec2launchtemplate:version"];
+    expect([busy, ...before].map(version)).toEqual(["1", "1", "1", "1"]);
+
+    // Act: Terraform changes the launch template; the next reconcile replaces the waiting runners.
+    plane.ec2.newLaunchTemplateVersion(pool.launchTemplateId);
+    await refill();
+
+    // Assess: three runners wait again, all on version 2; the busy one runs on, registered.
+    const idle = await plane.state.warm.idle("ci");
+    expect(idle).toHaveLength(3);
+    expect(idle.map(version)).toEqual(["2", "2", "2"]);
+    for (const id of before) expect(plane.ec2.instance(id)?.state).toBe("terminated");
+    expect(plane.ec2.instance(busy)?.state).toBe("running");
+    expect(await plane.state.instances.get(busy)).toMatchObject({ status: "busy", busyJobId: job.id });
+    expect(plane.github.registrations().map((r) => r.name)).toContain(`ci-${busy}`);
+    expect(plane.metrics.get("InstancesTerminated|Reason=warm-launch-template-changed")).toBe(3);
+    expect(await plane.state.pools.active("ci")).toBe(4);
+  });
+
+  it("retires no runner for its version in a cycle where DescribeLaunchTemplates fails", async () => {
+    await start({ pools: [warmPool()] });
+    await refill();
+    const before = await plane.state.warm.idle("ci");
+    plane.ec2.newLaunchTemplateVersion(pool.launchTemplateId);
+    plane.ec2.failNext("DescribeLaunchTemplates", "UnauthorizedOperation");
+
+    await refill();
+
+    expect((await plane.state.warm.idle("ci")).sort()).toEqual([...before].sort());
+    expect(
+      plane.log.entries.some((e) => e.level === "warn" && /launch template versions unknown/.test(e.message)),
+    ).toBe(true);
+  });
+
   it("a job that starts on another waiting runner than the one set aside for it gives that one back", async () => {
     await start({ pools: [warmPool({}, { idle: 2 })] });
     await refill();

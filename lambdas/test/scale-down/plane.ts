@@ -14,6 +14,7 @@ import {
   describeTagged,
   jitParameterName,
   jsonSender,
+  launchTemplateVersions,
   terminateInstances,
 } from "../../src/shared/aws.ts";
 import { createGitHubApp } from "../../src/shared/github.ts";
@@ -136,6 +137,7 @@ export async function startPlane(options: PlaneOptions = {}) {
     ec2: {
       describe: () => describeTagged(ec2Client, "ci"),
       terminate: (ids) => terminateInstances(ec2Client, ids),
+      launchTemplateVersions: (ids) => launchTemplateVersions(ec2Client, ids),
     },
     jit: { delete: (instanceId) => deleteJitParameter(ssmClient, "ci", instanceId) },
     listEvery: options.listEvery ?? 10,

@@ -82,12 +82,13 @@ function input(world: Partial<ReconcileInput>): ReconcileInput {
   return {
     now: NOW,
     prefix: "ci",
-    pools: new Map([["ci", pool]]),
+    pools: world.pools ?? new Map([["ci", pool]]),
     jobs,
     instances: world.instances ?? [],
     ec2: world.ec2 ?? [],
     counters: world.counters ?? new Map([["ci", seen(holding)]]),
     ...(world.registrations ? { registrations: world.registrations } : {}),
+    ...(world.launchTemplateVersions ? { launchTemplateVersions: world.launchTemplateVersions } : {}),
     settings: DEFAULT_SETTINGS,
   };
 }
@@ -564,6 +565,130 @@ describe("reconcile(input) → actions", () => {
         name: "of a pool with no live jobs drop to zero",
         world: { counters: new Map([["ci", seen(3)]]) },
         actions: [{ kind: "set-counter", pool: "ci", active: 0, seen: seen(3) }],
+      },
+    ]);
+  });
+
+  describe("(g) warm runners on a launch template version that is no longer current", () => {
+    // Two waiting warm runners (wanted: 2) in the pool's launch template lt-0123, whose current version is 3.
+    const warmPools = new Map([
+      [
+        "ci",
+        {
+          ...pool,
+          runnerLevel: "org" as const,
+          warm: { idle: 2, organization: "acme", maxIdleSeconds: 3600, schedule: [] },
+        },
+      ],
+    ]);
+    const waiting = (n: number, patch: Partial<InstanceItem> = {}) =>
+      item(n, {
+        jobId: undefined,
+        warm: true,
+        holdsSlot: true,
+        owner: "acme",
+        repository: "",
+        runnerLevel: "org",
+        launchedAt: ago(600),
+        ...patch,
+      });
+    const from = (n: number, version: number, id = "lt-0123") =>
+      ec2(n, { launchTime: ago(600), launchTemplate: { id, version } });
+    const current = new Map([["lt-0123", 3]]);
+    const orgScope: RunnerScope = { installationId: 42, owner: "acme", repository: "", level: "org" };
+    const retired = (n: number) => ({
+      kind: "retire-warm" as const,
+      instanceId: id(n),
+      pool: "ci",
+      reason: "launch-template-changed" as const,
+      deregister: { scope: orgScope, runnerId: 500 + n },
+    });
+    // Each waiting runner holds a slot of its own.
+    const counters = new Map([["ci", seen(2)]]);
+
+    table([
+      {
+        name: "a waiting runner launched from an older version is retired, and the pool topped up",
+        world: {
+          pools: warmPools,
+          instances: [waiting(1), waiting(2)],
+          ec2: [from(1, 2), from(2, 3)],
+          launchTemplateVersions: current,
+          counters,
+        },
+        actions: [
+          retired(1),
+          { kind: "top-up-warm", pool: "ci", wanted: 2 },
+          { kind: "warm-idle", pool: "ci", runners: 1 },
+        ],
+      },
+      {
+        name: "a waiting runner launched from a template the pool no longer uses is retired",
+        world: {
+          pools: warmPools,
+          instances: [waiting(1), waiting(2)],
+          ec2: [from(1, 3, "lt-0old"), from(2, 3)],
+          launchTemplateVersions: current,
+          counters,
+        },
+        actions: [
+          retired(1),
+          { kind: "top-up-warm", pool: "ci", wanted: 2 },
+          { kind: "warm-idle", pool: "ci", runners: 1 },
+        ],
+      },
+      {
+        name: "a runner on an older version set aside for a job, or busy with one, is never retired",
+        world: {
+          pools: warmPools,
+          jobs: [job(1, { status: "launched", instanceId: id(1) }), job(2, { status: "running" })],
+          instances: [
+            waiting(1, { jobId: 1, adoptedAt: ago(10), holdsSlot: false }),
+            waiting(2, { jobId: 2, status: "busy", busyJobId: 2, holdsSlot: false }),
+            waiting(3),
+            waiting(4),
+          ],
+          ec2: [from(1, 1), from(2, 1), from(3, 3), from(4, 3)],
+          launchTemplateVersions: current,
+          counters: new Map([["ci", seen(4)]]),
+        },
+        actions: [{ kind: "warm-idle", pool: "ci", runners: 2 }],
+      },
+      {
+        name: "without the current version (DescribeLaunchTemplates failed) no runner is retired for its version",
+        world: {
+          pools: warmPools,
+          instances: [waiting(1), waiting(2)],
+          ec2: [from(1, 1), from(2, 1)],
+          counters,
+        },
+        actions: [{ kind: "warm-idle", pool: "ci", runners: 2 }],
+      },
+      {
+        name: "without EC2's launch template tags on an instance it is not retired for its version",
+        world: {
+          pools: warmPools,
+          instances: [waiting(1), waiting(2)],
+          ec2: [ec2(1, { launchTime: ago(600) }), from(2, 3)],
+          launchTemplateVersions: current,
+          counters,
+        },
+        actions: [{ kind: "warm-idle", pool: "ci", runners: 2 }],
+      },
+      {
+        name: "a runner both too old and on an older version is retired once, as max-idle",
+        world: {
+          pools: warmPools,
+          instances: [waiting(1, { launchedAt: ago(3601) }), waiting(2)],
+          ec2: [from(1, 1), from(2, 3)],
+          launchTemplateVersions: current,
+          counters,
+        },
+        actions: [
+          { ...retired(1), reason: "max-idle" },
+          { kind: "top-up-warm", pool: "ci", wanted: 2 },
+          { kind: "warm-idle", pool: "ci", runners: 1 },
+        ],
       },
     ]);
   });

@@ -74,7 +74,7 @@ run "one_statement_per_purpose" {
   assert {
     condition = [for s in jsondecode(module.function.policy_json).Statement : s.Sid] == [
       "WriteOwnLogs", "ReconcileStateTable", "RequeueOrDeadLetterJobs", "DescribeInstances",
-      "TerminateOwnInstances", "DeleteJitConfigs", "ReadGitHubAppKey",
+      "DescribeLaunchTemplates", "TerminateOwnInstances", "DeleteJitConfigs", "ReadGitHubAppKey",
     ]
     error_message = "Without KMS keys the role must hold exactly these statements, one per purpose."
   }
@@ -85,8 +85,8 @@ run "one_statement_per_purpose" {
   }
 
   assert {
-    condition     = [for s in jsondecode(module.function.policy_json).Statement : s.Sid if contains(flatten([s.Resource]), "*")] == ["DescribeInstances"]
-    error_message = "Only DescribeInstances (which has no resource-level permissions) may name Resource \"*\"."
+    condition     = [for s in jsondecode(module.function.policy_json).Statement : s.Sid if contains(flatten([s.Resource]), "*")] == ["DescribeInstances", "DescribeLaunchTemplates"]
+    error_message = "Only DescribeInstances and DescribeLaunchTemplates (which have no resource-level permissions) may name Resource \"*\"."
   }
 }
 
@@ -105,6 +105,21 @@ run "describes_instances_only_in_its_region" {
   }
 }
 
+run "describes_launch_templates_only_in_its_region" {
+  command = apply
+
+  assert {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "DescribeLaunchTemplates"]) == {
+      Sid       = "DescribeLaunchTemplates"
+      Effect    = "Allow"
+      Action    = "ec2:DescribeLaunchTemplates"
+      Resource  = "*"
+      Condition = { StringEquals = { "aws:RequestedRegion" = "us-east-1" } }
+    }
+    error_message = "The reconcile reads launch template versions (warm runner replacement) with ec2:DescribeLaunchTemplates alone, limited to the deployment's region."
+  }
+}
+
 run "terminates_only_instances_tagged_with_its_prefix" {
   command = apply
 
@@ -120,7 +135,7 @@ run "terminates_only_instances_tagged_with_its_prefix" {
   }
 
   assert {
-    condition     = [for s in jsondecode(module.function.policy_json).Statement : s.Sid if length([for a in flatten([s.Action]) : a if startswith(a, "ec2:") && a != "ec2:DescribeInstances"]) > 0] == ["TerminateOwnInstances"]
+    condition     = [for s in jsondecode(module.function.policy_json).Statement : s.Sid if length([for a in flatten([s.Action]) : a if startswith(a, "ec2:") && !startswith(a, "ec2:Describe")]) > 0] == ["TerminateOwnInstances"]
     error_message = "No other statement may hold an EC2 action that changes anything: TerminateOwnInstances is the only way to terminate."
   }
 }
