@@ -2,17 +2,23 @@
 // runs it prints what happens (virtual time); then a timeline per job and a summary that puts what
 // skiff controls (queued → launch request, real time) apart from what EC2 and the jobs take.
 import { Harness } from "./harness.ts";
-import { clockTime, formatSummary, summarize, timeline } from "./report.ts";
+import { clockTime, formatSummary, formatWarm, summarize, timeline, warmFigures } from "./report.ts";
 
 const speed = Number(process.env.SKIFF_E2E_SPEED ?? 20);
 const jobs = Number(process.env.SKIFF_DEMO_JOBS ?? 24);
+/** Waiting warm runners of the lint pool. */
+const WARM_IDLE = 2;
 /** Virtual seconds between progress lines. */
 const PROGRESS_EVERY_S = 30;
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-log(`skiff demo: ${jobs} CI jobs and 3 deploy jobs on skiff's built Lambdas, AWS and GitHub played locally.`);
+log(
+  `skiff demo: ${jobs} CI jobs, 3 deploy jobs and 6 lint jobs on skiff's built Lambdas, AWS and GitHub played locally.`,
+);
 log(`Time runs ${speed}× faster than real: a minute below passes in ${(60 / speed).toFixed(1)} s.`);
-log("pools: ci (spot first, on-demand fallback, max_runners 8), deploy (on-demand, max_runners 2)");
+log(
+  `pools: ci (spot first, on-demand fallback, max_runners 8), deploy (on-demand, max_runners 2), lint (arm64, ${WARM_IDLE} warm runners waiting, max_runners 4)`,
+);
 log("starting the functions (cold starts) ...");
 
 const h = await Harness.start({
@@ -25,6 +31,15 @@ const h = await Harness.start({
       capacityType: "on-demand",
       instanceTypes: ["m7i.large"],
       maxRunners: 2,
+    },
+    {
+      name: "lint",
+      labels: ["lint"],
+      architecture: "arm64",
+      instanceTypes: ["m7g.large", "c7g.large"],
+      runnerLevel: "org",
+      maxRunners: 4,
+      warm: { idle: WARM_IDLE },
     },
   ],
   jobSeconds: [60, 240],
@@ -74,7 +89,12 @@ function watch(): () => void {
 
 const stopWatching = watch();
 try {
-  log(`${at()} queuing: a CI job every 2 s, a deploy job every 20 s`);
+  log(`${at()} the reconcile boots lint's warm runners`);
+  await h.reconcile();
+  const waiting = () => h.github.registrations().filter((r) => r.status === "online" && !r.busy).length;
+  await h.waitFor("lint's warm runners online", () => waiting() >= WARM_IDLE, 600);
+  log(`${at()} ${WARM_IDLE} warm runners wait for lint jobs`);
+  log(`${at()} queuing: a CI job every 2 s, a deploy job every 20 s, a lint job every 30 s`);
   // Spot for the CI pool's types runs out after its fourth spot launch: the rest fall back to on-demand.
   let spotLaunches = 0;
   h.ec2.onLaunch((instance) => {
@@ -86,18 +106,22 @@ try {
   await Promise.all([
     h.queueJobs(jobs, { labels: ["self-hosted", "ci"] }, 2000),
     h.queueJobs(3, { labels: ["self-hosted", "deploy"] }, 20_000),
+    h.queueJobs(6, { labels: ["self-hosted", "linux", "arm64", "lint"] }, 30_000),
   ]);
   await h.waitForJobs(3600);
   log(`${at()} every job is done; waiting for instances to be reaped and runners deregistered`);
-  await h.waitForQuiet(1800);
+  await h.waitForQuiet(1800, { lint: WARM_IDLE });
   stopWatching();
-  log(`${at()} quiet: nothing running, nothing registered`);
-  const verdict = await h.verify();
+  log(`${at()} quiet: nothing running, nothing registered but lint's waiting warm runners`);
+  const verdict = await h.verify({ warm: { lint: WARM_IDLE } });
 
   log("\ntimeline per job (routed and launch request: real time; the rest: virtual time from queued):");
   for (const line of timeline(h)) log(`  ${line}`);
   log("\nsummary:");
   for (const line of formatSummary(summarize(h), speed)) log(`  ${line}`);
+  log("");
+  for (const line of formatWarm(warmFigures([...h.instances.values()], [...h.jobs.values()], h.clock.now())))
+    log(`  ${line}`);
   log(
     verdict.violations.length === 0
       ? "\nchecks: every job ran once on its own runner, the caps held, nothing was left running or registered."

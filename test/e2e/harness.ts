@@ -127,6 +127,8 @@ export interface InstanceTrace {
   launchedFor?: number;
   /** The jobs its `skiff:job-id` tag names (the jobs of the batch CreateFleet launched it for). */
   taggedJobs: number[];
+  /** A warm runner: launched for no job, waiting for any job of its pool. */
+  warm?: boolean;
   ranJob?: number;
   terminatedAt?: number;
   events: InstanceEvent[];
@@ -606,6 +608,7 @@ export class Harness {
       instanceType: instance.instanceType,
       launchedAt: instance.launchTime,
       taggedJobs: taggedJobs(instance),
+      ...(instance.tags["skiff:warm"] === "true" ? { warm: true } : {}),
       events: [],
     });
     // A warm runner is launched for no job: one launch per job concerns the others.

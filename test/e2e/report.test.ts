@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { clockTime, describeWait, duration, fleetJobs, percentile } from "./report.ts";
+import { ON_DEMAND_PRICES } from "../fakes/index.ts";
+import type { InstanceTrace, JobTrace } from "./harness.ts";
+import { clockTime, describeWait, duration, fleetJobs, percentile, warmFigures } from "./report.ts";
 
 describe("duration(ms)", () => {
   it.each([
@@ -66,5 +68,62 @@ describe("percentile(values, p)", () => {
     expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
     expect(percentile([5, 1, 4, 2, 3], 99)).toBe(5);
     expect(percentile([], 50)).toBeNaN();
+  });
+});
+
+describe("warmFigures(instances, jobs, end)", () => {
+  const instance = (id: string, warm: boolean, registered: number, started?: number): InstanceTrace => ({
+    instanceId: id,
+    pool: "lint",
+    lifecycle: "on-demand",
+    instanceType: "m7g.large",
+    launchedAt: 0,
+    taggedJobs: [],
+    ...(warm ? { warm: true } : {}),
+    events: [
+      {
+        kind: "registered",
+        instanceId: id,
+        at: registered,
+        runnerId: 1,
+        runnerName: `ci-${id}`,
+        runnerGroupId: 1,
+      },
+      ...(started === undefined
+        ? []
+        : [{ kind: "job-started" as const, instanceId: id, at: started, jobId: 1, runnerName: `ci-${id}` }]),
+    ],
+  });
+  const job = (jobId: number, instanceId: string, queuedAt: number, runningAt: number): JobTrace => ({
+    jobId,
+    labels: ["lint"],
+    repo: "acme/widgets",
+    queuedAt,
+    pool: "lint",
+    launches: [],
+    runningAt,
+    instanceId,
+  });
+
+  it("splits a warm pool's jobs by the runner they started on, and prices the warm runners' idle time", () => {
+    const instances = [
+      instance("i-w1", true, 30_000, 630_000), // idle 10 min, then a job
+      instance("i-w2", true, 30_000), // idle until the end: 20 min
+      instance("i-c1", false, 700_000, 710_000),
+    ];
+    const jobs = [job(1, "i-w1", 628_000, 630_000), job(2, "i-c1", 660_000, 710_000)];
+
+    const [lint, ...others] = warmFigures(instances, jobs, 1_230_000);
+
+    expect(others).toEqual([]);
+    expect(lint).toMatchObject({ pool: "lint", warmJobs: 1, coldJobs: 1, warmRunners: 2, idleMinutes: 30 });
+    expect(lint?.warmQueuedToRunning.p50).toBe(2000);
+    expect(lint?.coldQueuedToRunning.p50).toBe(50_000);
+    // 30 minutes of m7g.large on-demand.
+    expect(lint?.idleCost).toBeCloseTo(0.5 * (ON_DEMAND_PRICES["m7g.large"] as number), 6);
+  });
+
+  it("reports nothing for pools without warm runners", () => {
+    expect(warmFigures([instance("i-c1", false, 1000, 2000)], [], 10_000)).toEqual([]);
   });
 });

@@ -126,6 +126,8 @@ export function jobSteps(h: Harness): JobSteps[] {
     if (job.routedAt !== undefined) steps.routedReal = (job.routedAt - job.queuedAt) / speed;
     const instanceId = job.instanceId ?? job.launches.at(-1)?.instanceId;
     if (instanceId) steps.instance = h.instances.get(instanceId);
+    // A warm runner was launched for no job, before this one was queued: no launch to time.
+    if (steps.instance?.warm && steps.instance.launchedAt <= job.queuedAt) return steps;
     const waits = waitsOf(h, job.jobId);
     const firstWait = waits[0];
     if (firstWait) {
@@ -168,22 +170,27 @@ export function timeline(h: Harness, limit = Number.POSITIVE_INFINITY): string[]
     .map((s) => {
       const { job, instance } = s;
       const rel = (at: number | undefined) => (at === undefined ? "-" : `+${duration(at - job.queuedAt)}`);
-      const launch = s.wait
-        ? describeWait(s.wait)
-        : s.launchRequestReal !== undefined
-          ? `launch request ${duration(s.launchRequestReal)}`
-          : "no launch request";
+      const warm = instance?.warm === true && instance.launchedAt <= job.queuedAt;
+      const launch = warm
+        ? "no launch: a warm runner was waiting"
+        : s.wait
+          ? describeWait(s.wait)
+          : s.launchRequestReal !== undefined
+            ? `launch request ${duration(s.launchRequestReal)}`
+            : "no launch request";
       const launchedFor =
         instance?.launchedFor !== undefined && instance.launchedFor !== job.jobId
           ? ` (launched for job ${instance.launchedFor})`
           : "";
-      const ranOn = instance ? `${instance.lifecycle} ${instance.instanceType}${launchedFor}` : "no instance";
+      const ranOn = instance
+        ? `${warm ? "warm " : ""}${instance.lifecycle} ${instance.instanceType}${launchedFor}`
+        : "no instance";
       const steps = [
         `queued ${clockTime(s.queuedFromStart).padStart(5)}`,
         `routed ${duration(s.routedReal)}`,
         launch,
         `on ${ranOn}`,
-        `registered ${rel(job.registeredAt)}`,
+        warm ? "registered before" : `registered ${rel(job.registeredAt)}`,
         `running ${rel(job.runningAt)}`,
         `done ${rel(job.doneAt)}`,
         `reaped ${rel(job.reapedAt)}`,
@@ -332,4 +339,67 @@ export function formatSummary(s: Summary, speed: number): string[] {
     `spot at ${SPOT_DISCOUNT * 100} % off on-demand (typical, not a quote); EC2 per second, 60 s minimum;`,
     "EBS, data transfer and the control plane's Lambda/SQS/DynamoDB requests (cents per thousand jobs) not counted.",
   ];
+}
+
+/** What a pool's warm runners did: jobs they started, how soon, and what their waiting cost. */
+export interface WarmFigures {
+  pool: string;
+  /** Jobs that started on a warm runner, and queued → running for them (virtual ms). */
+  warmJobs: number;
+  warmQueuedToRunning: Spread;
+  /** The pool's other jobs, started on an instance launched for them. */
+  coldJobs: number;
+  coldQueuedToRunning: Spread;
+  /** Warm runners launched, and the minutes they spent registered with no job (virtual). */
+  warmRunners: number;
+  idleMinutes: number;
+  /** What those idle minutes cost at the assumed prices. */
+  idleCost: number;
+}
+
+/** Per pool that had warm runners: what they saved in start time, and what their idle time cost. */
+export function warmFigures(
+  instances: readonly InstanceTrace[],
+  jobs: readonly JobTrace[],
+  end: number,
+): WarmFigures[] {
+  const byId = new Map(instances.map((i) => [i.instanceId, i]));
+  const pools = [...new Set(instances.filter((i) => i.warm).map((i) => i.pool))].sort();
+  return pools.map((pool) => {
+    const runners = instances.filter((i) => i.pool === pool && i.warm);
+    const started = jobs.filter((j) => j.pool === pool && j.runningAt !== undefined && j.instanceId);
+    const onWarm = started.filter((j) => byId.get(j.instanceId as string)?.warm);
+    const cold = started.filter((j) => !byId.get(j.instanceId as string)?.warm);
+    const wait = (list: JobTrace[]) => spread(list.map((j) => (j.runningAt as number) - j.queuedAt));
+    let idleMs = 0;
+    let idleCost = 0;
+    for (const i of runners) {
+      const registered = i.events.find((e) => e.kind === "registered")?.at;
+      if (registered === undefined) continue;
+      const took = i.events.find((e) => e.kind === "job-started")?.at;
+      const ms = Math.max(0, (took ?? i.terminatedAt ?? end) - registered);
+      idleMs += ms;
+      const hourly = ON_DEMAND_PER_HOUR[i.instanceType] ?? 0.1;
+      idleCost += ((i.lifecycle === "spot" ? hourly * (1 - SPOT_DISCOUNT) : hourly) * ms) / 3_600_000;
+    }
+    return {
+      pool,
+      warmJobs: onWarm.length,
+      warmQueuedToRunning: wait(onWarm),
+      coldJobs: cold.length,
+      coldQueuedToRunning: wait(cold),
+      warmRunners: runners.length,
+      idleMinutes: idleMs / 60_000,
+      idleCost,
+    };
+  });
+}
+
+export function formatWarm(figures: readonly WarmFigures[]): string[] {
+  return figures.flatMap((f) => [
+    `Warm pool ${f.pool} (${f.warmRunners} warm runners launched):`,
+    `  on a warm runner      ${f.warmJobs} jobs, queued → running ${fmt(f.warmQueuedToRunning)}`,
+    `  launched for the job  ${f.coldJobs} jobs, queued → running ${fmt(f.coldQueuedToRunning)}`,
+    `  idle warm runners     ${f.idleMinutes.toFixed(1)} runner-minutes waiting, $${f.idleCost.toFixed(4)} (the price of starting sooner)`,
+  ]);
 }

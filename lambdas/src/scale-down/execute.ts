@@ -115,7 +115,7 @@ export async function execute(
             job.jobId,
             "finished",
             { conclusion: "unknown", completedAt: now.toISOString() },
-            { now },
+            { now, keepOn: job.instanceId ? [job.instanceId] : [] },
           );
           if (done.ok)
             deps.log.warn("job finished without its completion event", {

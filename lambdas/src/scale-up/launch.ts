@@ -192,7 +192,10 @@ async function register(
         error: errorMessage(terminateError),
       });
     });
-    await deps.state.jobs.transition(job.jobId, "returned", {}, { now: deps.now() });
+    // An instance is stopping: it keeps the slot until EC2 says it is down (a task's stop is
+    // not followed by events skiff handles yet, so its slot goes back now).
+    const keepOn = pool.target === "ec2" ? [instance.instanceId] : [];
+    await deps.state.jobs.transition(job.jobId, "returned", {}, { now: deps.now(), keepOn });
     // A runner group that does not exist will not exist on the next delivery either.
     returned.push({ planned, kind: error instanceof RunnerGroupMissing ? "permanent" : "throttled" });
   }

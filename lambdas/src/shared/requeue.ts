@@ -32,9 +32,12 @@ export async function requeueJob(
   const now = deps.now();
   const requeues = (job.requeues ?? 0) + 1;
   const giveUp = requeues > deps.maxRequeues;
+  // Its instance may still be up (running another job, or on its way down): it keeps the
+  // slot until it is down, and the requeued job reserves a new one.
+  const keepOn = job.instanceId ? [job.instanceId] : [];
   const moved = giveUp
-    ? await deps.state.jobs.transition(job.jobId, "failed", { unsent: true }, { now })
-    : await deps.state.jobs.transition(job.jobId, "requeued", { requeues, unsent: true }, { now });
+    ? await deps.state.jobs.transition(job.jobId, "failed", { unsent: true }, { now, keepOn })
+    : await deps.state.jobs.transition(job.jobId, "requeued", { requeues, unsent: true }, { now, keepOn });
   if (!moved.ok) return "skipped";
   const context = { jobId: job.jobId, pool: job.pool, reason, requeues: requeues - 1 };
   if (giveUp) {

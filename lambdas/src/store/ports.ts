@@ -24,7 +24,8 @@ export interface TransitionOptions {
   token?: string;
   /**
    * For a transition that releases the job's slot: instances that may keep it instead, in
-   * order. The first that is not down yet and holds no slot takes it on its item and keeps
+   * order. The first that is not down yet, holds no slot, and was launched or set aside for
+   * the job (`jobId`) or ran it (`busyJobId`) takes it on its item and keeps
    * it until it goes (`InstanceStore.release`, on EC2's state change or in the reconcile);
    * when none can, the slot goes back to the pool. An instance counts against max_runners
    * until it is down, not only until its job ends.

@@ -54,7 +54,7 @@ describe("requeueJob(job, reason, deps)", () => {
     return job;
   }
 
-  it("puts a waiting job back once, releasing its slot, however often it is asked", async () => {
+  it("puts a waiting job back once, its slot staying with its instance until that is down, however often it is asked", async () => {
     // Prepare
     const job = await launchedJob(1);
     const before = await db.state.pools.active("ci");
@@ -67,6 +67,10 @@ describe("requeueJob(job, reason, deps)", () => {
     expect(outcomes.filter((o) => o === "requeued")).toHaveLength(1);
     expect(sent.map((m) => m.jobId)).toEqual([1]);
     expect(await db.state.jobs.get(1)).toMatchObject({ status: "pending", holdsSlot: false, unsent: false });
+    expect(await db.state.instances.get("i-1")).toMatchObject({ holdsSlot: true });
+    expect(await db.state.pools.active("ci")).toBe(before);
+    expect(await db.state.instances.release("i-1", now)).toBe(true);
+    expect(await db.state.instances.release("i-1", now)).toBe(false);
     expect(await db.state.pools.active("ci")).toBe(before - 1);
   });
 

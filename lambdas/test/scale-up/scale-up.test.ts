@@ -232,7 +232,7 @@ describe("scaleUp(records, deps) over the wire", () => {
     expect(await world.db.state.pools.active("ci")).toBe(0);
   });
 
-  it("terminates the instance and releases its slot when JIT registration fails", async () => {
+  it("terminates the instance when JIT registration fails; the slot stays with it until it is down", async () => {
     world = await startWorld();
     world.github.failNext(JIT_ROUTE, 422, { message: "Validation Failed" });
     await Promise.all(Array.from({ length: 3 }, () => world.queueJob()));
@@ -240,8 +240,15 @@ describe("scaleUp(records, deps) over the wire", () => {
     const result = await scaleUp(world.receive(10), world.deps);
 
     expect(failedIds(result)).toHaveLength(1);
-    expect(world.ec2.instances({ state: "terminated" })).toHaveLength(1);
+    const [terminated] = world.ec2.instances({ state: "terminated" });
     expect(world.ec2.running()).toBe(2);
+    // The job is back on the queue without a slot; the stopping instance holds it until the
+    // state-change event (lifecycle) or the reconcile releases it.
+    expect(await world.db.state.instances.get(terminated?.instanceId ?? "")).toMatchObject({
+      holdsSlot: true,
+    });
+    expect(await world.db.state.pools.active("ci")).toBe(3);
+    expect(await world.db.state.instances.release(terminated?.instanceId ?? "", new Date())).toBe(true);
     expect(await world.db.state.pools.active("ci")).toBe(2);
     expect(world.ssm.names()).toHaveLength(2);
     expect(world.metrics.get("JitErrors")).toBe(1);

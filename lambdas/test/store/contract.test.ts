@@ -506,33 +506,29 @@ describe.each(Object.keys(subjects))("the %s store", (kind) => {
       expect(await s.state.pools.active(pool)).toBe(0);
     });
 
-    it("completed with keepOn: a candidate that is down or already holds a slot passes it on to the next", async () => {
+    it("completed with keepOn: a candidate that is down, holds a slot or is not tied to the job passes it on", async () => {
       const pool = `keep-on-order-${kind}`;
       const a = await launchedCold(pool);
       const b = await launchedCold(pool);
       const c = await launchedCold(pool);
+      const d = await launchedCold(pool);
       await s.state.instances.transition(a.instanceId, "gone", {}, now);
-      // b's instance already holds a slot (its job's, kept): c's instance, done and powering off, takes a's.
+      // b's instance already holds a slot (its job's, kept); d's is up but has nothing to do
+      // with job a; c's ran job a and is powering off: c's instance takes a's slot.
       await s.state.jobs.transition(b.jobId, "completed", {}, { now, keepOn: [b.instanceId] });
+      await s.state.instances.transition(c.instanceId, "started", { busyJobId: a.jobId }, now);
       await s.state.instances.transition(c.instanceId, "done", {}, now);
-      expect(
-        (
-          await s.state.jobs.transition(
-            a.jobId,
-            "completed",
-            {},
-            { now, keepOn: [a.instanceId, b.instanceId, c.instanceId] },
-          )
-        ).ok,
-      ).toBe(true);
+      const keepOn = [a.instanceId, b.instanceId, d.instanceId, c.instanceId];
+      expect((await s.state.jobs.transition(a.jobId, "completed", {}, { now, keepOn })).ok).toBe(true);
       expect(await s.state.instances.get(c.instanceId)).toMatchObject({ holdsSlot: true });
+      expect((await s.state.instances.get(d.instanceId))?.holdsSlot).not.toBe(true);
       expect((await s.state.instances.get(a.instanceId))?.holdsSlot).not.toBe(true);
-      expect(await s.state.pools.active(pool)).toBe(3);
-      // Once c's job is done too, nothing is left to keep it: back to the pool.
+      expect(await s.state.pools.active(pool)).toBe(4);
+      // Once c's own job is done too, nothing is left to keep it: back to the pool.
       expect(
         (await s.state.jobs.transition(c.jobId, "completed", {}, { now, keepOn: [c.instanceId] })).ok,
       ).toBe(true);
-      expect(await s.state.pools.active(pool)).toBe(2);
+      expect(await s.state.pools.active(pool)).toBe(3);
     });
 
     it("take by a job that holds a slot but has no live instance: the runner keeps its own slot until it goes", async () => {

@@ -108,7 +108,13 @@ export function memoryState(): State & { counter(pool: string): PoolCounter; see
         } else if (t.slot === "release") {
           const keeper = (keepOn ?? [])
             .map((id) => instances.get(id))
-            .find((i) => i && isIn(INSTANCE_UP, i.status) && !i.holdsSlot);
+            .find(
+              (i) =>
+                i &&
+                isIn(INSTANCE_UP, i.status) &&
+                !i.holdsSlot &&
+                (i.jobId === jobId || i.busyJobId === jobId),
+            );
           if (job.holdsSlot && keeper) {
             Object.assign(keeper, { holdsSlot: true, updatedAt: now.toISOString() });
             add(job.pool, 0);
@@ -231,7 +237,7 @@ export function memoryState(): State & { counter(pool: string): PoolCounter; see
           Object.assign(current, { holdsSlot: true, updatedAt: at });
         } else {
           const own = job.instanceId === instanceId ? undefined : instances.get(job.instanceId ?? "");
-          if (own && isIn(INSTANCE_UP, own.status) && !own.holdsSlot)
+          if (own && isIn(INSTANCE_UP, own.status) && !own.holdsSlot && own.jobId === job.jobId)
             Object.assign(own, { holdsSlot: true, updatedAt: at });
           else keep = true;
         }

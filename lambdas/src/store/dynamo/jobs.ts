@@ -148,7 +148,7 @@ export class DynamoJobStore implements JobStore {
             { Update: { ...job, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },
           ];
           const keeper = keepers[0];
-          if (keeper) items.push(this.keeps(keeper, now), poolChange(this.table, current.pool));
+          if (keeper) items.push(this.keeps(keeper, jobId, now), poolChange(this.table, current.pool));
           else items.push(poolChange(this.table, current.pool, { n: -1 }));
           await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
         } else {
@@ -167,15 +167,20 @@ export class DynamoJobStore implements JobStore {
     throw new Error(`job ${jobId}: could not release its slot under contention`);
   }
 
-  /** The instance item takes a slot, while it is not down and holds none. */
-  private keeps(instanceId: string, now: Date): TransactItem {
+  /**
+   * The instance item takes a slot, while it is not down, holds none, and is tied to the
+   * job: launched or set aside for it (`jobId`), or the one that ran it (`busyJobId`). A
+   * runner the job gave back, since set aside for another job, is not.
+   */
+  private keeps(instanceId: string, jobId: number, now: Date): TransactItem {
     const e = new Expression();
+    const job = e.value(jobId);
     return {
       Update: {
         TableName: this.table,
         Key: { pk: keys.instance(instanceId) },
         UpdateExpression: e.set({ holdsSlot: true, updatedAt: now.toISOString() }),
-        ConditionExpression: `${e.in("status", INSTANCE_UP)} AND ${HOLDS_NO_SLOT(e)}`,
+        ConditionExpression: `${e.in("status", INSTANCE_UP)} AND ${HOLDS_NO_SLOT(e)} AND (${e.name("jobId")} = ${job} OR ${e.name("busyJobId")} = ${job})`,
         ...e.attributes(),
       },
     } as TransactItem;

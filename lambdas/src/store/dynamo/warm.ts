@@ -183,7 +183,7 @@ export class DynamoWarmStore implements WarmStore {
     // runner keeps its own slot until it goes.
     const own =
       job.instanceId && job.instanceId !== instanceId ? await this.instance(job.instanceId) : undefined;
-    if (own && isIn(INSTANCE_UP, own.status) && !own.holdsSlot) {
+    if (own && isIn(INSTANCE_UP, own.status) && !own.holdsSlot && own.jobId === job.jobId) {
       const result = await this.write("take", [
         takes(false),
         leaves,
@@ -192,10 +192,11 @@ export class DynamoWarmStore implements WarmStore {
             TableName: this.table,
             Key: { pk: keys.instance(own.instanceId) },
             UpdateExpression: "SET holdsSlot = :yes, updatedAt = :at",
-            ConditionExpression: `${HOLDS_NONE} AND #status IN (${INSTANCE_UP.map((_, i) => `:s${i}`).join(", ")})`,
+            ConditionExpression: `${HOLDS_NONE} AND jobId = :job AND #status IN (${INSTANCE_UP.map((_, i) => `:s${i}`).join(", ")})`,
             ExpressionAttributeNames: { "#status": "status" },
             ExpressionAttributeValues: {
               ":yes": true,
+              ":job": job.jobId,
               ":no": false,
               ":at": at,
               ...Object.fromEntries(INSTANCE_UP.map((s, i) => [`:s${i}`, s])),
