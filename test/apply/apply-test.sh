@@ -150,7 +150,13 @@ run_one() {
   write_override "$dir" "$endpoint"
   python3 "$root/test/apply/prereqs.py" "$name" "$endpoint" >"$dir/moto.auto.tfvars.json"
 
-  if ! tf -chdir="$dir" init -backend=false -input=false -no-color >"$log" 2>&1; then
+  # One init at a time: an init whose lock file's checksums the cached provider does not
+  # match installs it into the shared cache again, and two such installs race on its
+  # directory ("file exists"). mkdir is the lock: atomic, and on every system.
+  until mkdir "$work/init.lock" 2>/dev/null; do sleep 0.2; done
+  rc=0; tf -chdir="$dir" init -backend=false -input=false -no-color >"$log" 2>&1 || rc=$?
+  rmdir "$work/init.lock"
+  if [[ $rc -ne 0 ]]; then
     echo "init FAILED"; tail -n 30 "$log"; echo init >"$work/$name.failed"; return 1
   fi
 
