@@ -135,7 +135,13 @@ describe("skiff end to end", () => {
       const verdict = await finish(h);
 
       const after = [...h.instances.values()].filter((i) => !before?.has(i.instanceId));
-      expect(verdict.instances).toBe(30);
+      // One instance per job, plus one per job put back on the queue: GitHub may give a queued
+      // job to another job's idle runner, which then gets a new one (never two at once: verify).
+      const requeued = h.logs.filter((l) =>
+        ["job requeued", "runner took another job; its own job requeued"].includes(String(l.entry.message)),
+      ).length;
+      expect(verdict.instances).toBeGreaterThanOrEqual(30);
+      expect(verdict.instances - 30).toBeLessThanOrEqual(requeued);
       expect(after.length).toBeGreaterThan(0);
       expect(after.every((i) => i.lifecycle === "on-demand")).toBe(true);
       expect(h.metrics.get("SpotFallbacks")).toBeGreaterThan(0);
