@@ -506,6 +506,8 @@ module "dashboard" {
   }
   api_id     = module.webhook.api_id
   pool_names = local.pool_names
+  # Turns the reconcile's per-cycle count of waiting warm runners into idle runner-hours.
+  reconcile_period_minutes = var.reconcile.period_minutes
   # Events these rules match but cannot deliver are otherwise silent.
   eventbridge_rules = merge(module.lifecycle.eventbridge_rule_names, { reconcile_schedule = module.scale_down.schedule_rule_name })
   alarm_actions     = var.alarm_actions
