@@ -250,20 +250,19 @@ async function instanceDown(instanceId: string, what: string, deps: LifecycleDep
   const now = deps.now();
   const instance = await deps.state.instances.get(instanceId);
   if (!instance) return;
-  // A slot its own item holds (a warm runner's, or one passed to it) goes back first.
-  if (instance.holdsSlot) await deps.state.instances.release(instanceId, now);
-  if (instance.status === "gone") return;
-  if (instance.status === "launched" && instance.jobId !== undefined) {
-    // It went down before taking any job: its job needs another runner now. Requeue
-    // before marking it gone, so a failure here is retried with the message.
-    const job = await deps.state.jobs.get(instance.jobId);
-    if (job?.holdsSlot && isIn(WAITING, job.status) && job.instanceId === instanceId) {
-      await requeueJob(job, `${what} before taking the job`, deps);
+  if (instance.status !== "gone") {
+    if (instance.status === "launched" && instance.jobId !== undefined) {
+      // It went down before taking any job: its job needs another runner now. Requeue
+      // before marking it gone, so a failure here is retried with the message.
+      const job = await deps.state.jobs.get(instance.jobId);
+      if (job?.holdsSlot && isIn(WAITING, job.status) && job.instanceId === instanceId) {
+        await requeueJob(job, `${what} before taking the job`, deps);
+      }
     }
+    // Otherwise it ran its job; the webhook tells the rest.
+    await deps.state.instances.transition(instanceId, "gone", {}, now);
   }
-  // Otherwise it ran its job; the webhook tells the rest.
-  await deps.state.instances.transition(instanceId, "gone", {}, now);
-  // A slot passed to it while it went down (a warm runner took its job) goes back too.
-  if ((await deps.state.instances.get(instanceId))?.holdsSlot)
-    await deps.state.instances.release(instanceId, now);
+  // Whatever slot its item holds now goes back, once: its own (a warm runner's), or one
+  // passed to it, before or while it went down. Read after the transition, so none is missed.
+  await deps.state.instances.release(instanceId, now);
 }
