@@ -28,6 +28,75 @@ locals {
   task_definition_family_arns = distinct([for p in local.fargate_pools : "${regex("^(arn:[^:]+:ecs:[^:]+:[0-9]+:task-definition/[^:]+)", p.taskDefinition)[0]}:*"])
   ecs_task_arns               = [for c in local.ecs_cluster_arns : "${replace(c, ":cluster/", ":task/")}/*"]
 
+  # What scale-up's role may do with EC2 pools, one statement per purpose.
+  ec2_statements = [
+    {
+      # CreateFleet and the RunInstances it authorises must name a launch template; only
+      # the pools' templates are allowed.
+      sid        = "LaunchFromPoolTemplates"
+      actions    = ["ec2:CreateFleet", "ec2:RunInstances"]
+      resources  = local.launch_template_arns
+      conditions = []
+    },
+    {
+      sid        = "LaunchIntoPoolNetworks"
+      actions    = ["ec2:CreateFleet", "ec2:RunInstances"]
+      resources  = concat(local.subnet_arns, distinct([for id in var.runners.security_group_ids : "${local.ec2_arn}:security-group/${id}"]))
+      conditions = []
+    },
+    {
+      sid     = "CreateRunnerInstances"
+      actions = ["ec2:CreateFleet", "ec2:RunInstances"]
+      resources = [
+        "${local.ec2_arn}:fleet/*",
+        "${local.ec2_arn}:volume/*",
+        "${local.ec2_arn}:network-interface/*",
+        "${local.ec2_arn}:spot-instances-request/*",
+        "arn:${local.partition}:ec2:${local.region}::image/*",
+      ]
+      conditions = []
+    },
+    {
+      # The instance itself: launched only from a pool's launch template (ec2:LaunchTemplate,
+      # which RunInstances sets on every resource of a launch from a template) and only with
+      # skiff's prefix tag in the request, so nothing this role starts escapes the reconcile
+      # (which finds instances by that tag) or runs another template's AMI and user data.
+      sid       = "LaunchTaggedInstancesFromPoolTemplates"
+      actions   = ["ec2:RunInstances"]
+      resources = ["${local.ec2_arn}:instance/*"]
+      conditions = [
+        { test = "ArnEquals", variable = "ec2:LaunchTemplate", values = local.launch_template_arns },
+        { test = "StringEquals", variable = "aws:RequestTag/skiff:prefix", values = [var.prefix] },
+      ]
+    },
+    {
+      # CreateFleet is allowed on instances only with the prefix tag as well; the template
+      # check rides on the RunInstances authorisation an instant fleet makes for each launch.
+      sid        = "CreateFleetOfTaggedInstances"
+      actions    = ["ec2:CreateFleet"]
+      resources  = ["${local.ec2_arn}:instance/*"]
+      conditions = [{ test = "StringEquals", variable = "aws:RequestTag/skiff:prefix", values = [var.prefix] }]
+    },
+    {
+      sid        = "TagOnlyAtLaunch"
+      actions    = ["ec2:CreateTags"]
+      resources  = ["${local.ec2_arn}:fleet/*", "${local.ec2_arn}:instance/*", "${local.ec2_arn}:volume/*", "${local.ec2_arn}:network-interface/*"]
+      conditions = [{ test = "StringEquals", variable = "ec2:CreateAction", values = ["CreateFleet", "RunInstances"] }]
+    },
+    {
+      sid        = "TerminateOwnInstances"
+      actions    = ["ec2:TerminateInstances"]
+      resources  = ["${local.ec2_arn}:instance/*"]
+      conditions = [{ test = "StringEquals", variable = "aws:ResourceTag/skiff:prefix", values = [var.prefix] }]
+    },
+    {
+      sid        = "PassRunnerRoles"
+      actions    = ["iam:PassRole"]
+      resources  = distinct(var.runners.role_arns)
+      conditions = [{ test = "StringEquals", variable = "iam:PassedToService", values = ["ec2.amazonaws.com"] }]
+    },
+  ]
+
   # What scale-up's role may do with Fargate pools, one statement per purpose.
   fargate_statements = [
     {
@@ -187,100 +256,25 @@ data "aws_iam_policy_document" "this" {
     }
   }
 
-  # CreateFleet and the RunInstances it authorises must name a launch template; only the
-  # pools' templates are allowed.
+  # What the pools' targets need, one statement per purpose: local.ec2_statements with an
+  # EC2 pool, local.fargate_statements with a Fargate pool (an EC2 statement without an
+  # EC2 pool would name no resource, which IAM refuses).
   dynamic "statement" {
-    for_each = length(local.ec2_pools) > 0 ? [1] : []
+    for_each = concat(length(local.ec2_pools) > 0 ? local.ec2_statements : [], length(local.fargate_pools) > 0 ? local.fargate_statements : [])
 
     content {
-      sid       = "LaunchFromPoolTemplates"
-      actions   = ["ec2:CreateFleet", "ec2:RunInstances"]
-      resources = local.launch_template_arns
-    }
-  }
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
 
-  dynamic "statement" {
-    for_each = length(local.ec2_pools) > 0 ? [1] : []
+      dynamic "condition" {
+        for_each = statement.value.conditions
 
-    content {
-      sid       = "LaunchIntoPoolNetworks"
-      actions   = ["ec2:CreateFleet", "ec2:RunInstances"]
-      resources = concat(local.subnet_arns, distinct([for id in var.runners.security_group_ids : "${local.ec2_arn}:security-group/${id}"]))
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(local.ec2_pools) > 0 ? [1] : []
-
-    content {
-      sid     = "CreateRunnerInstances"
-      actions = ["ec2:CreateFleet", "ec2:RunInstances"]
-      resources = [
-        "${local.ec2_arn}:fleet/*",
-        "${local.ec2_arn}:volume/*",
-        "${local.ec2_arn}:network-interface/*",
-        "${local.ec2_arn}:spot-instances-request/*",
-        "arn:${local.partition}:ec2:${local.region}::image/*",
-      ]
-    }
-  }
-
-  # The instance itself: launched only from a pool's launch template (ec2:LaunchTemplate,
-  # which RunInstances sets on every resource of a launch from a template) and only with
-  # skiff's prefix tag in the request, so nothing this role starts escapes the reconcile
-  # (which finds instances by that tag) or runs another template's AMI and user data.
-  dynamic "statement" {
-    for_each = length(local.ec2_pools) > 0 ? [1] : []
-
-    content {
-      sid       = "LaunchTaggedInstancesFromPoolTemplates"
-      actions   = ["ec2:RunInstances"]
-      resources = ["${local.ec2_arn}:instance/*"]
-
-      condition {
-        test     = "ArnEquals"
-        variable = "ec2:LaunchTemplate"
-        values   = local.launch_template_arns
-      }
-
-      condition {
-        test     = "StringEquals"
-        variable = "aws:RequestTag/skiff:prefix"
-        values   = [var.prefix]
-      }
-    }
-  }
-
-  # CreateFleet is allowed on instances only with the prefix tag as well; the template
-  # check rides on the RunInstances authorisation an instant fleet makes for each launch.
-  dynamic "statement" {
-    for_each = length(local.ec2_pools) > 0 ? [1] : []
-
-    content {
-      sid       = "CreateFleetOfTaggedInstances"
-      actions   = ["ec2:CreateFleet"]
-      resources = ["${local.ec2_arn}:instance/*"]
-
-      condition {
-        test     = "StringEquals"
-        variable = "aws:RequestTag/skiff:prefix"
-        values   = [var.prefix]
-      }
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(local.ec2_pools) > 0 ? [1] : []
-
-    content {
-      sid       = "TagOnlyAtLaunch"
-      actions   = ["ec2:CreateTags"]
-      resources = ["${local.ec2_arn}:fleet/*", "${local.ec2_arn}:instance/*", "${local.ec2_arn}:volume/*", "${local.ec2_arn}:network-interface/*"]
-
-      condition {
-        test     = "StringEquals"
-        variable = "ec2:CreateAction"
-        values   = ["CreateFleet", "RunInstances"]
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
       }
     }
   }
@@ -322,60 +316,6 @@ data "aws_iam_policy_document" "this" {
         test     = "StringEquals"
         variable = "kms:ViaService"
         values   = ["ec2.${local.region}.${local.dns_suffix}"]
-      }
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(local.ec2_pools) > 0 ? [1] : []
-
-    content {
-      sid       = "TerminateOwnInstances"
-      actions   = ["ec2:TerminateInstances"]
-      resources = ["${local.ec2_arn}:instance/*"]
-
-      condition {
-        test     = "StringEquals"
-        variable = "aws:ResourceTag/skiff:prefix"
-        values   = [var.prefix]
-      }
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(local.ec2_pools) > 0 ? [1] : []
-
-    content {
-      sid       = "PassRunnerRoles"
-      actions   = ["iam:PassRole"]
-      resources = distinct(var.runners.role_arns)
-
-      condition {
-        test     = "StringEquals"
-        variable = "iam:PassedToService"
-        values   = ["ec2.amazonaws.com"]
-      }
-    }
-  }
-
-  # Fargate pools, one statement per purpose (local.fargate_statements); none without a
-  # Fargate pool.
-  dynamic "statement" {
-    for_each = length(local.fargate_pools) > 0 ? local.fargate_statements : []
-
-    content {
-      sid       = statement.value.sid
-      actions   = statement.value.actions
-      resources = statement.value.resources
-
-      dynamic "condition" {
-        for_each = statement.value.conditions
-
-        content {
-          test     = condition.value.test
-          variable = condition.value.variable
-          values   = condition.value.values
-        }
       }
     }
   }
