@@ -447,6 +447,10 @@ describe("FakeEc2 rateLimits", () => {
     const afterAMinute = await burst(51, () => createFleet());
 
     expect(afterAlmostOne).toEqual(["ok", "ok", "ok", "ok", "RequestLimitExceeded 503"]);
+    expect(fake.rateLimitHeadroom()).toEqual({
+      CreateFleet: { capacity: 50, lowest: 0 },
+      "instances launched": { capacity: 1000, lowest: 947 }, // 950, refilled by 2 in 999 ms, then 4 more
+    });
     expect(afterAMinute.filter((a) => a === "ok")).toHaveLength(50);
     expect(afterAMinute[50]).toBe("RequestLimitExceeded 503");
   });

@@ -137,6 +137,8 @@ export const EC2_RATE_LIMITS: Readonly<Ec2RateLimits> = {
 class TokenBucket {
   #tokens: number;
   #at: number;
+  /** The fewest tokens it held after a call took some. */
+  lowest: number;
 
   constructor(
     readonly size: BucketSize,
@@ -144,6 +146,7 @@ class TokenBucket {
   ) {
     this.#tokens = size.capacity;
     this.#at = now();
+    this.lowest = size.capacity;
   }
 
   /** Tokens now, after refilling for the time since the last look. */
@@ -159,6 +162,7 @@ class TokenBucket {
   take(n = 1): boolean {
     if (this.available() < n) return false;
     this.#tokens -= n;
+    this.lowest = Math.min(this.lowest, this.#tokens);
     return true;
   }
 
@@ -166,6 +170,7 @@ class TokenBucket {
   spend(n: number): void {
     this.available();
     this.#tokens = Math.max(0, this.#tokens - n);
+    this.lowest = Math.min(this.lowest, this.#tokens);
   }
 }
 
@@ -338,12 +343,12 @@ export class FakeEc2 {
     return [...this.#instances.values()]
       .filter((i) => (filter.state ? i.state === filter.state : true))
       .filter((i) => (filter.lifecycle ? i.lifecycle === filter.lifecycle : true))
-      .map((i) => structuredClone(i));
+      .map(copy);
   }
 
   instance(id: string): FakeInstance | undefined {
     const instance = this.#instances.get(id);
-    return instance ? structuredClone(instance) : undefined;
+    return instance ? copy(instance) : undefined;
   }
 
   /** Instances that are pending or running. */
@@ -370,6 +375,26 @@ export class FakeEc2 {
     return this.#subscribe("state", listener);
   }
 
+  /**
+   * With rateLimits, each bucket a call has used: its capacity and the fewest tokens it held after a
+   * call (0 or near it: the limit was reached). Request buckets by action (`DescribeInstances
+   * (unfiltered)` for the smaller one), resource buckets as `instances launched` / `instances terminated`.
+   */
+  rateLimitHeadroom(): Record<string, { capacity: number; lowest: number }> {
+    const buckets: [string, TokenBucket | undefined][] = [
+      ...this.#requestBuckets,
+      ["instances launched", this.#launchedBucket],
+      ["instances terminated", this.#terminatedBucket],
+    ];
+    const used = buckets.filter(
+      (entry): entry is [string, TokenBucket] =>
+        entry[1] !== undefined && entry[1].lowest < entry[1].size.capacity,
+    );
+    return Object.fromEntries(
+      used.map(([name, b]) => [name, { capacity: b.size.capacity, lowest: Math.floor(b.lowest) }]),
+    );
+  }
+
   callCount(operation: string): number {
     return this.calls.filter((c) => c.operation === operation).length;
   }
@@ -383,7 +408,7 @@ export class FakeEc2 {
   }
 
   #emit(kind: "launch" | "terminate" | "state", instance: FakeInstance): void {
-    for (const listener of this.#listeners[kind]) listener(structuredClone(instance));
+    for (const listener of this.#listeners[kind]) listener(copy(instance));
   }
 
   #transition(instance: FakeInstance, state: InstanceStateName): void {
@@ -798,6 +823,14 @@ export class FakeEc2 {
     if (!instance) throw new Ec2Error("InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`);
     return instance;
   }
+}
+
+/**
+ * A copy a caller may keep or change: every field is a primitive but the tags. (structuredClone did
+ * the same at several times the cost, and the harness copies every instance at every launch.)
+ */
+function copy(instance: FakeInstance): FakeInstance {
+  return { ...instance, tags: { ...instance.tags } };
 }
 
 function isLive(state: InstanceStateName): boolean {
