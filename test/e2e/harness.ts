@@ -10,6 +10,7 @@ import {
   awsEnvironment,
   DEFAULT_RUNNER_GROUP,
   FakeEc2,
+  type FakeEc2Options,
   FakeGitHub,
   type FakeInstance,
   FakeSqs,
@@ -95,6 +96,8 @@ export interface HarnessOptions {
   prewarm?: boolean;
   /** Echo every function's output to stderr. */
   echo?: boolean;
+  /** EC2's API rate limits in FakeEc2 (`true`: the documented defaults); off by default. */
+  ec2RateLimits?: FakeEc2Options["rateLimits"];
 }
 
 /** What happened to one job, in virtual epoch ms, for the assertions and the demo's timeline. */
@@ -255,6 +258,7 @@ export class Harness {
         now,
         subnets: SUBNETS,
         launchTemplateIds: [...this.pools.keys()].map((_, i) => launchTemplateId(i)),
+        rateLimits: this.options.ec2RateLimits,
       }),
       FakeSsm.start({ now, runnerRole: { parameterPath: `/${PREFIX}/jit/`, roleName: `${PREFIX}-runner` } }),
       FakeSqs.start({ now }),

@@ -4,13 +4,14 @@ import {
   type CreateFleetCommandInput,
   CreateTagsCommand,
   DescribeInstancesCommand,
+  type DescribeInstancesCommandInput,
   DescribeLaunchTemplatesCommand,
   EC2Client,
   paginateDescribeInstances,
   TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type FakeEc2 as Ec2, FakeEc2, type FakeInstance } from "./ec2.ts";
+import { EC2_RATE_LIMITS, type FakeEc2 as Ec2, FakeEc2, type FakeInstance } from "./ec2.ts";
 
 const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
 
@@ -395,5 +396,179 @@ describe("FakeEc2", () => {
       expect(terminated).toEqual([id]);
       expect(fake.running()).toBe(0);
     });
+  });
+});
+
+describe("FakeEc2 rateLimits", () => {
+  let fake: Ec2;
+  let ec2: EC2Client;
+  let clock: number;
+
+  beforeEach(async () => {
+    clock = Date.parse("2026-01-01T00:00:00Z");
+    fake = await FakeEc2.start({ now: () => clock, rateLimits: true });
+    // One attempt: the SDK would otherwise retry RequestLimitExceeded itself.
+    ec2 = new EC2Client({ region: "us-east-1", credentials, endpoint: fake.url, maxAttempts: 1 });
+  });
+
+  afterEach(async () => {
+    ec2.destroy();
+    await fake.close();
+  });
+
+  const createFleet = (count = 1) =>
+    ec2.send(new CreateFleetCommand(fleet(count, "spot"))).then(
+      () => "ok",
+      (e: { name?: string; $metadata?: { httpStatusCode?: number } }) =>
+        `${e.name} ${e.$metadata?.httpStatusCode}`,
+    );
+
+  async function burst(n: number, call: () => Promise<string>): Promise<string[]> {
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push(await call());
+    return out;
+  }
+
+  it("allows a mutating action's bucket of 50 CreateFleet calls, then answers RequestLimitExceeded with 503", async () => {
+    const answers = await burst(51, () => createFleet());
+
+    expect(answers.slice(0, 50).every((a) => a === "ok")).toBe(true);
+    expect(answers[50]).toBe("RequestLimitExceeded 503");
+    expect(fake.instances()).toHaveLength(50);
+    expect(fake.throttled.map((c) => c.operation)).toEqual(["CreateFleet"]);
+  });
+
+  it("refills CreateFleet at 5 tokens a second of the fake's clock, never above the bucket's size", async () => {
+    await burst(50, () => createFleet());
+
+    clock += 999; // 4.995 tokens: still not 5
+    const afterAlmostOne = await burst(5, () => createFleet());
+    clock += 60_000; // would be 300 tokens; the bucket holds 50
+    const afterAMinute = await burst(51, () => createFleet());
+
+    expect(afterAlmostOne).toEqual(["ok", "ok", "ok", "ok", "RequestLimitExceeded 503"]);
+    expect(fake.rateLimitHeadroom()).toEqual({
+      CreateFleet: { capacity: 50, lowest: 0 },
+      "instances launched": { capacity: 1000, lowest: 947 }, // 950, refilled by 2 in 999 ms, then 4 more
+    });
+    expect(afterAMinute.filter((a) => a === "ok")).toHaveLength(50);
+    expect(afterAMinute[50]).toBe("RequestLimitExceeded 503");
+  });
+
+  it("throttles each action on its own bucket: an empty CreateFleet bucket leaves DescribeInstances alone", async () => {
+    await burst(51, () => createFleet());
+
+    const out = await ec2.send(
+      new DescribeInstancesCommand({ Filters: [{ Name: "tag:skiff:pool", Values: ["ci"] }] }),
+    );
+
+    expect(out.Reservations?.flatMap((r) => r.Instances ?? [])).toHaveLength(50);
+  });
+
+  it("gives an unfiltered, unpaginated DescribeInstances the smaller bucket of 50, and a filtered one 100", async () => {
+    const describe = (input: DescribeInstancesCommandInput) => () =>
+      ec2.send(new DescribeInstancesCommand(input)).then(
+        () => "ok",
+        (e: { name?: string }) => String(e.name),
+      );
+
+    const unfiltered = await burst(51, describe({}));
+    const paginated = await burst(1, describe({ MaxResults: 5 })); // the standard bucket: 99 left
+    const filtered = await burst(
+      100,
+      describe({ Filters: [{ Name: "instance-state-name", Values: ["running"] }] }),
+    );
+
+    expect(unfiltered.indexOf("RequestLimitExceeded")).toBe(50);
+    expect(paginated).toEqual(["ok"]);
+    expect(filtered.indexOf("RequestLimitExceeded")).toBe(99);
+  });
+
+  it("launches at most 1,000 instances at once, then 2 a second: the resource bucket counts instances, not calls", async () => {
+    const first = await burst(4, () => createFleet(250));
+    const over = await createFleet(1);
+    clock += 1000;
+    const two = await createFleet(2);
+    const three = await createFleet(1);
+
+    expect(first).toEqual(["ok", "ok", "ok", "ok"]);
+    expect(over).toBe("RequestLimitExceeded 503");
+    expect(two).toBe("ok");
+    expect(three).toBe("RequestLimitExceeded 503");
+    expect(fake.instances()).toHaveLength(1002);
+  });
+
+  it("charges the launch bucket only what a partial fleet launched", async () => {
+    fake.setCapacity({ spot: { "m7i.large": 300, "m6i.large": 0 } });
+
+    const partial = await createFleet(1000); // launches 300: 700 tokens left
+    fake.setCapacity({});
+    const rest = await createFleet(700);
+    const over = await createFleet(1);
+
+    expect([partial, rest, over]).toEqual(["ok", "ok", "RequestLimitExceeded 503"]);
+    expect(fake.instances()).toHaveLength(1000);
+  });
+
+  it("terminates at most 1,000 instances at once on the resource bucket, refilled at 20 a second", async () => {
+    const limits = { ...EC2_RATE_LIMITS, instancesLaunched: { capacity: 2000, refillPerSecond: 2 } };
+    await fake.close();
+    fake = await FakeEc2.start({ now: () => clock, rateLimits: limits });
+    ec2.destroy();
+    ec2 = new EC2Client({ region: "us-east-1", credentials, endpoint: fake.url, maxAttempts: 1 });
+    await burst(2, () => createFleet(505));
+    const ids = fake.instances().map((i) => i.instanceId);
+    const terminate = (from: number, to: number) => () =>
+      ec2.send(new TerminateInstancesCommand({ InstanceIds: ids.slice(from, to) })).then(
+        () => "ok",
+        (e: { name?: string }) => String(e.name),
+      );
+
+    const thousand = await terminate(0, 1000)();
+    const more = await terminate(1000, 1001)();
+    clock += 500;
+    const ten = await terminate(1000, 1010)();
+
+    expect([thousand, more, ten]).toEqual(["ok", "RequestLimitExceeded", "ok"]);
+    expect(fake.instances({ state: "terminated" })).toHaveLength(1010);
+  });
+
+  it("lets the SDK's own retries through once the bucket has refilled", async () => {
+    await burst(50, () => createFleet());
+    const retrying = new EC2Client({ region: "us-east-1", credentials, endpoint: fake.url, maxAttempts: 3 });
+    // Time passes only once the first attempt was refused: then a token every 200 ms of the fake's clock.
+    const advancing = setInterval(() => {
+      if (fake.throttled.length > 0) clock += 200;
+    }, 20);
+
+    try {
+      const out = await retrying.send(new CreateFleetCommand(fleet(1, "spot")));
+
+      expect(out.Instances?.[0]?.InstanceIds).toHaveLength(1);
+      expect(fake.throttled.length).toBeGreaterThanOrEqual(1);
+      expect(fake.instances()).toHaveLength(51);
+    } finally {
+      clearInterval(advancing);
+      retrying.destroy();
+    }
+  });
+
+  it("is off by default: a burst of 200 CreateFleet calls all launch", async () => {
+    const unlimited = await FakeEc2.start({ now: () => clock });
+    const client = new EC2Client({
+      region: "us-east-1",
+      credentials,
+      endpoint: unlimited.url,
+      maxAttempts: 1,
+    });
+    try {
+      for (let i = 0; i < 200; i++) await client.send(new CreateFleetCommand(fleet(1, "spot")));
+
+      expect(unlimited.instances()).toHaveLength(200);
+      expect(unlimited.throttled).toEqual([]);
+    } finally {
+      client.destroy();
+      await unlimited.close();
+    }
   });
 });

@@ -78,10 +78,130 @@ export interface FakeEc2Options {
    */
   subnets?: Record<string, string>;
   capacity?: Capacity;
+  /**
+   * EC2's per-account API throttling (see EC2_RATE_LIMITS), on the fake's clock: `true` for the
+   * documented defaults, or a table. Off by default.
+   */
+  rateLimits?: boolean | Ec2RateLimits;
   port?: number;
 }
 
 type Params = Record<string, string>;
+
+/** A token bucket: holds at most `capacity` tokens and gains `refillPerSecond` a second. */
+export interface BucketSize {
+  capacity: number;
+  refillPerSecond: number;
+}
+
+/**
+ * EC2's API throttling: one request bucket per action (sized by the action's category, or by its own
+ * row), and resource buckets that count the instances a call launches or terminates. A call over
+ * either answers `RequestLimitExceeded` (503). Buckets start full.
+ */
+export interface Ec2RateLimits {
+  /** Request buckets by category: `Describe*` (and `List*`, `Search*`, `Get*`), and every other action. */
+  nonMutating: BucketSize;
+  /** DescribeInstances with neither a filter nor pagination (`MaxResults`/`NextToken`) draws from this smaller bucket instead. */
+  unfilteredNonMutating: BucketSize;
+  mutating: BucketSize;
+  /** Actions with a row of their own ("uncategorized actions"). */
+  actions: Record<string, BucketSize>;
+  /** Instances launched (RunInstances, CreateFleet) and terminated (TerminateInstances). */
+  instancesLaunched: BucketSize;
+  instancesTerminated: BucketSize;
+}
+
+/**
+ * The documented defaults, from the EC2 Developer Guide page "Request throttling for the Amazon EC2
+ * API" (tables "Request token bucket sizes and refill rates" and "Resource token bucket sizes and
+ * refill rates"). CreateFleet has no row of its own, so it is a mutating action (50, 5 a second).
+ * The page gives a resource bucket for RunInstances (1000 instances, 2 a second) and names no other
+ * launch action; the fake charges the instances a CreateFleet launches to that bucket too, since both
+ * launch the account's instances.
+ */
+export const EC2_RATE_LIMITS: Readonly<Ec2RateLimits> = {
+  nonMutating: { capacity: 100, refillPerSecond: 20 },
+  unfilteredNonMutating: { capacity: 50, refillPerSecond: 10 },
+  mutating: { capacity: 50, refillPerSecond: 5 },
+  actions: {
+    CreateTags: { capacity: 100, refillPerSecond: 10 },
+    RunInstances: { capacity: 5, refillPerSecond: 2 },
+    TerminateInstances: { capacity: 100, refillPerSecond: 5 },
+  },
+  instancesLaunched: { capacity: 1000, refillPerSecond: 2 },
+  instancesTerminated: { capacity: 1000, refillPerSecond: 20 },
+};
+
+/** A token bucket on a clock; tokens accrue continuously (a fraction at a time) up to the capacity. */
+class TokenBucket {
+  #tokens: number;
+  #at: number;
+  /** The fewest tokens it held after a call took some. */
+  lowest: number;
+
+  constructor(
+    readonly size: BucketSize,
+    readonly now: () => number,
+  ) {
+    this.#tokens = size.capacity;
+    this.#at = now();
+    this.lowest = size.capacity;
+  }
+
+  /** Tokens now, after refilling for the time since the last look. */
+  available(): number {
+    const now = this.now();
+    const elapsed = Math.max(0, now - this.#at) / 1000;
+    this.#tokens = Math.min(this.size.capacity, this.#tokens + elapsed * this.size.refillPerSecond);
+    this.#at = now;
+    return this.#tokens;
+  }
+
+  /** Takes `n` tokens if the bucket holds them; a refused call takes none. */
+  take(n = 1): boolean {
+    if (this.available() < n) return false;
+    this.#tokens -= n;
+    this.lowest = Math.min(this.lowest, this.#tokens);
+    return true;
+  }
+
+  /** Takes `n` tokens that a check already allowed (what a call used, which may be less than it asked). */
+  spend(n: number): void {
+    this.available();
+    this.#tokens = Math.max(0, this.#tokens - n);
+    this.lowest = Math.min(this.lowest, this.#tokens);
+  }
+}
+
+/** The request bucket a call draws from, by EC2's categories. */
+function requestBucket(limits: Ec2RateLimits, action: string, params: Params): [string, BucketSize] {
+  const own = limits.actions[action];
+  if (own) return [action, own];
+  if (/^(Describe|List|Search|Get)/.test(action)) {
+    const unfiltered =
+      UNFILTERED_BUCKET_ACTIONS.has(action) &&
+      indexes(params, "Filter").length === 0 &&
+      params.MaxResults === undefined &&
+      params.NextToken === undefined;
+    return unfiltered
+      ? [`${action} (unfiltered)`, limits.unfilteredNonMutating]
+      : [action, limits.nonMutating];
+  }
+  return [action, limits.mutating];
+}
+
+/** The describes that draw from the smaller bucket when neither filtered nor paginated. */
+const UNFILTERED_BUCKET_ACTIONS = new Set([
+  "DescribeInstances",
+  "DescribeInstanceStatus",
+  "DescribeNetworkInterfaces",
+  "DescribeSecurityGroups",
+  "DescribeSnapshots",
+  "DescribeSpotInstanceRequests",
+  "DescribeVolumes",
+]);
+
 type InstanceListener = (instance: FakeInstance) => void;
 
 class Ec2Error extends Error {
@@ -91,6 +211,17 @@ class Ec2Error extends Error {
     readonly status = 400,
   ) {
     super(message);
+  }
+}
+
+/** RequestLimitExceeded from a rate limit, worded as EC2 words it. */
+class RateLimited extends Ec2Error {
+  constructor(action: string, kind: "request" | "resource") {
+    super(
+      "RequestLimitExceeded",
+      `Request limit exceeded. Account 000000000000 has been throttled on ec2:${action} because it exceeded its ${kind} rate limit.`,
+      503,
+    );
   }
 }
 
@@ -122,6 +253,8 @@ interface Override {
  */
 export class FakeEc2 {
   readonly calls: Call<Params>[] = [];
+  /** Calls refused with RequestLimitExceeded by the rate limits (not the ones `failNext` injected). */
+  readonly throttled: Call<Params>[] = [];
   readonly #instances = new Map<string, FakeInstance>();
   readonly #faults = new FaultQueue<Ec2Error>();
   readonly #ids = new Counter();
@@ -139,6 +272,11 @@ export class FakeEc2 {
   readonly #strictSubnets: boolean;
   /** CreateFleet answers by ClientToken: the same token and request get the same answer, launching nothing. */
   readonly #fleetsByToken = new Map<string, { request: string; body: string }>();
+  readonly #rateLimits: Ec2RateLimits | undefined;
+  /** Request buckets by action (and `<action> (unfiltered)`), made on first use. */
+  readonly #requestBuckets = new Map<string, TokenBucket>();
+  #launchedBucket: TokenBucket | undefined;
+  #terminatedBucket: TokenBucket | undefined;
 
   #server: Listener | undefined;
 
@@ -148,6 +286,11 @@ export class FakeEc2 {
     this.#launchTemplateIds = options.launchTemplateIds ? new Set(options.launchTemplateIds) : undefined;
     this.#subnets = options.subnets ?? {};
     this.#strictSubnets = options.subnets !== undefined;
+    this.#rateLimits = options.rateLimits === true ? EC2_RATE_LIMITS : options.rateLimits || undefined;
+    if (this.#rateLimits) {
+      this.#launchedBucket = new TokenBucket(this.#rateLimits.instancesLaunched, this.#now);
+      this.#terminatedBucket = new TokenBucket(this.#rateLimits.instancesTerminated, this.#now);
+    }
   }
 
   static async start(options: FakeEc2Options = {}): Promise<FakeEc2> {
@@ -200,12 +343,12 @@ export class FakeEc2 {
     return [...this.#instances.values()]
       .filter((i) => (filter.state ? i.state === filter.state : true))
       .filter((i) => (filter.lifecycle ? i.lifecycle === filter.lifecycle : true))
-      .map((i) => structuredClone(i));
+      .map(copy);
   }
 
   instance(id: string): FakeInstance | undefined {
     const instance = this.#instances.get(id);
-    return instance ? structuredClone(instance) : undefined;
+    return instance ? copy(instance) : undefined;
   }
 
   /** Instances that are pending or running. */
@@ -232,6 +375,26 @@ export class FakeEc2 {
     return this.#subscribe("state", listener);
   }
 
+  /**
+   * With rateLimits, each bucket a call has used: its capacity and the fewest tokens it held after a
+   * call (0 or near it: the limit was reached). Request buckets by action (`DescribeInstances
+   * (unfiltered)` for the smaller one), resource buckets as `instances launched` / `instances terminated`.
+   */
+  rateLimitHeadroom(): Record<string, { capacity: number; lowest: number }> {
+    const buckets: [string, TokenBucket | undefined][] = [
+      ...this.#requestBuckets,
+      ["instances launched", this.#launchedBucket],
+      ["instances terminated", this.#terminatedBucket],
+    ];
+    const used = buckets.filter(
+      (entry): entry is [string, TokenBucket] =>
+        entry[1] !== undefined && entry[1].lowest < entry[1].size.capacity,
+    );
+    return Object.fromEntries(
+      used.map(([name, b]) => [name, { capacity: b.size.capacity, lowest: Math.floor(b.lowest) }]),
+    );
+  }
+
   callCount(operation: string): number {
     return this.calls.filter((c) => c.operation === operation).length;
   }
@@ -245,7 +408,7 @@ export class FakeEc2 {
   }
 
   #emit(kind: "launch" | "terminate" | "state", instance: FakeInstance): void {
-    for (const listener of this.#listeners[kind]) listener(structuredClone(instance));
+    for (const listener of this.#listeners[kind]) listener(copy(instance));
   }
 
   #transition(instance: FakeInstance, state: InstanceStateName): void {
@@ -259,10 +422,12 @@ export class FakeEc2 {
     const params = Object.fromEntries(new URLSearchParams(request.body));
     const action = params.Action ?? "";
     const requestId = `req-${this.#ids.next()}`;
-    this.calls.push({ operation: action, params, at: this.#now() });
+    const call = { operation: action, params, at: this.#now() };
+    this.calls.push(call);
     try {
       const fault = this.#faults.take(action);
       if (fault) throw fault;
+      this.#throttle(action, params);
       const body = this.#dispatch(action, params);
       return {
         status: 200,
@@ -271,12 +436,30 @@ export class FakeEc2 {
       };
     } catch (error) {
       const e = error instanceof Ec2Error ? error : new Ec2Error("InternalError", String(error), 500);
+      if (e instanceof RateLimited) this.throttled.push(call);
       return {
         status: e.status,
         headers: { "content-type": "text/xml;charset=UTF-8" },
         body: `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${escapeXml(e.code)}</Code><Message>${escapeXml(e.message)}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`,
       };
     }
+  }
+
+  /** The call's request bucket: a token, or RequestLimitExceeded. */
+  #throttle(action: string, params: Params): void {
+    if (!this.#rateLimits) return;
+    const [key, size] = requestBucket(this.#rateLimits, action, params);
+    let bucket = this.#requestBuckets.get(key);
+    if (!bucket) {
+      bucket = new TokenBucket(size, this.#now);
+      this.#requestBuckets.set(key, bucket);
+    }
+    if (!bucket.take()) throw new RateLimited(action, "request");
+  }
+
+  /** Whether a resource bucket holds `n` tokens; RequestLimitExceeded if not. */
+  #checkResources(bucket: TokenBucket | undefined, action: string, n: number): void {
+    if (bucket && bucket.available() < n) throw new RateLimited(action, "resource");
   }
 
   #dispatch(action: string, params: Params): string {
@@ -318,7 +501,15 @@ export class FakeEc2 {
       }
       if (seen) return seen.body;
     }
+    // The whole target must fit in the launch bucket; it is charged what was launched.
+    this.#checkResources(
+      this.#launchedBucket,
+      "CreateFleet",
+      Number(params["TargetCapacitySpecification.TotalTargetCapacity"] ?? 0),
+    );
+    const before = this.#instances.size;
     const body = this.#launchFleet(params);
+    this.#launchedBucket?.spend(this.#instances.size - before);
     if (token !== undefined) this.#fleetsByToken.set(token, { request, body });
     return body;
   }
@@ -549,6 +740,8 @@ export class FakeEc2 {
   #terminateInstances(params: Params): string {
     const ids = indexes(params, "InstanceId").map((i) => params[`InstanceId.${i}`] ?? "");
     const instances = ids.map((id) => this.#require(id));
+    this.#checkResources(this.#terminatedBucket, "TerminateInstances", instances.length);
+    this.#terminatedBucket?.spend(instances.length);
     const changes = instances.map((instance) => {
       const previous = instance.state;
       this.#transition(instance, "terminated");
@@ -630,6 +823,14 @@ export class FakeEc2 {
     if (!instance) throw new Ec2Error("InvalidInstanceID.NotFound", `The instance ID '${id}' does not exist`);
     return instance;
   }
+}
+
+/**
+ * A copy a caller may keep or change: every field is a primitive but the tags. (structuredClone did
+ * the same at several times the cost, and the harness copies every instance at every launch.)
+ */
+function copy(instance: FakeInstance): FakeInstance {
+  return { ...instance, tags: { ...instance.tags } };
 }
 
 function isLive(state: InstanceStateName): boolean {

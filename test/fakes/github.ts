@@ -807,12 +807,15 @@ export class FakeGitHub {
    */
   async #assign(): Promise<void> {
     const deliveries: Promise<void>[] = [];
+    // The idle runners, found once: with a thousand jobs queued and a thousand runners, a scan of
+    // every runner per job on every assignment made the fake the slowest part of a burst.
+    const idle = [...this.#runners.values()].filter((r) => r.status === "online" && r.jobId === null);
     for (const job of this.#jobs.values()) {
+      if (idle.length === 0) break;
       if (job.status !== "queued") continue;
       const wanted = job.labels.map((l) => l.toLowerCase());
-      const runner = [...this.#runners.values()].find(
+      const runner = idle.find(
         (r) =>
-          r.status === "online" &&
           r.jobId === null &&
           (r.scope === `${job.owner}/${job.repo}` ||
             (r.scope === job.owner &&
@@ -820,6 +823,7 @@ export class FakeGitHub {
           wanted.every((l) => r.labels.some((have) => have.toLowerCase() === l)),
       );
       if (!runner) continue;
+      idle.splice(idle.indexOf(runner), 1);
       runner.jobId = job.id;
       runner.busy = true;
       job.status = "in_progress";
