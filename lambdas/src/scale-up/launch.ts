@@ -54,10 +54,14 @@ export async function launchPlan(plan: LaunchPlan, deps: ScaleUpDeps, returned: 
     const detail = { pool: pool.name, jobIds, errors: summarize(errors) };
     if (kind === "permanent")
       deps.log.error("launch failed permanently; jobs go to the DLQ after retries", detail);
-    else deps.log.warn("no capacity for some jobs; they return to the queue", detail);
+    else if (kind === "throttled")
+      deps.log.warn("launch throttled by the API's rate limit; jobs wait in the queue", detail);
+    else deps.log.warn("no capacity for some jobs; they wait in the queue", detail);
     for (const planned of unbound) {
       await deps.state.jobs.transition(planned.job.jobId, "returned", {}, { now: deps.now() });
-      returned.push({ planned, kind });
+      // A rate limit clears by itself, as capacity comes back: the job waits in the queue
+      // without spending receives, so a long burst does not send it to the DLQ.
+      returned.push({ planned, kind: kind === "permanent" ? "permanent" : "capacity" });
     }
   }
 
@@ -86,10 +90,11 @@ async function launch(plan: LaunchPlan, jobs: PlannedJob[], target: LaunchTarget
   if (
     shortfall > 0 &&
     plan.fallback &&
-    (kind !== "permanent" || errors.every((e) => target.refusesSpotOnly(e)))
+    (kind === "capacity" || (kind === "permanent" && errors.every((e) => target.refusesSpotOnly(e))))
   ) {
     // No spot capacity, or a refusal of spot itself (no spot service-linked role yet, a
     // spot quota): on-demand may still launch, and only its answer decides what follows.
+    // Not on a rate limit: it says nothing of spot, and on-demand would spend the same rate.
     const spot = errors.splice(0);
     deps.metrics.count("SpotFallbacks", { name: "Pool", value: plan.pool.name }, shortfall);
     const detail = { pool: plan.pool.name, shortfall, errors: summarize(spot) };
@@ -192,10 +197,14 @@ async function register(
         error: errorMessage(terminateError),
       });
     });
-    // An instance is stopping: it keeps the slot until EC2 says it is down (a task's stop is
-    // not followed by events skiff handles yet, so its slot goes back now).
-    const keepOn = pool.target === "ec2" ? [instance.instanceId] : [];
-    await deps.state.jobs.transition(job.jobId, "returned", {}, { now: deps.now(), keepOn });
+    // It is stopping: it keeps the slot until EC2 or ECS says it is down (the lifecycle
+    // releases it then, or the reconcile when it finds the runner gone).
+    await deps.state.jobs.transition(
+      job.jobId,
+      "returned",
+      {},
+      { now: deps.now(), keepOn: [instance.instanceId] },
+    );
     // A runner group that does not exist will not exist on the next delivery either.
     returned.push({ planned, kind: error instanceof RunnerGroupMissing ? "permanent" : "throttled" });
   }

@@ -171,7 +171,7 @@ describe("scaleUp(records, deps) for a Fargate pool, over the wire", () => {
     expect(world.ecs.live()).toBe(1);
   });
 
-  it("returns the job for a later try when throttling outlasts the retries, holding no slot", async () => {
+  it("puts the job back to wait when throttling outlasts the retries, holding no slot and trying no fallback", async () => {
     // Prepare
     world = await startWorld({ pools: [fargatePool] });
     world.ecs.failNext("RunTask", "ThrottlingException", undefined, undefined, 4);
@@ -180,12 +180,14 @@ describe("scaleUp(records, deps) for a Fargate pool, over the wire", () => {
     // Act
     const result = await scaleUp(world.receive(10), world.deps);
 
-    // Assess: as EC2 spot does, a throttled Spot call tries on-demand once (each call with the SDK's
-    // two attempts); then the message comes back after a back-off.
-    expect(failedIds(result)).toHaveLength(1);
-    expect(providers()).toEqual(["FARGATE_SPOT", "FARGATE_SPOT", "FARGATE", "FARGATE"]);
+    // Assess: a rate limit says nothing about Spot capacity, so FARGATE is not tried (its call
+    // would spend the same rate); the job waits in the queue as a new message, spending no receive.
+    expect(failedIds(result)).toEqual([]);
+    expect(providers()).toEqual(["FARGATE_SPOT", "FARGATE_SPOT"]);
     expect(world.metrics.get("LaunchErrors|Kind=throttled")).toBe(1);
-    expect(world.sqs.calls.some((c) => c.operation === "ChangeMessageVisibility")).toBe(true);
+    expect(world.metrics.get("SpotFallbacks|Pool=small")).toBe(0);
+    expect(world.sqs.calls.some((c) => c.operation === "ChangeMessageVisibility")).toBe(false);
+    expect(world.sqs.calls.filter((c) => c.operation === "SendMessage")).toHaveLength(1);
     expect(await world.db.state.jobs.get(job.jobId)).toMatchObject({ status: "pending", holdsSlot: false });
     expect(await world.db.state.pools.active("small")).toBe(0);
   });
@@ -210,7 +212,7 @@ describe("scaleUp(records, deps) for a Fargate pool, over the wire", () => {
     expect(world.ssm.names()).toHaveLength(0);
   });
 
-  it("stops the task and releases its slot when JIT registration fails", async () => {
+  it("stops the task when JIT registration fails; the slot stays with it until ECS reports it stopped", async () => {
     // Prepare
     world = await startWorld({ pools: [fargatePool] });
     world.github.failNext(JIT_ROUTE, 422, { message: "Validation Failed" });
@@ -224,7 +226,12 @@ describe("scaleUp(records, deps) for a Fargate pool, over the wire", () => {
     expect(world.ecs.callCount("StopTask")).toBe(1);
     expect(world.ecs.tasks({ stopped: true })).toHaveLength(1);
     expect(world.ecs.live()).toBe(1);
-    expect(await world.db.state.pools.active("small")).toBe(1);
+    // A task counts against max_runners until it is down: the lifecycle releases its slot on
+    // the STOPPED event (lambdas/test/lifecycle/tasks.test.ts), the reconcile if that is lost.
+    const stopped = world.ecs.tasks({ stopped: true })[0]?.taskArn ?? "";
+    const item = await world.db.state.instances.get(stopped.slice(stopped.lastIndexOf("/") + 1));
+    expect(item).toMatchObject({ holdsSlot: true });
+    expect(await world.db.state.pools.active("small")).toBe(2);
     expect(world.ssm.names()).toHaveLength(1);
   });
 });

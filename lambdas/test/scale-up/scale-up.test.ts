@@ -109,6 +109,24 @@ describe("scaleUp(records, deps) over the wire", () => {
     expect(world.metrics.get("SpotFallbacks|Pool=ci")).toBe(4);
   });
 
+  it("does not fall back to on-demand on EC2's rate limit: the jobs wait in the queue, spending no receive", async () => {
+    world = await startWorld();
+    world.ec2.failNext("CreateFleet", "RequestLimitExceeded", "Request limit exceeded.", 503, 4);
+    const jobs = await Promise.all(Array.from({ length: 2 }, () => world.queueJob()));
+
+    const result = await scaleUp(world.receive(10), world.deps);
+
+    expect(failedIds(result)).toEqual([]);
+    expect(world.ec2.instances({ lifecycle: "on-demand" })).toHaveLength(0);
+    expect(world.metrics.get("SpotFallbacks|Pool=ci")).toBe(0);
+    expect(world.metrics.get("LaunchErrors|Kind=throttled")).toBe(2);
+    expect(world.sqs.calls.filter((c) => c.operation === "SendMessage")).toHaveLength(2);
+    for (const job of jobs)
+      expect(await world.db.state.jobs.get(job.jobId)).toMatchObject({ status: "pending", holdsSlot: false });
+    expect(await world.db.state.pools.active("ci")).toBe(0);
+    expect(world.log.entries.some((e) => e.level === "warn" && /throttled/.test(e.message))).toBe(true);
+  });
+
   it("falls back to on-demand when spot itself is refused (no spot service-linked role on a new account)", async () => {
     world = await startWorld();
     world.ec2.failNext(
