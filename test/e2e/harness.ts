@@ -10,10 +10,12 @@ import {
   awsEnvironment,
   DEFAULT_RUNNER_GROUP,
   FakeEc2,
+  FakeEcs,
   FakeGitHub,
   type FakeInstance,
   FakeSqs,
   FakeSsm,
+  type FakeTask,
   type WebhookDelivery,
 } from "../fakes/index.ts";
 import POOL_FIXTURE from "../fixtures/pools.json" with { type: "json" };
@@ -22,6 +24,7 @@ import { FastClock } from "./clock.ts";
 import { type InstanceEvent, SimulatedInstance } from "./instances.ts";
 import { type InvokeResult, LambdaFunction, type LogLine } from "./lambda.ts";
 import { distDir, e2eFile } from "./paths.ts";
+import { SimulatedTask } from "./tasks.ts";
 import { unzipBundles } from "./unzip.ts";
 
 export const FUNCTIONS = ["webhook", "scale-up", "lifecycle", "scale-down"] as const;
@@ -45,6 +48,13 @@ const SUBNETS: Record<string, string> = {
   "subnet-0bbbbbbbbbbbbbbb2": `${REGION}b`,
 };
 const launchTemplateId = (poolIndex: number) => `lt-0${String(poolIndex + 1).padStart(16, "0")}`;
+/** The ECS cluster of skiff's Fargate pools (modules/fargate-cluster), and each pool's task definition. */
+const CLUSTER = `${PREFIX}-runners`;
+const taskDefinition = (pool: string) => `${PREFIX}-${pool}-runner:1`;
+/** The unique id of the Fargate pools' task role: its tasks' `aws:userid` is `<id>:<task-id>`. */
+const TASK_ROLE_ID = "AROA3XFRBF23EXAMPLE1";
+/** Each Fargate pool's task size (1 vCPU, 2 GiB). */
+const TASK_SIZE = { cpu: 1024, memory: 2048 };
 export const ORG_RUNNER_GROUP = {
   id: 3,
   name: "skiff",
@@ -55,9 +65,12 @@ export const ORG_RUNNER_GROUP = {
 export interface PoolSpec {
   name: string;
   labels: string[];
+  /** EC2 instances (default) or ECS tasks on Fargate (FARGATE_SPOT for spot, FARGATE for on-demand). */
+  target?: "ec2" | "fargate";
   architecture?: "x64" | "arm64";
   capacityType?: "spot" | "on-demand";
-  instanceTypes: string[];
+  /** EC2 pools only. */
+  instanceTypes?: string[];
   maxRunners: number;
   runnerLevel?: "org" | "repo";
   /** Default: 1 (Default) for repository runners, ORG_RUNNER_GROUP for organization runners. */
@@ -84,6 +97,11 @@ export interface HarnessOptions {
   maxReceiveCount?: number;
   /** Virtual seconds from launch to bootstrap: [min, max], uniformly. Default [8, 15]. */
   bootSeconds?: [number, number];
+  /**
+   * Virtual seconds from RunTask until a Fargate task's container starts (RUNNING): [min, max],
+   * uniformly. Default [20, 40] (ENI attachment and image pull).
+   */
+  taskStartSeconds?: [number, number];
   /** Virtual seconds a job runs: [min, max], uniformly, unless set per job. Default [20, 60]. */
   jobSeconds?: [number, number];
   /** Extra environment per function (e.g. a shorter grace). */
@@ -117,10 +135,14 @@ export interface JobTrace {
   conclusion?: string;
 }
 
+/** An EC2 instance or, for a Fargate pool, an ECS task (its `instanceId` is the task id). */
 export interface InstanceTrace {
   instanceId: string;
+  target: "ec2" | "fargate";
   pool: string;
+  /** spot or on-demand (a task: FARGATE_SPOT or FARGATE). */
   lifecycle: string;
+  /** A task: `fargate-<cpu>-<memory>`. */
   instanceType: string;
   launchedAt: number;
   /** The job scale-up launched it for (its "runner launched" log; the demo's timeline only). */
@@ -152,6 +174,8 @@ export interface Verdict {
 }
 
 const LIVE = new Set(["pending", "running"]);
+/** A task counts against max_runners as a pending or running instance does, until it starts down. */
+const TASK_LIVE = new Set(["PROVISIONING", "PENDING", "ACTIVATING", "RUNNING"]);
 const NOT_GONE = new Set(["pending", "running", "shutting-down", "stopping", "stopped"]);
 
 function seeded(seed: number): () => number {
@@ -174,6 +198,7 @@ export class Harness {
   readonly prefix = PREFIX;
   readonly random: () => number;
   ec2!: FakeEc2;
+  ecs!: FakeEcs;
   ssm!: FakeSsm;
   sqs!: FakeSqs;
   github!: FakeGitHub;
@@ -182,6 +207,8 @@ export class Harness {
   readonly jobs = new Map<number, JobTrace>();
   readonly instances = new Map<string, InstanceTrace>();
   readonly sims = new Map<string, SimulatedInstance>();
+  /** The simulated Fargate tasks, by task id. */
+  readonly taskSims = new Map<string, SimulatedTask>();
   readonly logs: LogLine[] = [];
   /** Everything each function wrote (stdout and stderr, JSON or not), by "function#container stream". */
   readonly output = new Map<string, string[]>();
@@ -192,7 +219,7 @@ export class Harness {
   readonly jobDurations = new Map<number, number>();
   /** Webhook deliveries: how many copies reach the endpoint (0 drops it; GitHub records it failed). */
   copies: (delivery: WebhookDelivery) => number = () => 1;
-  /** Instances the test interrupts on purpose (their lost job is expected). */
+  /** Instances and tasks the test interrupts on purpose (their lost job is expected). */
   readonly interrupted = new Set<string>();
   readonly webhookUrl: string;
   readonly pools: Map<string, Required<PoolSpec>>;
@@ -220,6 +247,8 @@ export class Harness {
       options.pools.map((p) => [
         p.name,
         {
+          target: "ec2",
+          instanceTypes: [],
           architecture: "x64",
           capacityType: "spot",
           runnerLevel: "repo",
@@ -250,11 +279,21 @@ export class Harness {
   async #start(): Promise<void> {
     const now = this.clock.now;
     const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    [this.ec2, this.ssm, this.sqs] = await Promise.all([
+    const fargate = [...this.pools.values()].filter((p) => p.target === "fargate");
+    [this.ec2, this.ecs, this.ssm, this.sqs] = await Promise.all([
       FakeEc2.start({
         now,
         subnets: SUBNETS,
         launchTemplateIds: [...this.pools.keys()].map((_, i) => launchTemplateId(i)),
+      }),
+      // Tasks stop as on ECS: SIGTERM first, STOPPED once the container exits (SimulatedTask).
+      FakeEcs.start({
+        now,
+        region: REGION,
+        account: ACCOUNT,
+        clusters: [CLUSTER],
+        taskDefinitions: fargate.map((p) => taskDefinition(p.name)),
+        stopping: "by-test",
       }),
       FakeSsm.start({ now, runnerRole: { parameterPath: `/${PREFIX}/jit/`, roleName: `${PREFIX}-runner` } }),
       FakeSqs.start({ now }),
@@ -300,6 +339,8 @@ export class Harness {
     this.#dynamo = await startDynamo();
     this.ec2.onLaunch((instance) => this.#launched(instance));
     this.ec2.onStateChange((instance) => this.#stateChanged(instance));
+    this.ecs.onLaunch((task) => this.#taskLaunched(task));
+    this.ecs.onStateChange((task) => this.#taskChanged(task));
 
     const dirs = unzipBundles(distDir, FUNCTIONS);
     const env = this.#environment();
@@ -352,7 +393,7 @@ export class Harness {
   /** Each function's environment, as the Terraform modules set it. */
   #environment(): Record<FunctionName, Record<string, string>> {
     const aws = {
-      ...awsEnvironment({ ec2: this.ec2, ssm: this.ssm, sqs: this.sqs }),
+      ...awsEnvironment({ ec2: this.ec2, ecs: this.ecs, ssm: this.ssm, sqs: this.sqs }),
       AWS_ENDPOINT_URL_DYNAMODB: this.#dynamo.endpoint,
       AWS_REGION: REGION,
       POWERTOOLS_LOG_LEVEL: this.options.logLevel ?? "INFO",
@@ -361,16 +402,31 @@ export class Harness {
     // Every field of a pool comes from the fixture the module tests compare with what
     // modules/runners emits; a scenario overrides only what it is about.
     const template = POOL_FIXTURE.find((p) => p.name === "linux") as Record<string, unknown>;
+    const {
+      instanceTypes: _types,
+      launchTemplateId: _lt,
+      spotAllocationStrategy: _strategy,
+      ...common
+    } = template;
     const pools = [...this.pools.values()].map((p, i) => ({
-      ...template,
+      ...(p.target === "fargate"
+        ? {
+            ...common,
+            target: "fargate",
+            cluster: CLUSTER,
+            taskDefinition: taskDefinition(p.name),
+            securityGroupIds: ["sg-0aaaaaaaaaaaaaaa1"],
+            assignPublicIp: false,
+            ...TASK_SIZE,
+            taskRoleId: TASK_ROLE_ID,
+          }
+        : { ...template, instanceTypes: p.instanceTypes, launchTemplateId: launchTemplateId(i) }),
       name: p.name,
       labels: p.labels,
       architecture: p.architecture,
       capacityType: p.capacityType,
       onDemandFallback: true,
-      instanceTypes: p.instanceTypes,
       subnetIds: Object.keys(SUBNETS),
-      launchTemplateId: launchTemplateId(i),
       maxRunners: p.maxRunners,
       runnerLevel: p.runnerLevel,
       runnerGroupId: p.runnerGroupId,
@@ -600,41 +656,17 @@ export class Harness {
   }
 
   #launched(instance: FakeInstance): void {
-    const pool = instance.tags["skiff:pool"] ?? "";
-    this.instances.set(instance.instanceId, {
+    this.#runnerLaunched({
       instanceId: instance.instanceId,
-      pool,
+      target: "ec2",
+      pool: instance.tags["skiff:pool"] ?? "",
       lifecycle: instance.lifecycle,
       instanceType: instance.instanceType,
       launchedAt: instance.launchTime,
-      taggedJobs: taggedJobs(instance),
+      taggedJobs: taggedJobs(instance.tags),
       ...(instance.tags["skiff:warm"] === "true" ? { warm: true } : {}),
       events: [],
     });
-    // A warm runner is launched for no job: one launch per job concerns the others.
-    if (instance.tags["skiff:warm"] !== "true") {
-      if (!instance.tags["skiff:job-id"]) {
-        this.violations.push(`instance ${instance.instanceId} launched without a skiff:job-id tag`);
-      }
-      this.#checkOneLaunchPerJob(instance);
-    }
-    // The cap, sampled on every launch: instances of the pool that are pending or running.
-    const live = this.ec2.instances().filter((i) => i.tags["skiff:pool"] === pool && LIVE.has(i.state));
-    this.maxLive[pool] = Math.max(this.maxLive[pool] ?? 0, live.length);
-    const max = this.pools.get(pool)?.maxRunners;
-    if (max !== undefined && live.length > max) {
-      // Which instances, to tell a warm runner from a job's and how far each got.
-      const which = live.map((i) => {
-        const owner = i.tags["skiff:warm"] === "true" ? "warm" : `job ${i.tags["skiff:job-id"] ?? "?"}`;
-        const events = this.instances.get(i.instanceId)?.events.map((e) => e.kind) ?? [];
-        const running = this.sims.get(i.instanceId)?.jobId;
-        const job = running === undefined ? "" : `, runs ${running} (${this.github.job(running)?.status})`;
-        return `${i.instanceId} (${owner}, ${i.state}${events.length ? `: ${events.join(" ")}` : ""}${job})`;
-      });
-      this.violations.push(
-        `pool ${pool}: ${live.length} live instances at a launch, max_runners ${max}: ${which.join("; ")}`,
-      );
-    }
     if (this.#stopped) return;
     const sim = new SimulatedInstance(
       {
@@ -655,30 +687,108 @@ export class Harness {
     this.#track(sim.done);
   }
 
+  /** RunTask started a task: a runner like an instance, played by SimulatedTask. */
+  #taskLaunched(task: FakeTask): void {
+    this.#runnerLaunched({
+      instanceId: task.taskId,
+      target: "fargate",
+      pool: task.tags["skiff:pool"] ?? "",
+      lifecycle: task.capacityProvider === "FARGATE_SPOT" ? "spot" : "on-demand",
+      instanceType: `fargate-${TASK_SIZE.cpu}-${TASK_SIZE.memory}`,
+      launchedAt: task.createdAt,
+      taggedJobs: taggedJobs(task.tags),
+      events: [],
+    });
+    if (this.#stopped) return;
+    const sim = new SimulatedTask(
+      {
+        clock: this.clock,
+        ecs: this.ecs,
+        github: this.github,
+        ssmFor: (id) => this.#taskSsmFor(id),
+        prefix: PREFIX,
+        startSeconds: () => this.#uniform(this.options.taskStartSeconds ?? [20, 40]),
+        jobSeconds: (jobId) =>
+          this.jobDurations.get(jobId) ?? this.#uniform(this.options.jobSeconds ?? [20, 60]),
+        bootTimeoutSeconds: (p) => this.pools.get(p)?.bootTimeoutSeconds ?? 300,
+        note: (event) => this.#instanceEvent(event),
+      },
+      task,
+    );
+    this.taskSims.set(task.taskId, sim);
+    this.#track(sim.done);
+  }
+
+  /** What every launch is checked for, an instance's or a task's: its job tag, one launch per job, the cap. */
+  #runnerLaunched(trace: InstanceTrace): void {
+    const { pool, instanceId } = trace;
+    this.instances.set(instanceId, trace);
+    // A warm runner is launched for no job: one launch per job concerns the others.
+    if (!trace.warm) {
+      if (trace.taggedJobs.length === 0) {
+        this.violations.push(`${trace.target} runner ${instanceId} launched without a skiff:job-id tag`);
+      }
+      this.#checkOneLaunchPerJob(instanceId);
+    }
+    // The cap, sampled on every launch: the pool's pending or running instances and tasks.
+    const live = this.#liveRunners().filter((r) => r.pool === pool);
+    this.maxLive[pool] = Math.max(this.maxLive[pool] ?? 0, live.length);
+    const max = this.pools.get(pool)?.maxRunners;
+    if (max !== undefined && live.length > max) {
+      // Which runners, to tell a warm runner from a job's and how far each got.
+      const which = live.map((r) => {
+        const owner = r.tags["skiff:warm"] === "true" ? "warm" : `job ${r.tags["skiff:job-id"] ?? "?"}`;
+        const events = this.instances.get(r.id)?.events.map((e) => e.kind) ?? [];
+        const running = (this.sims.get(r.id) ?? this.taskSims.get(r.id))?.jobId;
+        const job = running === undefined ? "" : `, runs ${running} (${this.github.job(running)?.status})`;
+        return `${r.id} (${owner}, ${r.state}${events.length ? `: ${events.join(" ")}` : ""}${job})`;
+      });
+      this.violations.push(
+        `pool ${pool}: ${live.length} live runners at a launch, max_runners ${max}: ${which.join("; ")}`,
+      );
+    }
+  }
+
   /**
-   * Invariant 1, counted from EC2 at every launch: the live instances (pending or running) can be given
-   * to distinct jobs, each instance to a job its `skiff:job-id` tag names. One CreateFleet launches a
-   * batch's instances with the batch's job ids, so an instance is not bound to one job by its tag; a
-   * job with two live instances shows as more live instances than jobs they could be for. An instance
-   * whose runner started a job is that job's alone, or no tagged job's if GitHub gave it another one.
+   * The runners that count against max_runners now: EC2 instances pending or running, ECS tasks
+   * not yet on their way down (PROVISIONING … RUNNING, even once asked to stop: the container runs).
    */
-  #checkOneLaunchPerJob(launched: FakeInstance): void {
+  #liveRunners(): { id: string; pool: string; tags: Record<string, string>; state: string }[] {
+    const instances = this.ec2
+      .instances()
+      .filter((i) => LIVE.has(i.state))
+      .map((i) => ({ id: i.instanceId, pool: i.tags["skiff:pool"] ?? "", tags: i.tags, state: i.state }));
+    const tasks = this.ecs
+      .tasks({ stopped: false })
+      .filter((t) => TASK_LIVE.has(t.lastStatus))
+      .map((t) => ({ id: t.taskId, pool: t.tags["skiff:pool"] ?? "", tags: t.tags, state: t.lastStatus }));
+    return [...instances, ...tasks];
+  }
+
+  /**
+   * Invariant 1, counted from EC2 and ECS at every launch: the live instances and tasks can be given
+   * to distinct jobs, each to a job its `skiff:job-id` tag names. One CreateFleet (or RunTask) launches a
+   * batch's runners with the batch's job ids, so a runner is not bound to one job by its tag; a
+   * job with two live runners shows as more live runners than jobs they could be for. A runner
+   * that started a job is that job's alone, or no tagged job's if GitHub gave it another one.
+   */
+  #checkOneLaunchPerJob(launched: string): void {
     const claims: { instanceId: string; jobs: number[] }[] = [];
-    for (const i of this.ec2.instances()) {
-      if (!LIVE.has(i.state) || i.tags["skiff:warm"] === "true") continue; // warm runners are for no job
-      const trace = this.instances.get(i.instanceId);
-      const tagged = trace?.taggedJobs ?? taggedJobs(i);
+    for (const r of this.#liveRunners()) {
+      if (r.tags["skiff:warm"] === "true") continue; // warm runners are for no job
+      const trace = this.instances.get(r.id);
+      const tagged = trace?.taggedJobs ?? taggedJobs(r.tags);
       const started = trace?.events.find((e) => e.kind === "job-started");
       const jobs = started?.kind === "job-started" ? tagged.filter((j) => j === started.jobId) : tagged;
       if (started && jobs.length === 0) continue; // its runner took a job it was not launched for
-      claims.push({ instanceId: i.instanceId, jobs });
+      claims.push({ instanceId: r.id, jobs });
     }
     const unmatched = unmatchedClaims(claims).filter((c) => !this.#overLaunched.has(c.instanceId));
     if (unmatched.length === 0) return;
     for (const c of unmatched) this.#overLaunched.add(c.instanceId);
     const jobs = [...new Set(unmatched.flatMap((c) => c.jobs))].sort((a, b) => a - b);
     this.violations.push(
-      `one launch per job broken at the launch of ${launched.instanceId}: live instances ${unmatched
+      `one launch per job broken at the launch of ${launched}: live runners ${unmatched
         .map((c) => c.instanceId)
         .join(", ")} have no job of their own (tagged for jobs ${jobs.join(", ")})`,
     );
@@ -697,6 +807,47 @@ export class Harness {
       this.#instanceSsm.set(instanceId, client);
     }
     return client;
+  }
+
+  /** A task's SSM client: the task role's credentials as ECS delivers them to that task (FakeSsm). */
+  #taskSsmFor(taskId: string): SSMClient {
+    let client = this.#instanceSsm.get(taskId);
+    if (!client) {
+      client = new SSMClient({
+        endpoint: this.ssm.url,
+        region: REGION,
+        credentials: this.ssm.taskCredentials(TASK_ROLE_ID, taskId),
+        maxAttempts: 1,
+      });
+      this.#instanceSsm.set(taskId, client);
+    }
+    return client;
+  }
+
+  /**
+   * ECS changed a task. skiff's EventBridge rule (modules/fargate-cluster) forwards every "ECS Task
+   * State Change" of a task skiff started (`startedBy` prefix `skiff/<prefix>/`) whose desiredStatus is
+   * STOPPED to the lifecycle queue: the stop request (StopTask, SpotInterruption, the container's exit)
+   * and each status on the way down to STOPPED.
+   */
+  #taskChanged(task: FakeTask): void {
+    const trace = this.instances.get(task.taskId);
+    if (task.lastStatus === "STOPPED" && trace && trace.terminatedAt === undefined) {
+      trace.terminatedAt = this.clock.now();
+      const job = trace.ranJob === undefined ? undefined : this.jobs.get(trace.ranJob);
+      if (job && job.instanceId === task.taskId) job.reapedAt = trace.terminatedAt;
+    }
+    this.taskSims.get(task.taskId)?.stateChanged(task);
+    if (
+      task.desiredStatus === "STOPPED" &&
+      task.startedBy?.startsWith(`skiff/${PREFIX}/`) &&
+      !this.#stopped
+    ) {
+      this.sqs.send(
+        this.queues.lifecycle,
+        JSON.stringify(this.ecs.stateChangeEvent(task.taskId, randomUUID())),
+      );
+    }
   }
 
   #stateChanged(instance: FakeInstance): void {
@@ -859,6 +1010,11 @@ export class Harness {
     return this.ec2.instances().filter((i) => NOT_GONE.has(i.state));
   }
 
+  /** Fargate tasks not yet STOPPED. */
+  aliveTasks(): FakeTask[] {
+    return this.ecs.tasks({ stopped: false });
+  }
+
   async waitForJobs(virtualSeconds: number): Promise<void> {
     await this.waitFor(
       `every job to complete (${this.openJobs()} open)`,
@@ -873,13 +1029,14 @@ export class Harness {
    */
   async waitForQuiet(virtualSeconds: number, warm: Record<string, number> = {}): Promise<void> {
     await this.waitFor(
-      "instances, registrations, JIT configs and queues to drain",
+      "instances, tasks, registrations, JIT configs and queues to drain",
       async () => {
         const waiting = await this.waitingWarm();
         const expected = Object.values(warm).reduce((a, b) => a + b, 0);
         return (
           waiting.size === expected &&
           this.aliveInstances().every((i) => waiting.has(i.instanceId)) &&
+          this.aliveTasks().length === 0 &&
           this.github.registrations().every((r) => waiting.has(r.name.slice(PREFIX.length + 1))) &&
           this.ssm.names().every((n) => !n.startsWith(`/${PREFIX}/jit/`)) &&
           this.sqs.count(this.queues.jobs).total === 0 &&
@@ -989,15 +1146,18 @@ export class Harness {
     for (const i of this.aliveInstances()) {
       if (!waiting.has(i.instanceId)) violations.push(`instance ${i.instanceId} is still ${i.state}`);
     }
+    for (const t of this.aliveTasks()) violations.push(`task ${t.taskId} is still ${t.lastStatus}`);
     for (const r of this.github.registrations()) {
       if (!waiting.has(r.name.slice(PREFIX.length + 1)))
         violations.push(`runner ${r.name} is still registered`);
     }
-    // Only the instance itself ever read its JIT config (FakeSsm enforces the runner role's tag condition).
+    // Only the instance or task itself ever read its JIT config (FakeSsm enforces the runner role's and
+    // the task role's tag conditions).
     for (const read of this.ssm.reads.filter((r) => r.name.startsWith(`/${PREFIX}/jit/`))) {
-      if (read.instanceArn?.split("/").at(-1) !== read.name.split("/").at(-1)) {
+      const reader = read.instanceArn?.split("/").at(-1) ?? read.taskUserId?.split(":").at(-1);
+      if (reader !== read.name.split("/").at(-1)) {
         violations.push(
-          `JIT config ${read.name} was read by ${read.instanceArn ?? "a caller that is not its instance"}`,
+          `JIT config ${read.name} was read by ${read.instanceArn ?? read.taskUserId ?? "a caller that is not its runner"}`,
         );
       }
     }
@@ -1027,7 +1187,8 @@ export class Harness {
   /**
    * Invariant 6 over the whole run: no secret the run used — the App private key, the webhook secret,
    * every JIT config and installation token GitHub issued — appears in anything the functions wrote
-   * (stdout, stderr), in an instance's tags, in a message sent to a queue or in the state table.
+   * (stdout, stderr), in an instance's or task's tags, in a RunTask request (CloudTrail records it:
+   * tags, overrides), in a message sent to a queue or in the state table.
    */
   async secretLeaks(): Promise<string[]> {
     const scanner = new SecretScanner()
@@ -1038,6 +1199,10 @@ export class Harness {
     for (const [i, token] of issued.tokens.entries()) scanner.secret(`installation token #${i + 1}`, token);
     for (const [source, lines] of this.output) scanner.output(source, lines.join("\n"));
     scanner.output("EC2 instance tags", JSON.stringify(this.ec2.instances().map((i) => i.tags)));
+    scanner.output(
+      "RunTask requests",
+      JSON.stringify(this.ecs.calls.filter((c) => c.operation === "RunTask").map((c) => c.params)),
+    );
     scanner.output(
       "messages sent to SQS",
       JSON.stringify(
@@ -1069,6 +1234,11 @@ export class Harness {
         const last = this.instances.get(i.instanceId)?.events.at(-1);
         return `${i.instanceId}:${i.state}:${i.tags["skiff:pool"]}:job=${sim?.jobId ?? "-"}:last=${last?.kind ?? "-"}`;
       }),
+      tasks: this.aliveTasks().map((t) => {
+        const sim = this.taskSims.get(t.taskId);
+        const last = this.instances.get(t.taskId)?.events.at(-1);
+        return `${t.taskId}:${t.lastStatus}/${t.desiredStatus}:${t.tags["skiff:pool"]}:job=${sim?.jobId ?? "-"}:last=${last?.kind ?? "-"}`;
+      }),
       registrations: this.github.registrations().map((r) => `${r.name}:${r.status}:job=${r.jobId}`),
       jit: this.ssm.names().filter((n) => n.startsWith(`/${PREFIX}/jit/`)),
       jobsQueue: this.sqs.count(this.queues.jobs),
@@ -1093,12 +1263,19 @@ export class Harness {
     await Promise.all(Object.values(this.functions).map((f) => f.close()));
     await Promise.allSettled(this.#loops);
     for (const sim of this.sims.values()) sim.stateChanged("terminated");
+    for (const sim of this.taskSims.values()) sim.kill();
     await Promise.race([Promise.allSettled([...this.#pendingWork]), new Promise((r) => setTimeout(r, 2000))]);
     for (const client of this.#instanceSsm.values()) client.destroy();
     this.#dynamo?.child.kill();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
     this.#server?.closeAllConnections();
-    await Promise.allSettled([this.github?.close(), this.ec2?.close(), this.ssm?.close(), this.sqs?.close()]);
+    await Promise.allSettled([
+      this.github?.close(),
+      this.ec2?.close(),
+      this.ecs?.close(),
+      this.ssm?.close(),
+      this.sqs?.close(),
+    ]);
   }
 }
 
@@ -1130,9 +1307,9 @@ async function startDynamo(): Promise<{
   return { child, endpoint, doc };
 }
 
-/** The job ids an instance's `skiff:job-id` tag names (space-separated; a truncated tail is skipped). */
-function taggedJobs(instance: FakeInstance): number[] {
-  return (instance.tags["skiff:job-id"] ?? "")
+/** The job ids a runner's `skiff:job-id` tag names (space-separated; a truncated tail is skipped). */
+function taggedJobs(tags: Record<string, string>): number[] {
+  return (tags["skiff:job-id"] ?? "")
     .split(" ")
     .filter((v) => /^\d+$/.test(v))
     .map(Number);
