@@ -190,8 +190,8 @@ function seeded(seed: number): () => number {
  * skiff's control plane from the built zips, wired as AWS wires it, on loopback: an HTTP endpoint
  * (API Gateway HTTP API) in front of the webhook function; event source mappings polling the jobs and
  * lifecycle queues and invoking scale-up and lifecycle with batches; an EventBridge schedule invoking
- * scale-down; EventBridge EC2 events on the lifecycle queue; simulated instances; DynamoDB on dynalite
- * and EC2/SSM/SQS/GitHub from test/fakes.
+ * scale-down; EventBridge EC2 and ECS events on the lifecycle queue; simulated instances and Fargate
+ * tasks; DynamoDB on dynalite and EC2/ECS/SSM/SQS/GitHub from test/fakes.
  */
 export class Harness {
   readonly clock: FastClock;
@@ -825,10 +825,10 @@ export class Harness {
   }
 
   /**
-   * ECS changed a task. skiff's EventBridge rule (modules/fargate-cluster) forwards every "ECS Task
-   * State Change" of a task skiff started (`startedBy` prefix `skiff/<prefix>/`) whose desiredStatus is
-   * STOPPED to the lifecycle queue: the stop request (StopTask, SpotInterruption, the container's exit)
-   * and each status on the way down to STOPPED.
+   * ECS changed a task. skiff's EventBridge rule (modules/lifecycle) forwards every "ECS Task State
+   * Change" in the pools' cluster of a task skiff started (`startedBy` prefix `skiff/<prefix>/`) whose
+   * desiredStatus is STOPPED to the lifecycle queue: the stop request (StopTask, SpotInterruption, the
+   * container's exit) and each status on the way down to STOPPED.
    */
   #taskChanged(task: FakeTask): void {
     const trace = this.instances.get(task.taskId);
@@ -840,6 +840,7 @@ export class Harness {
     this.taskSims.get(task.taskId)?.stateChanged(task);
     if (
       task.desiredStatus === "STOPPED" &&
+      task.clusterArn === `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${CLUSTER}` &&
       task.startedBy?.startsWith(`skiff/${PREFIX}/`) &&
       !this.#stopped
     ) {
@@ -1115,7 +1116,7 @@ export class Harness {
       if (other !== undefined) violations.push(`runner ${job.runnerName} ran jobs ${other} and ${job.id}`);
       runners.set(job.runnerName, job.id);
       const instance = byName.get(job.runnerName);
-      if (!instance) violations.push(`job ${job.id} ran on ${job.runnerName}, not a skiff instance`);
+      if (!instance) violations.push(`job ${job.id} ran on ${job.runnerName}, not a skiff instance or task`);
       const trace = this.jobs.get(job.id);
       const routed = trace?.pool ?? this.#routedPool(job.id);
       if (instance && routed && instance.pool !== routed) {
