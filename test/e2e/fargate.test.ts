@@ -128,12 +128,13 @@ describe("skiff end to end on Fargate", () => {
       const task = ranOn(h, rerun?.runnerName);
       expect(task).toMatchObject({ target: "fargate", lifecycle: "on-demand" });
       expect(h.ecs.task(task?.instanceId ?? "")?.capacityProvider).toBe("FARGATE");
-      // The lifecycle function heard every stop: SpotInterruption for the victim, the others' exits.
-      const heard = h.sqs.calls
-        .filter((c) => c.operation.startsWith("SendMessage"))
-        .map((c) => String((c.params as { MessageBody?: string }).MessageBody ?? ""))
-        .filter((body) => body.includes('"aws.ecs"'));
-      expect(heard.some((b) => b.includes(victim.id) && b.includes("SpotInterruption"))).toBe(true);
+      // The lifecycle function heard the interruption from ECS's event (the harness's EventBridge rule).
+      const warned = h.logs.filter(
+        (l) => l.function === "lifecycle" && l.entry.message === "spot interruption warning",
+      );
+      expect([...new Set(warned.map((l) => l.entry.instanceId))]).toEqual([victim.id]);
+      expect(h.metrics.get("SpotInterruptions")).toBe(1);
+      expect(h.metrics.get("JobsRetried")).toBe(1);
     },
     REAL(180),
   );
