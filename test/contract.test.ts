@@ -4,7 +4,7 @@
 // fails one of the two tests.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { type Ec2Pool, parsePoolRoutes, parsePools } from "../lambdas/src/shared/pools.ts";
+import { type Ec2Pool, type FargatePool, parsePoolRoutes, parsePools } from "../lambdas/src/shared/pools.ts";
 
 const fixture: unknown = JSON.parse(readFileSync(new URL("./fixtures/pools.json", import.meta.url), "utf8"));
 
@@ -13,11 +13,19 @@ describe("test/fixtures/pools.json", () => {
     // Prepare: the fixture as modules/runners emits it (SKIFF_POOLS).
     // Act
     const pools = parsePools(fixture, "SKIFF_POOLS");
-    // Assess: equal both ways, so no emitted key is ignored and no parsed key is missing. The one
-    // exception is `target`: modules/runners emits none yet, and a pool without one is an EC2 pool.
-    // When the module emits Fargate pools it emits `target` for every pool, the fixture carries it,
-    // and this mapping goes.
-    expect(pools).toEqual((fixture as object[]).map((pool) => ({ target: "ec2", ...pool })));
+    // Assess: equal both ways, so no emitted key is ignored and no parsed key is missing.
+    expect(pools).toEqual(fixture);
+  });
+
+  it("parsePools(fixture) reads an EC2 and a Fargate pool, each with its own target's fields", () => {
+    // Act
+    const pools = parsePools(fixture, "SKIFF_POOLS");
+    // Assess
+    expect(pools.map((pool) => [pool.name, pool.target])).toEqual([
+      ["deploy", "ec2"],
+      ["lint", "fargate"],
+      ["linux", "ec2"],
+    ]);
   });
 
   it("parsePoolRoutes(fixture) takes the same JSON and keeps the routing order", () => {
@@ -26,13 +34,14 @@ describe("test/fixtures/pools.json", () => {
     // Assess
     expect(routes).toEqual([
       { name: "deploy", labels: ["deploy"], architecture: "arm64" },
+      { name: "lint", labels: ["lint"], architecture: "x64" },
       { name: "linux", labels: ["docker"], architecture: "x64" },
     ]);
   });
 
-  it("sets every optional field away from its default in at least one pool", () => {
+  it("sets every optional EC2 field away from its default in at least one pool", () => {
     // Prepare: the defaults parsePools applies when a key is absent.
-    const pools = parsePools(fixture, "SKIFF_POOLS") as Ec2Pool[];
+    const pools = parsePools(fixture, "SKIFF_POOLS").filter((pool): pool is Ec2Pool => pool.target === "ec2");
     const defaults = (
       parsePools(
         [
@@ -61,6 +70,40 @@ describe("test/fixtures/pools.json", () => {
     ] as const;
     // Assess: a fixture that only repeats defaults would not show a key being dropped.
     for (const key of optional) {
+      expect(
+        pools.some((pool) => pool[key] !== defaults?.[key]),
+        key,
+      ).toBe(true);
+    }
+  });
+
+  it("sets every optional Fargate field away from its default in at least one pool", () => {
+    // Prepare: the defaults parsePools applies when a key of a Fargate pool is absent.
+    const pools = parsePools(fixture, "SKIFF_POOLS").filter(
+      (pool): pool is FargatePool => pool.target === "fargate",
+    );
+    const defaults = (
+      parsePools(
+        [
+          {
+            name: "p",
+            target: "fargate",
+            labels: [],
+            subnetIds: ["subnet-0aaaaaaaaaaaaaaa1"],
+            maxRunners: 1,
+            cluster: "arn:aws:ecs:us-east-1:123456789012:cluster/ci-runners",
+            taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/ci-p-runner:1",
+            securityGroupIds: ["sg-0aaaaaaaaaaaaaaa1"],
+            cpu: 1024,
+            memory: 2048,
+            taskRoleId: "AROAEXAMPLEDEFAULTS01",
+          },
+        ],
+        "defaults",
+      ) as FargatePool[]
+    )[0];
+    // Assess
+    for (const key of ["assignPublicIp", "ephemeralStorageGb"] as const) {
       expect(
         pools.some((pool) => pool[key] !== defaults?.[key]),
         key,

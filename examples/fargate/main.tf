@@ -1,17 +1,10 @@
-# A Fargate pool on its own (not yet composed by modules/runners, issue 17): the cluster,
-# one pool's task definition, roles and security group, the ECR repository its image is
-# pushed to, in a new minimal VPC; and a role that jobs on any skiff runner assume through
-# GitHub's OIDC provider instead of using the runner's credentials.
+# An EC2 spot pool and a Fargate pool side by side in one skiff deployment, in a new
+# minimal VPC (public subnets, no NAT gateway): the ECR repository the Fargate pool's image
+# is pushed to, and a role that jobs on either target assume through GitHub's OIDC provider
+# instead of using the runner's credentials.
 
 provider "aws" {
   region = var.region
-}
-
-module "vpc" {
-  source = "../../modules/vpc"
-
-  name               = "ci"
-  availability_zones = var.availability_zones
 }
 
 # images/runner/build.sh <repository_url> x86_64 --push fills it.
@@ -24,22 +17,31 @@ resource "aws_ecr_repository" "runner" {
   }
 }
 
-module "cluster" {
-  source = "../../modules/fargate-cluster"
+module "runners" {
+  source = "../../modules/runners"
 
-  prefix = "ci"
-}
+  prefix     = "ci"
+  github_app = { id = var.github_app_id }
+  network    = { create_vpc = { availability_zones = var.availability_zones } }
+  lambdas    = { zip_paths = var.lambda_zip_paths }
 
-# runs-on: [self-hosted, linux, fargate]
-module "lint" {
-  source = "../../modules/fargate-pool"
-
-  prefix = "ci"
-  name   = "lint"
-  image  = "${aws_ecr_repository.runner.repository_url}:${var.runner_image_tag}"
-  cpu    = 1024
-  memory = 4096
-  vpc_id = module.vpc.vpc_id
+  pools = {
+    # runs-on: [self-hosted, linux] — jobs that need Docker, or a bigger machine.
+    linux = {
+      instance_types = ["m7i.large", "m6i.large", "m6a.large", "m7a.large"]
+      max_runners    = 10
+    }
+    # runs-on: [self-hosted, linux, fargate] — container-free jobs (lint, unit tests):
+    # no instance to boot, and Fargate Spot first.
+    lint = {
+      target      = "fargate"
+      labels      = ["fargate"]
+      image       = "${aws_ecr_repository.runner.repository_url}:${var.runner_image_tag}"
+      cpu         = 1024
+      memory      = 4096
+      max_runners = 20
+    }
+  }
 }
 
 # ---------------------------------------------------------------------------------------
@@ -99,9 +101,26 @@ variable "region" {
 }
 
 variable "availability_zones" {
-  description = "Availability zones of var.region for the new VPC; more zones give Fargate Spot more capacity to choose from."
+  description = "Availability zones of var.region for the new VPC; more zones give spot (EC2 and Fargate) more capacity to choose from."
   type        = list(string)
   default     = ["us-east-1a", "us-east-1b", "us-east-1c"]
+}
+
+variable "github_app_id" {
+  description = "The GitHub App's numeric ID (docs/github-app.md)."
+  type        = string
+}
+
+variable "lambda_zip_paths" {
+  description = "Paths of the Lambda zips (webhook, scale_up, lifecycle, scale_down). Null: dist/lambdas/<name>.zip of this checkout, the `make build` output."
+  type = object({
+    webhook    = optional(string)
+    scale_up   = optional(string)
+    lifecycle  = optional(string)
+    scale_down = optional(string)
+  })
+  default  = {}
+  nullable = false
 }
 
 variable "runner_image_tag" {

@@ -14,6 +14,10 @@ locals {
       requeued_scale_down = ["Pool", "JobsRequeued", local.service.scale_down]
       failed_lifecycle    = ["Pool", "JobsFailed", local.service.lifecycle]
       failed_scale_down   = ["Pool", "JobsFailed", local.service.scale_down]
+      warm_hits_lifecycle = ["Pool", "WarmHits", local.service.lifecycle]
+      warm_hits_scale_up  = ["Pool", "WarmHits", local.service.scale_up]
+      warm_misses         = ["Pool", "WarmMisses", local.service.scale_up]
+      warm_waiting        = ["Pool", "WarmIdleRunners", local.service.scale_down]
     } : k => "SEARCH('{${local.ns},service,${v[0]}} MetricName=\"${v[1]}\" service=\"${v[2]}\"', 'Sum', ${local.period})"
   }
 
@@ -176,6 +180,27 @@ locals {
     }
   ]
 
+  # Warm runners. A hit is a job started on a runner that was already waiting (GitHub gave it the
+  # job, or scale-up set it aside for it), a miss a job scale-up launched a runner for while the
+  # pool keeps warm runners. The reconcile counts the waiting runners once a cycle, so the sum
+  # of those counts times the cycle is the idle runner time the pool paid for.
+  warm_widgets = [
+    {
+      title = "Warm runners: hits and misses"
+      metrics = [
+        [{ expression = "SUM(${local.search.warm_hits_lifecycle}) + SUM(${local.search.warm_hits_scale_up})", id = "hits", label = "hits" }],
+        [{ expression = "SUM(${local.search.warm_misses})", id = "misses", label = "misses" }],
+      ]
+    },
+    {
+      title = "Warm runners waiting (per pool) and idle runner-hours"
+      metrics = [
+        [{ expression = replace(local.search.warm_waiting, "'Sum'", "'Average'"), id = "waiting" }],
+        [{ expression = "SUM(${local.search.warm_waiting}) * ${var.reconcile_period_minutes} / 60", id = "hours", label = "idle runner-hours", yAxis = "right" }],
+      ]
+    },
+  ]
+
   # Runner freshness, from the bootstrap's skiff/runner metrics.
   runner_search = "SEARCH('{${local.runner_ns},service,Pool} MetricName=\"BootToJobSeconds\" service=\"${local.runner_service}\"', 'p50', ${local.period})"
   runner_widgets = [
@@ -210,7 +235,7 @@ locals {
     },
   ]
 
-  graphs = concat(local.core_widgets, local.runner_widgets, local.api_widgets, local.pool_widgets)
+  graphs = concat(local.core_widgets, local.warm_widgets, local.runner_widgets, local.api_widgets, local.pool_widgets)
 
   alarm_arns = merge(
     { for k, a in aws_cloudwatch_metric_alarm.metric : k => a.arn },

@@ -80,6 +80,18 @@ variable "pool_names" {
   }
 }
 
+variable "reconcile_period_minutes" {
+  description = "Minutes between reconcile cycles. The reconcile counts waiting warm runners once a cycle; the dashboard turns those counts into idle runner-hours with it."
+  type        = number
+  default     = 1
+  nullable    = false
+
+  validation {
+    condition     = var.reconcile_period_minutes >= 1 && var.reconcile_period_minutes <= 60 && floor(var.reconcile_period_minutes) == var.reconcile_period_minutes
+    error_message = "reconcile_period_minutes must be a whole number of minutes from 1 to 60."
+  }
+}
+
 variable "eventbridge_rules" {
   description = "EventBridge rules whose FailedInvocations are alarmed, by key (e.g. { spot_interruption = \"ci-lifecycle-spot-interruption\" }): a failed invocation is an event the rule matched but could not deliver to its target. Keys: 1 to 40 lower-case letters, digits and underscores. Default: none."
   type        = map(string)

@@ -28,17 +28,6 @@ locals {
   log_group     = "/skiff/${var.prefix}/${var.name}"
   log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group}"
 
-  # Fargate's task sizes: for each cpu value, the memory values (MiB) it can be paired with.
-  fargate_memory = {
-    "256"   = [512, 1024, 2048]
-    "512"   = range(1024, 4097, 1024)
-    "1024"  = range(2048, 8193, 1024)
-    "2048"  = range(4096, 16385, 1024)
-    "4096"  = range(8192, 30721, 1024)
-    "8192"  = range(16384, 61441, 4096)
-    "16384" = range(32768, 122881, 8192)
-  }
-  memory_allowed = contains(local.fargate_memory[tostring(var.cpu)], var.memory)
 
   container_name = "runner"
 }
@@ -216,7 +205,8 @@ data "aws_iam_policy_document" "execution_assume" {
 }
 
 resource "aws_iam_role" "execution" {
-  name                 = "${local.full_name}-task-execution"
+  # <prefix>-<pool>-task-exec: at most 20 + 1 + 32 + 10 characters, within IAM's 64.
+  name                 = "${local.full_name}-task-exec"
   description          = "ECS pulls the image and writes the logs of skiff ${local.full_name} tasks"
   assume_role_policy   = data.aws_iam_policy_document.execution_assume.json
   path                 = var.iam.path
@@ -313,11 +303,4 @@ resource "aws_ecs_task_definition" "this" {
 
   # The awslogs driver writes to the group from the task's first second.
   depends_on = [aws_cloudwatch_log_group.this]
-
-  lifecycle {
-    precondition {
-      condition     = local.memory_allowed
-      error_message = "pool ${var.name}: Fargate has no task with cpu = ${var.cpu} and memory = ${var.memory} MiB. With cpu = ${var.cpu}, memory may be ${join(", ", [for m in local.fargate_memory[tostring(var.cpu)] : tostring(m)])}."
-    }
-  }
 }

@@ -21,73 +21,43 @@ variable "name" {
 }
 
 variable "image" {
-  description = "The runner image (images/runner) in a private ECR repository, by tag or digest: <account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>:<tag> or ...@sha256:<digest>. The execution role may pull from that repository only."
+  description = "The runner image (images/runner) in a private ECR repository, by tag or digest: <account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>:<tag> or ...@sha256:<digest>. The execution role may pull from that repository only. modules/runners validates it (pools[*])."
   type        = string
   nullable    = false
-
-  validation {
-    condition     = can(regex("^[0-9]{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/[a-z0-9]+(?:[._/-][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$", var.image))
-    error_message = "image must be a private ECR image with a tag or digest: <12-digit account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> or <...>/<repository>@sha256:<64 hex digits>."
-  }
 }
 
 variable "cpu" {
-  description = "Task CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 = 1 vCPU). Together with memory it must be a pair Fargate offers (checked at plan)."
+  description = "Task CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 = 1 vCPU). Together with memory it must be a pair Fargate offers. modules/runners validates it (pools[*])."
   type        = number
   default     = 1024
   nullable    = false
-
-  validation {
-    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.cpu)
-    error_message = "cpu must be one of 256, 512, 1024, 2048, 4096, 8192 or 16384 (Fargate task CPU units; 1024 = 1 vCPU)."
-  }
 }
 
 variable "memory" {
-  description = "Task memory in MiB. Fargate allows, by cpu: 256 → 512, 1024, 2048; 512 → 1024–4096; 1024 → 2048–8192; 2048 → 4096–16384; 4096 → 8192–30720 (steps of 1024); 8192 → 16384–61440 (steps of 4096); 16384 → 32768–122880 (steps of 8192)."
+  description = "Task memory in MiB. Fargate allows, by cpu: 256 → 512, 1024, 2048; 512 → 1024–4096; 1024 → 2048–8192; 2048 → 4096–16384; 4096 → 8192–30720 (steps of 1024); 8192 → 16384–61440 (steps of 4096); 16384 → 32768–122880 (steps of 8192). modules/runners validates it (pools[*])."
   type        = number
   default     = 4096
   nullable    = false
-
-  validation {
-    condition     = var.memory >= 512 && var.memory <= 122880 && floor(var.memory) == var.memory
-    error_message = "memory must be a whole number of MiB from 512 to 122880; which values are allowed depends on cpu (see the variable's description)."
-  }
 }
 
 variable "ephemeral_storage_gb" {
-  description = "Task ephemeral storage in GiB, 21 to 200; null (default) keeps Fargate's included 20 GiB. More is billed per GiB-hour."
+  description = "Task ephemeral storage in GiB, 21 to 200; null (default) keeps Fargate's included 20 GiB. More is billed per GiB-hour. modules/runners validates it (pools[*])."
   type        = number
   default     = null
-
-  validation {
-    condition     = var.ephemeral_storage_gb == null || try(var.ephemeral_storage_gb >= 21 && var.ephemeral_storage_gb <= 200 && floor(var.ephemeral_storage_gb) == var.ephemeral_storage_gb, false)
-    error_message = "ephemeral_storage_gb must be null (Fargate's included 20 GiB) or a whole number of GiB from 21 to 200."
-  }
 }
 
 variable "architecture" {
-  description = "CPU architecture of the task and its image: x86_64 (default) or arm64. Fargate Spot runs x86_64 tasks only: arm64 pools run on on-demand Fargate (output spot_supported)."
+  description = "CPU architecture of the task and its image: x86_64 (default) or arm64. Fargate Spot runs x86_64 tasks only: arm64 pools run on on-demand Fargate (output spot_supported). modules/runners validates it (pools[*])."
   type        = string
   default     = "x86_64"
   nullable    = false
-
-  validation {
-    condition     = contains(["x86_64", "arm64"], var.architecture)
-    error_message = "architecture must be x86_64 or arm64."
-  }
 }
 
 variable "boot_timeout_seconds" {
-  description = "How long a starting task waits for its JIT config before it exits, in seconds (30 to 3600)."
+  description = "How long a starting task waits for its JIT config before it exits, in seconds (30 to 3600). modules/runners validates it (pools[*])."
   type        = number
   default     = 300
   nullable    = false
-
-  validation {
-    condition     = var.boot_timeout_seconds >= 30 && var.boot_timeout_seconds <= 3600 && floor(var.boot_timeout_seconds) == var.boot_timeout_seconds
-    error_message = "boot_timeout_seconds must be a whole number from 30 to 3600."
-  }
 }
 
 variable "vpc_id" {
@@ -102,7 +72,7 @@ variable "vpc_id" {
 }
 
 variable "egress_rules" {
-  description = "Outbound rules of the tasks' security group (there are never inbound rules). Each has a description, exactly one of cidr_ipv4, cidr_ipv6 or prefix_list_id, ip_protocol (\"-1\" for all, tcp, udp, icmp, icmpv6) and from_port/to_port for tcp/udp. Default: everything, IPv4 and IPv6. Empty: no egress at all (the task could then reach neither ECR, SSM nor GitHub without VPC endpoints)."
+  description = "Outbound rules of the tasks' security group (there are never inbound rules). Each has a description, exactly one of cidr_ipv4, cidr_ipv6 or prefix_list_id, ip_protocol (\"-1\" for all, tcp, udp, icmp, icmpv6) and from_port/to_port for tcp/udp. Default: everything, IPv4 and IPv6. Empty: no egress at all (the task could then reach neither ECR, SSM nor GitHub without VPC endpoints). modules/runners validates it (pools[*])."
   type = list(object({
     description    = string
     cidr_ipv4      = optional(string)
@@ -117,26 +87,6 @@ variable "egress_rules" {
     { description = "All IPv6 traffic out", cidr_ipv6 = "::/0" },
   ]
   nullable = false
-
-  validation {
-    condition     = alltrue([for r in var.egress_rules : length(compact([r.cidr_ipv4, r.cidr_ipv6, r.prefix_list_id])) == 1])
-    error_message = "egress_rules: each rule needs exactly one of cidr_ipv4, cidr_ipv6 or prefix_list_id."
-  }
-
-  validation {
-    condition     = alltrue([for r in var.egress_rules : contains(["-1", "tcp", "udp", "icmp", "icmpv6"], r.ip_protocol)])
-    error_message = "egress_rules: ip_protocol must be \"-1\" (all), tcp, udp, icmp or icmpv6."
-  }
-
-  validation {
-    condition     = alltrue([for r in var.egress_rules : !contains(["tcp", "udp"], r.ip_protocol) || (r.from_port != null && r.to_port != null)])
-    error_message = "egress_rules: tcp and udp rules need from_port and to_port."
-  }
-
-  validation {
-    condition     = alltrue([for r in var.egress_rules : (r.cidr_ipv4 == null || can(cidrhost(r.cidr_ipv4, 0))) && (r.cidr_ipv6 == null || can(cidrhost(r.cidr_ipv6, 0)))])
-    error_message = "egress_rules: cidr_ipv4 and cidr_ipv6 must be CIDR blocks."
-  }
 }
 
 variable "logs" {
@@ -183,33 +133,18 @@ variable "secret_parameters" {
 }
 
 variable "iam" {
-  description = "Both IAM roles this module creates (task and execution): permissions_boundary_arn (a managed policy ARN set as each role's permissions boundary; null for none) and path (the roles' IAM path, \"/\" or /<segments>/)."
+  description = "Both IAM roles this module creates (task and execution): permissions_boundary_arn (a managed policy ARN set as each role's permissions boundary; null for none) and path (the roles' IAM path, \"/\" or /<segments>/). modules/runners validates both."
   type = object({
     permissions_boundary_arn = optional(string)
     path                     = optional(string, "/")
   })
   default  = {}
   nullable = false
-
-  validation {
-    condition     = var.iam.permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\\x21-\\x7E]+$", coalesce(var.iam.permissions_boundary_arn, "-")))
-    error_message = "iam.permissions_boundary_arn must be null or a managed policy ARN (arn:<partition>:iam::<account>:policy/<path><name>)."
-  }
-
-  validation {
-    condition     = length(var.iam.path) <= 512 && can(regex("^(/|/[\\x21-\\x7E]+/)$", var.iam.path)) && !strcontains(var.iam.path, "//")
-    error_message = "iam.path must be \"/\" or start and end with / (e.g. \"/skiff/\"), printable ASCII without spaces or empty segments, at most 512 characters."
-  }
 }
 
 variable "tags" {
-  description = "Tags for the module's resources. skiff's own tags (skiff:prefix, skiff:pool, skiff:job-id, skiff:owner) are put on each task by scale-up's RunTask; the task definition does not propagate tags."
+  description = "Tags for the module's resources. skiff's own tags (skiff:prefix, skiff:pool, skiff:job-id, skiff:owner) are put on each task by scale-up's RunTask; the task definition does not propagate tags. modules/runners validates them."
   type        = map(string)
   default     = {}
   nullable    = false
-
-  validation {
-    condition     = alltrue([for k in keys(var.tags) : !startswith(k, "skiff:")])
-    error_message = "tags must not use the skiff: prefix, which scale-up sets at launch."
-  }
 }

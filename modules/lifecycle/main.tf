@@ -15,10 +15,13 @@ locals {
   # Computed from the names so they are known at plan and the lifecycle queue's policy
   # (which lists them) does not wait on, or cycle with, the rules. A postcondition on each
   # rule checks the computed ARN against the real one.
-  rule_names = {
-    spot_interruption = "${var.name}-spot-interruption"
-    state_change      = "${var.name}-state-change"
-  }
+  rule_names = merge(
+    {
+      spot_interruption = "${var.name}-spot-interruption"
+      state_change      = "${var.name}-state-change"
+    },
+    var.fargate == null ? {} : { task_state_change = "${var.name}-task-state-change" },
+  )
   rule_arns = { for k, n in local.rule_names : k => "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${n}" }
 
   # The lifecycle handler acts on these states only (lambdas/src/lifecycle/lifecycle.ts DOWN).
@@ -98,6 +101,34 @@ resource "aws_cloudwatch_event_rule" "state_change" {
   }
 }
 
+# The Fargate pools' tasks being stopped: desiredStatus turns STOPPED both when Fargate
+# Spot reclaims a task (the two-minute notice) and when the task ends, and the events
+# carry the cluster and startedBy, so the pattern selects skiff's own tasks only.
+resource "aws_cloudwatch_event_rule" "task_state_change" {
+  count = var.fargate == null ? 0 : 1
+
+  name           = local.rule_names.task_state_change
+  event_bus_name = "default"
+  description    = "skiff ${var.prefix}: ECS tasks of skiff's cluster being stopped, to the lifecycle queue"
+  event_pattern = jsonencode({
+    source        = ["aws.ecs"]
+    "detail-type" = ["ECS Task State Change"]
+    detail = {
+      clusterArn    = [var.fargate.cluster_arn]
+      desiredStatus = ["STOPPED"]
+      startedBy     = [{ prefix = "skiff/${var.prefix}/" }]
+    }
+  })
+  tags = var.tags
+
+  lifecycle {
+    postcondition {
+      condition     = self.arn == local.rule_arns.task_state_change
+      error_message = "The rule's ARN ${self.arn} is not the computed ${local.rule_arns.task_state_change} that the lifecycle queue's policy allows: the rule must live in the lifecycle queue's account and region."
+    }
+  }
+}
+
 # The whole event is delivered (no input transformer): the handler reads source,
 # detail-type, time and detail. SQS targets take no role: the queue policy admits the rules.
 # An event EventBridge cannot deliver (after its retries, up to a day) goes to the lifecycle
@@ -117,6 +148,19 @@ resource "aws_cloudwatch_event_target" "spot_interruption" {
 resource "aws_cloudwatch_event_target" "state_change" {
   rule           = aws_cloudwatch_event_rule.state_change.name
   event_bus_name = aws_cloudwatch_event_rule.state_change.event_bus_name
+  target_id      = "lifecycle-queue"
+  arn            = var.lifecycle_queue_arn
+
+  dead_letter_config {
+    arn = var.lifecycle_dlq_arn
+  }
+}
+
+resource "aws_cloudwatch_event_target" "task_state_change" {
+  count = var.fargate == null ? 0 : 1
+
+  rule           = aws_cloudwatch_event_rule.task_state_change[0].name
+  event_bus_name = aws_cloudwatch_event_rule.task_state_change[0].event_bus_name
   target_id      = "lifecycle-queue"
   arn            = var.lifecycle_queue_arn
 

@@ -34,7 +34,7 @@ output "service_name" {
 }
 
 output "eventbridge_rule_arns" {
-  description = "ARNs of the two EventBridge rules, computed from their names and the lifecycle queue's account and region rather than read from the rules: give them to the lifecycle queue's module as eventbridge_rule_arns (no dependency cycle, see README)."
+  description = "ARNs of the EventBridge rules (two, three with fargate), computed from their names and the lifecycle queue's account and region rather than read from the rules: give them to the lifecycle queue's module as eventbridge_rule_arns (no dependency cycle, see README)."
   value       = values(local.rule_arns)
 }
 
@@ -54,7 +54,7 @@ output "timeout_seconds" {
 }
 
 output "eventbridge_rule_names" {
-  description = "Names of the two EventBridge rules by role (spot_interruption, state_change): the dashboard alarms on each one's FailedInvocations."
+  description = "Names of the EventBridge rules by role (spot_interruption, state_change, and task_state_change with fargate): the dashboard alarms on each one's FailedInvocations."
   value       = local.rule_names
 }
 

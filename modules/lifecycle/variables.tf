@@ -63,6 +63,19 @@ variable "lifecycle_dlq_arn" {
   }
 }
 
+variable "fargate" {
+  description = "The Fargate pools' ECS cluster, when there are Fargate pools: cluster_arn (the fargate-cluster module's cluster_arn). A third EventBridge rule then sends the ECS Task State Change events of tasks skiff started in it (startedBy skiff/<prefix>/..., desiredStatus STOPPED) to the lifecycle queue. Null (default): no Fargate pools, no rule."
+  type = object({
+    cluster_arn = string
+  })
+  default = null
+
+  validation {
+    condition     = var.fargate == null || can(regex("^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:cluster/[A-Za-z0-9_-]{1,255}$", var.fargate.cluster_arn))
+    error_message = "fargate.cluster_arn must be an ECS cluster ARN (arn:<partition>:ecs:<region>:<account>:cluster/<name>)."
+  }
+}
+
 variable "jobs_queue" {
   description = "The jobs queue and its dead-letter queue (the queue module's queue_url, queue_arn, dlq_url, dlq_arn): jobs whose runner went down before taking them are sent back to the queue, and to the DLQ after max_requeues."
   type = object({

@@ -90,19 +90,41 @@ locals {
   # specific pools go to the pool whose name sorts first; every Lambda gets this order.
   pool_names = sort(keys(var.pools))
 
+  # The pools by target, each with its target's defaults: the variable leaves the
+  # attributes of one target null so that the other target's pools can refuse them.
+  ec2_pools = {
+    for name, p in var.pools : name => merge(p, {
+      spot_allocation_strategy = coalesce(p.spot_allocation_strategy, "price-capacity-optimized")
+      disk_size_gb             = coalesce(p.disk_size_gb, 30)
+      disk_iops                = coalesce(p.disk_iops, 3000)
+      disk_throughput          = coalesce(p.disk_throughput, 125)
+    }) if p.target == "ec2"
+  }
+  fargate_pools = {
+    for name, p in var.pools : name => merge(p, {
+      cpu                  = coalesce(p.cpu, 2048)
+      memory               = coalesce(p.memory, 4 * coalesce(p.cpu, 2048))
+      ephemeral_storage_gb = coalesce(p.ephemeral_storage_gb, 20)
+      # Fargate ignores a subnet's map_public_ip_on_launch: a task in a public subnet
+      # needs its own public address to reach ECR, SSM and GitHub.
+      assign_public_ip = coalesce(p.assign_public_ip, try(var.network.create_vpc.mode == "public", false))
+    }) if p.target == "fargate"
+  }
+  fargate = length(local.fargate_pools) > 0
+
   ami_parameter_default = {
     x64   = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
     arm64 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
   }
   # Pools whose AMI is named by an SSM parameter (theirs, or Amazon Linux 2023's).
   ami_parameters = {
-    for name, p in var.pools : name => trimprefix(coalesce(p.ami.ssm_parameter, local.ami_parameter_default[p.architecture]), "resolve:ssm:")
+    for name, p in local.ec2_pools : name => trimprefix(coalesce(p.ami.ssm_parameter, local.ami_parameter_default[p.architecture]), "resolve:ssm:")
     if p.ami.id == null
   }
 
   # What each pool's runner-pool module is given.
   runner_pools = {
-    for name, p in var.pools : name => {
+    for name, p in local.ec2_pools : name => {
       ami_id          = coalesce(p.ami.id, try(data.aws_ssm_parameter.ami[name].insecure_value, null))
       embed_bootstrap = !p.baked_ami
       root_volume     = { size_gb = p.disk_size_gb, iops = p.disk_iops, throughput = p.disk_throughput, kms_key_arn = var.ebs_kms_key_arn }
@@ -111,7 +133,7 @@ locals {
 
   # Each pool's debugging: its own settings, else the deployment's.
   debug = {
-    for name, p in var.pools : name => {
+    for name, p in local.ec2_pools : name => {
       session_manager = coalesce(p.debug.session_manager, var.debug.session_manager)
       ship_logs       = coalesce(p.debug.ship_logs, var.debug.ship_logs)
     }
@@ -137,35 +159,60 @@ locals {
   # compares with this. In routing order.
   pools_json = jsonencode([for name in local.pool_names : merge({
     name                     = name
+    target                   = var.pools[name].target
     labels                   = var.pools[name].labels
     architecture             = var.pools[name].architecture
     capacityType             = var.pools[name].capacity_type
     onDemandFallback         = var.pools[name].on_demand_fallback
-    instanceTypes            = var.pools[name].instance_types
     subnetIds                = local.subnet_ids
-    launchTemplateId         = module.runner_pool[name].launch_template_id
     maxRunners               = var.pools[name].max_runners
-    spotAllocationStrategy   = var.pools[name].spot_allocation_strategy
     runnerLevel              = var.pools[name].runner_level
     runnerGroupId            = local.runner_groups[name].id
     runnerGroupName          = local.runner_groups[name].name
     bootTimeoutSeconds       = var.pools[name].boot_timeout_seconds
     maxLifetimeSeconds       = var.pools[name].max_lifetime_seconds
     interruptedRetryOnDemand = var.pools[name].interrupted_retry_on_demand
-    }, var.pools[name].warm == null ? {} : {
-    warm = {
-      idle           = var.pools[name].warm.idle
-      organization   = var.pools[name].warm.organization
-      maxIdleSeconds = var.pools[name].warm.max_idle_seconds
-      schedule       = var.pools[name].warm.schedule
-    }
-  })])
+  }, local.target_fields[name])])
+
+  # What each pool's target adds to the pools JSON.
+  target_fields = merge(
+    {
+      for name, p in local.ec2_pools : name => merge({
+        instanceTypes          = p.instance_types
+        launchTemplateId       = module.runner_pool[name].launch_template_id
+        spotAllocationStrategy = p.spot_allocation_strategy
+        }, p.warm == null ? {} : {
+        warm = {
+          idle           = p.warm.idle
+          organization   = p.warm.organization
+          maxIdleSeconds = p.warm.max_idle_seconds
+          schedule       = p.warm.schedule
+        }
+      })
+    },
+    {
+      # The task definition by ARN with its revision: a new revision reaches the Lambdas
+      # with the same apply that registers it.
+      for name, p in local.fargate_pools : name => {
+        cluster            = module.fargate_cluster[0].cluster_arn
+        taskDefinition     = module.fargate_pool[name].task_definition_arn
+        securityGroupIds   = [module.fargate_pool[name].security_group_id]
+        assignPublicIp     = p.assign_public_ip
+        cpu                = p.cpu
+        memory             = p.memory
+        ephemeralStorageGb = p.ephemeral_storage_gb
+        taskRoleId         = module.fargate_pool[name].task_role_unique_id
+      }
+    },
+  )
 
   # What scale-up may launch with besides the pools JSON: the runner-pool modules' roles
-  # (to pass to EC2) and security groups.
+  # (to pass to EC2) and security groups, and the fargate-pool modules' task and
+  # execution roles (to pass to ECS).
   runners = {
-    role_arns          = [for name in local.pool_names : module.runner_pool[name].role_arn]
-    security_group_ids = [for name in local.pool_names : module.runner_pool[name].security_group_id]
+    role_arns          = [for name in local.pool_names : module.runner_pool[name].role_arn if contains(keys(local.ec2_pools), name)]
+    security_group_ids = [for name in local.pool_names : module.runner_pool[name].security_group_id if contains(keys(local.ec2_pools), name)]
+    fargate_role_arns  = flatten([for name in local.pool_names : [module.fargate_pool[name].task_role_arn, module.fargate_pool[name].execution_role_arn] if contains(keys(local.fargate_pools), name)])
   }
 
   # For the missing-zip message: the fetch script as the user's shell sees it (for a git
@@ -182,7 +229,7 @@ locals {
 
   # The role EC2 launches Spot Instances through (one per account, a fixed name).
   spot_service_linked_role_arn = "arn:${local.partition}:iam::${local.account_id}:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot"
-  uses_spot                    = anytrue([for p in values(var.pools) : p.capacity_type == "spot"])
+  uses_spot                    = anytrue([for p in values(local.ec2_pools) : p.capacity_type == "spot"])
 
   # What kms_key_arn's key policy must allow besides the account's IAM policies: EventBridge
   # sending EC2 events to the lifecycle queue (and its DLQ) encrypted with the key; the
@@ -211,7 +258,7 @@ resource "terraform_data" "checks" {
   lifecycle {
     precondition {
       # CreateFleet takes at most 300 launch template overrides: one per type and subnet.
-      condition     = alltrue([for p in values(var.pools) : length(p.instance_types) * (local.create_vpc ? length(var.network.create_vpc.availability_zones) : length(var.network.subnet_ids)) <= 300])
+      condition     = alltrue([for p in values(local.ec2_pools) : length(p.instance_types) * (local.create_vpc ? length(var.network.create_vpc.availability_zones) : length(var.network.subnet_ids)) <= 300])
       error_message = "pools[*].instance_types times the number of subnets in network must be at most 300 per pool (EC2 CreateFleet's limit on overrides); list fewer instance types or subnets."
     }
 
@@ -326,7 +373,7 @@ data "aws_ssm_parameter" "ami" {
 
 module "runner_pool" {
   source   = "../runner-pool"
-  for_each = var.pools
+  for_each = local.ec2_pools
 
   prefix               = var.prefix
   name                 = each.key
@@ -343,6 +390,41 @@ module "runner_pool" {
   }
   vpc_id            = local.vpc_id
   root_volume       = local.runner_pools[each.key].root_volume
+  jit_kms_key_arn   = var.kms_key_arn
+  secret_parameters = local.secret_parameters
+  iam               = var.iam
+  tags              = var.tags
+}
+
+# ---------------------------------------------------------------------------------------
+# Fargate pools: one cluster for all of them; task definition, roles and security group
+# per pool. Nothing of this exists without a target = "fargate" pool.
+# ---------------------------------------------------------------------------------------
+
+module "fargate_cluster" {
+  source = "../fargate-cluster"
+  count  = local.fargate ? 1 : 0
+
+  prefix = var.prefix
+  tags   = var.tags
+}
+
+module "fargate_pool" {
+  source   = "../fargate-pool"
+  for_each = local.fargate_pools
+
+  prefix               = var.prefix
+  name                 = each.key
+  image                = each.value.image
+  cpu                  = each.value.cpu
+  memory               = each.value.memory
+  ephemeral_storage_gb = each.value.ephemeral_storage_gb > 20 ? each.value.ephemeral_storage_gb : null
+  architecture         = each.value.architecture == "arm64" ? "arm64" : "x86_64"
+  boot_timeout_seconds = each.value.boot_timeout_seconds
+  vpc_id               = local.vpc_id
+  egress_rules         = each.value.egress_rules
+  # Task logs always ship (awslogs); kept like the EC2 runners' shipped logs.
+  logs              = { retention_in_days = var.debug.log_retention_in_days, kms_key_arn = var.logging.kms_key_arn }
   jit_kms_key_arn   = var.kms_key_arn
   secret_parameters = local.secret_parameters
   iam               = var.iam
@@ -446,6 +528,7 @@ module "lifecycle" {
   pools_json          = local.pools_json
   lifecycle_queue_arn = module.lifecycle_queue.queue_arn
   lifecycle_dlq_arn   = module.lifecycle_queue.dlq_arn
+  fargate             = local.fargate ? { cluster_arn = module.fargate_cluster[0].cluster_arn } : null
   jobs_queue = {
     url     = module.jobs_queue.queue_url
     arn     = module.jobs_queue.queue_arn
@@ -506,6 +589,8 @@ module "dashboard" {
   }
   api_id     = module.webhook.api_id
   pool_names = local.pool_names
+  # Turns the reconcile's per-cycle count of waiting warm runners into idle runner-hours.
+  reconcile_period_minutes = var.reconcile.period_minutes
   # Events these rules match but cannot deliver are otherwise silent.
   eventbridge_rules = merge(module.lifecycle.eventbridge_rule_names, { reconcile_schedule = module.scale_down.schedule_rule_name })
   alarm_actions     = var.alarm_actions

@@ -59,13 +59,23 @@ output "function_names" {
 }
 
 output "runner_role_arns" {
-  description = "ARN of each pool's runner instance role, by pool name."
-  value       = { for name, pool in module.runner_pool : name => pool.role_arn }
+  description = "ARN of the role each pool's runners hold, by pool name: the instance role of an EC2 pool, the task role of a Fargate pool (what a job step's AWS SDK calls use)."
+  value       = merge({ for name, pool in module.runner_pool : name => pool.role_arn }, { for name, pool in module.fargate_pool : name => pool.task_role_arn })
 }
 
 output "launch_template_ids" {
-  description = "ID of each pool's launch template, by pool name."
+  description = "ID of each EC2 pool's launch template, by pool name."
   value       = { for name, pool in module.runner_pool : name => pool.launch_template_id }
+}
+
+output "fargate_cluster_arn" {
+  description = "ARN of the ECS cluster the Fargate pools' tasks run in (<prefix>-runners); null without a Fargate pool."
+  value       = try(module.fargate_cluster[0].cluster_arn, null)
+}
+
+output "task_definition_arns" {
+  description = "ARN (with revision) of each Fargate pool's task definition, by pool name."
+  value       = { for name, pool in module.fargate_pool : name => pool.task_definition_arn }
 }
 
 output "pool_order" {
@@ -99,13 +109,13 @@ output "lambda_security_group_id" {
 }
 
 output "runner_log_group_names" {
-  description = "Each pool's runner log group (debug.ship_logs: streams <instance-id>/bootstrap and <instance-id>/runner), by pool name; pools that do not ship logs are left out."
-  value       = { for name in local.pool_names : name => module.runner_pool[name].log_group_name if local.debug[name].ship_logs }
+  description = "Each pool's runner log group, by pool name: an EC2 pool's with debug.ship_logs (streams <instance-id>/bootstrap and <instance-id>/runner; EC2 pools that do not ship logs are left out), every Fargate pool's (streams runner/runner/<task-id>)."
+  value       = merge({ for name, pool in module.runner_pool : name => pool.log_group_name if local.debug[name].ship_logs }, { for name, pool in module.fargate_pool : name => pool.log_group_name })
 }
 
 output "runner_security_group_ids" {
-  description = "Each pool's runner security group ID, by pool name (egress only; reference it in the rules of what runners must reach, such as a VPC endpoint or a private registry)."
-  value       = { for name in local.pool_names : name => module.runner_pool[name].security_group_id }
+  description = "Each pool's runner security group ID (an EC2 pool's instances', a Fargate pool's tasks'), by pool name (egress only; reference it in the rules of what runners must reach, such as a VPC endpoint or a private registry)."
+  value       = merge({ for name, pool in module.runner_pool : name => pool.security_group_id }, { for name, pool in module.fargate_pool : name => pool.security_group_id })
 }
 
 output "function_role_arns" {

@@ -139,29 +139,39 @@ variable "network" {
 variable "pools" {
   description = <<-EOT
     Runner pools by name (^[a-z][a-z0-9-]{0,31}$; 1 to 20 pools). A job goes to the pool whose labels (plus self-hosted, linux and the architecture) include every label of its runs-on; of several, the pool with the fewest labels, then the first by name (Terraform orders maps by key).
-    Each pool: instance_types (1 to 20, required, e.g. ["m7i.large", "m6i.large"]; more types mean more spot capacity); max_runners (1 to 10000, required: the most instances at once); labels (GitHub labels, default []); architecture (x64 or arm64, default x64; Graviton types such as m7g, c6gn, t4g need arm64); capacity_type (spot or on-demand, default spot); on_demand_fallback (launch on-demand when spot has no capacity, default true); spot_allocation_strategy (price-capacity-optimized, capacity-optimized, lowest-price or diversified); interrupted_retry_on_demand (re-run jobs lost to a spot interruption on on-demand, default true);
+    Each pool runs on target "ec2" (the default: one EC2 instance per job) or "fargate" (one ECS task per job on Fargate; README "Choosing a target"). The attributes up to interrupted_retry_on_demand, egress_rules, boot_timeout_seconds, max_lifetime_seconds, runner_level and runner_group apply to both; the others to one target only, and the plan fails when a pool sets another target's.
+    EC2 pools: instance_types (1 to 20, required, e.g. ["m7i.large", "m6i.large"]; more types mean more spot capacity); max_runners (1 to 10000, required: the most instances at once); labels (GitHub labels, default []); architecture (x64 or arm64, default x64; Graviton types such as m7g, c6gn, t4g need arm64); capacity_type (spot or on-demand, default spot); on_demand_fallback (launch on-demand when spot has no capacity, default true); spot_allocation_strategy (price-capacity-optimized, capacity-optimized, lowest-price or diversified); interrupted_retry_on_demand (re-run jobs lost to a spot interruption on on-demand, default true);
     ami (id = "ami-..." or ssm_parameter = an SSM parameter name holding the AMI ID, read at plan; default: the Amazon Linux 2023 public parameter /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-<x86_64|arm64>); baked_ami (the AMI is a skiff AMI from packer/runner, so the bootstrap is not put in user data; default false, needs ami); disk_size_gb (8 to 16384, default 30); disk_iops (gp3, 3000 to 80000, default 3000, the free baseline) and disk_throughput (MiB/s, 125 to 2000 and at most disk_iops / 4, default 125, the free baseline); egress_rules (the runners' security group's outbound rules, replacing the default of all traffic out, IPv4 and IPv6: each { description, exactly one of cidr_ipv4, cidr_ipv6 or prefix_list_id, ip_protocol ("-1" for all, tcp, udp, icmp, icmpv6), from_port and to_port for tcp and udp }; runners need HTTPS to GitHub, SSM and, on stock AMIs, the package repositories; there are never inbound rules); boot_timeout_seconds (30 to 3600, default 300: an instance whose runner has not started by then is terminated); max_lifetime_seconds (300 to 604800, default 21600: no runner lives longer); runner_level (repo or org, default repo); runner_group (org pools only, and required there: the name or numeric ID of the organisation runner group the runners join, e.g. "skiff"; create the group in the organisation settings and give it only the repositories skiff serves. "Default" (or 1) must be stated to use the Default group, which every repository of the organisation can use, private ones included); associate_public_ip_address (no longer used, must be left out: a runner gets a public IPv4 address when its subnet has map_public_ip_on_launch, as modules/vpc's public subnets do);
     debug (session_manager, ship_logs: this pool's override of the debug variable; unset takes debug's value);
     hooks (bash scripts, default none; README "Hooks"): pre_install and post_install run as root before and after the runner is installed (stock AMIs only; bake those steps into the AMI instead), job_started and job_completed run as the runner user before and after each job with the job's GITHUB_* environment (ACTIONS_RUNNER_HOOK_JOB_STARTED / _COMPLETED; a failing job_started fails the job). They travel in user data, which EC2 caps at 16384 bytes: about 1.4 KB is left for all four on a stock AMI (the embedded bootstrap takes 14.9 KB), about 13.7 KB on a baked AMI; each hook costs about 80 bytes of wrapping; the plan fails naming the pool when they do not fit;
     warm (org pools only, default none: runners kept booted and registered, waiting for any job of the pool, so a job starts without waiting for EC2): idle (0 to max_runners: how many wait; they count against max_runners), organization (the organisation they register in: the App must be installed there), max_idle_seconds (300 to 604800, default 14400: an older waiting runner is replaced; so is one launched from an older launch template version, e.g. after an AMI change: a new AMI under ami.ssm_parameter counts from the next terraform apply, which reads the parameter at plan), schedule (time windows in which runners wait, as five-field cron expressions matching every minute of the window, e.g. { cron = "* 7-18 * * mon-fri", timezone = "Europe/Berlin" }; default [] = always; outside every window none wait and nothing is spent).
+    Fargate pools (target = "fargate"): image (required: the runner image built from images/runner, in a private ECR repository, by tag or digest, e.g. "123456789012.dkr.ecr.us-east-1.amazonaws.com/ci/skiff-runner:2.337.0-x86_64"; the task execution role may pull from that repository only); cpu (task CPU units, 256, 512, 1024, 2048, 4096, 8192 or 16384, 1024 = 1 vCPU; default 2048) and memory (MiB, a size Fargate offers with that cpu: 256 → 512, 1024 or 2048; 512 → 1024–4096; 1024 → 2048–8192; 2048 → 4096–16384; 4096 → 8192–30720, in steps of 1024; 8192 → 16384–61440 in steps of 4096; 16384 → 32768–122880 in steps of 8192; default 4 × cpu); ephemeral_storage_gb (20 to 200, default 20, Fargate's included storage; more is billed per GiB-hour); assign_public_ip (give each task a public IPv4 address, which it needs in a subnet without NAT to reach ECR, SSM and GitHub; default true with network.create_vpc in "public" mode, else false). capacity_type spot runs on FARGATE_SPOT, on-demand on FARGATE; arm64 Fargate pools must say capacity_type = "on-demand" (Fargate Spot runs x86_64 only). egress_rules shape the tasks' security group as for instances. The tasks' logs go to /skiff/<prefix>/<pool>, kept debug.log_retention_in_days.
   EOT
+  # EC2-only attributes whose default would hide that a Fargate pool sets them are
+  # optional without a default here; main.tf's ec2_pools applies their defaults.
   type = map(object({
-    instance_types              = list(string)
+    target                      = optional(string, "ec2")
+    instance_types              = optional(list(string))
     max_runners                 = number
     labels                      = optional(list(string), [])
     architecture                = optional(string, "x64")
     capacity_type               = optional(string, "spot")
     on_demand_fallback          = optional(bool, true)
-    spot_allocation_strategy    = optional(string, "price-capacity-optimized")
+    spot_allocation_strategy    = optional(string)
     interrupted_retry_on_demand = optional(bool, true)
     ami = optional(object({
       id            = optional(string)
       ssm_parameter = optional(string)
     }), {})
-    baked_ami       = optional(bool, false)
-    disk_size_gb    = optional(number, 30)
-    disk_iops       = optional(number, 3000)
-    disk_throughput = optional(number, 125)
+    baked_ami            = optional(bool, false)
+    disk_size_gb         = optional(number)
+    disk_iops            = optional(number)
+    disk_throughput      = optional(number)
+    image                = optional(string)
+    cpu                  = optional(number)
+    memory               = optional(number)
+    ephemeral_storage_gb = optional(number)
+    assign_public_ip     = optional(bool)
     egress_rules = optional(list(object({
       description    = string
       cidr_ipv4      = optional(string)
@@ -211,8 +221,71 @@ variable "pools" {
   }
 
   validation {
-    condition     = alltrue([for p in values(var.pools) : length(p.instance_types) >= 1 && length(p.instance_types) <= 20 && alltrue([for t in p.instance_types : can(regex("^[a-z][a-z0-9-]*\\.[a-z0-9]+$", t))])])
-    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].instance_types" if !(length(p.instance_types) >= 1 && length(p.instance_types) <= 20 && alltrue([for t in p.instance_types : can(regex("^[a-z][a-z0-9-]*\\.[a-z0-9]+$", t))]))])} must list 1 to 20 EC2 instance types such as \"m7i.large\"."
+    condition     = alltrue([for p in values(var.pools) : contains(["ec2", "fargate"], p.target)])
+    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].target" if !contains(["ec2", "fargate"], p.target)])} must be \"ec2\" (instances launched with CreateFleet, the default) or \"fargate\" (ECS tasks on Fargate)."
+  }
+
+  validation {
+    condition     = alltrue([for p in values(var.pools) : p.target != "ec2" || try(length(p.instance_types) >= 1 && length(p.instance_types) <= 20 && alltrue([for t in p.instance_types : can(regex("^[a-z][a-z0-9-]*\\.[a-z0-9]+$", t))]), false)])
+    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].instance_types" if !(p.target != "ec2" || try(length(p.instance_types) >= 1 && length(p.instance_types) <= 20 && alltrue([for t in p.instance_types : can(regex("^[a-z][a-z0-9-]*\\.[a-z0-9]+$", t))]), false))])} must list 1 to 20 EC2 instance types such as \"m7i.large\" (required for target = \"ec2\", the default)."
+  }
+
+  # A Fargate task takes its size from cpu and memory and its software from image; what
+  # shapes an EC2 instance would be silently ignored there, so it is refused.
+  validation {
+    condition = alltrue([for p in values(var.pools) : p.target != "fargate" || !anytrue([
+      p.instance_types != null, p.spot_allocation_strategy != null, p.ami.id != null || p.ami.ssm_parameter != null, p.baked_ami,
+      p.disk_size_gb != null, p.disk_iops != null, p.disk_throughput != null, anytrue([for h in values(p.hooks) : h != ""]),
+      p.warm != null, p.debug.session_manager != null || p.debug.ship_logs != null,
+    ])])
+    error_message = "${join(", ", flatten([for k, p in var.pools : [for a, set in {
+      instance_types = p.instance_types != null, spot_allocation_strategy = p.spot_allocation_strategy != null, ami = p.ami.id != null || p.ami.ssm_parameter != null, baked_ami = p.baked_ami,
+      disk_size_gb   = p.disk_size_gb != null, disk_iops = p.disk_iops != null, disk_throughput = p.disk_throughput != null, hooks = anytrue([for h in values(p.hooks) : h != ""]),
+      warm           = p.warm != null, debug = p.debug.session_manager != null || p.debug.ship_logs != null,
+    } : "pools[\"${k}\"].${a}" if set] if p.target == "fargate"]))} apply to target = \"ec2\" pools only; remove them from the Fargate pool. A Fargate task is sized by cpu, memory and ephemeral_storage_gb and runs image; Fargate pools keep no warm runners and take no hooks or debug settings."
+  }
+
+  validation {
+    condition = alltrue([for p in values(var.pools) : p.target != "ec2" || !anytrue([
+      p.image != null, p.cpu != null, p.memory != null, p.ephemeral_storage_gb != null, p.assign_public_ip != null,
+    ])])
+    error_message = "${join(", ", flatten([for k, p in var.pools : [for a, set in {
+      image = p.image != null, cpu = p.cpu != null, memory = p.memory != null, ephemeral_storage_gb = p.ephemeral_storage_gb != null, assign_public_ip = p.assign_public_ip != null,
+    } : "pools[\"${k}\"].${a}" if set] if p.target == "ec2"]))} apply to target = \"fargate\" pools only: an EC2 pool is sized by instance_types and disk_size_gb and boots ami. Set target = \"fargate\" or remove them."
+  }
+
+  validation {
+    condition     = alltrue([for p in values(var.pools) : p.target != "fargate" || can(regex("^[0-9]{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/[a-z0-9]+(?:[._/-][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$", p.image))])
+    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].image" if !(p.target != "fargate" || can(regex("^[0-9]{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/[a-z0-9]+(?:[._/-][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$", p.image)))])} must be the runner image (images/runner) in a private ECR repository, by tag or digest: <12-digit account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> or .../<repository>@sha256:<64 hex digits> (required for target = \"fargate\")."
+  }
+
+  validation {
+    condition     = alltrue([for p in values(var.pools) : p.target != "fargate" || contains([256, 512, 1024, 2048, 4096, 8192, 16384], coalesce(p.cpu, 2048))])
+    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].cpu (${coalesce(p.cpu, 2048)})" if !(p.target != "fargate" || contains([256, 512, 1024, 2048, 4096, 8192, 16384], coalesce(p.cpu, 2048)))])} must be one of Fargate's task CPU values: 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 = 1 vCPU; default 2048)."
+  }
+
+  validation {
+    # Fargate's task sizes (Amazon ECS Developer Guide, "Task CPU and memory"), as
+    # lambdas/src/shared/pools.ts FARGATE_SIZES: for each cpu value, the memory it allows.
+    condition = alltrue([for p in values(var.pools) : p.target != "fargate" || contains(lookup({
+      "256"  = [512, 1024, 2048], "512" = range(1024, 4097, 1024), "1024" = range(2048, 8193, 1024), "2048" = range(4096, 16385, 1024),
+      "4096" = range(8192, 30721, 1024), "8192" = range(16384, 61441, 4096), "16384" = range(32768, 122881, 8192),
+    }, tostring(coalesce(p.cpu, 2048)), []), coalesce(p.memory, 4 * coalesce(p.cpu, 2048)))])
+    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"] (cpu = ${coalesce(p.cpu, 2048)}, memory = ${coalesce(p.memory, 4 * coalesce(p.cpu, 2048))})" if !(p.target != "fargate" || contains(lookup({
+      "256"  = [512, 1024, 2048], "512" = range(1024, 4097, 1024), "1024" = range(2048, 8193, 1024), "2048" = range(4096, 16385, 1024),
+      "4096" = range(8192, 30721, 1024), "8192" = range(16384, 61441, 4096), "16384" = range(32768, 122881, 8192),
+    }, tostring(coalesce(p.cpu, 2048)), []), coalesce(p.memory, 4 * coalesce(p.cpu, 2048))))])}: memory (MiB) must be a size Fargate offers with that cpu: 256 → 512, 1024 or 2048; 512 → 1024 to 4096; 1024 → 2048 to 8192; 2048 → 4096 to 16384; 4096 → 8192 to 30720 (all in steps of 1024); 8192 → 16384 to 61440 in steps of 4096; 16384 → 32768 to 122880 in steps of 8192. Default: 4 × cpu."
+  }
+
+  validation {
+    condition     = alltrue([for p in values(var.pools) : p.target != "fargate" || try(coalesce(p.ephemeral_storage_gb, 20) >= 20 && coalesce(p.ephemeral_storage_gb, 20) <= 200 && floor(coalesce(p.ephemeral_storage_gb, 20)) == coalesce(p.ephemeral_storage_gb, 20), false)])
+    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].ephemeral_storage_gb" if !(p.target != "fargate" || try(coalesce(p.ephemeral_storage_gb, 20) >= 20 && coalesce(p.ephemeral_storage_gb, 20) <= 200 && floor(coalesce(p.ephemeral_storage_gb, 20)) == coalesce(p.ephemeral_storage_gb, 20), false))])} must be a whole number of GiB from 20 (Fargate's included storage, the default) to 200."
+  }
+
+  validation {
+    # Mirrors lambdas/src/shared/pools.ts, which refuses the same pool at cold start.
+    condition     = alltrue([for p in values(var.pools) : !(p.target == "fargate" && p.architecture == "arm64" && p.capacity_type == "spot")])
+    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].capacity_type" if p.target == "fargate" && p.architecture == "arm64" && p.capacity_type == "spot"])} must be \"on-demand\" for an arm64 Fargate pool (capacity_type defaults to \"spot\"): Fargate Spot runs x86_64 tasks only. Set capacity_type = \"on-demand\", or architecture = \"x64\" for Fargate Spot."
   }
 
   validation {
@@ -244,9 +317,9 @@ variable "pools" {
     # Graviton families have a "g" right after the generation digit (m7g, c6gn, r8gd, t4g,
     # im4gn, is4gen) or are a1. Everything else skiff can name is x86_64.
     condition = alltrue([for p in values(var.pools) : alltrue([
-      for t in p.instance_types : (can(regex("^([a-z]+[0-9]+g[a-z0-9-]*|a1)\\.", t)) ? "arm64" : "x64") == p.architecture
+      for t in p.instance_types == null ? [] : p.instance_types : (can(regex("^([a-z]+[0-9]+g[a-z0-9-]*|a1)\\.", t)) ? "arm64" : "x64") == p.architecture
     ])])
-    error_message = "${join(", ", flatten([for k, p in var.pools : [for t in p.instance_types : "pools[\"${k}\"].instance_types \"${t}\" (architecture = \"${p.architecture}\")" if(can(regex("^([a-z]+[0-9]+g[a-z0-9-]*|a1)\\.", t)) ? "arm64" : "x64") != p.architecture]]))}: instance types must match the pool's architecture. Graviton types (a \"g\" after the generation digit, such as m7g, c6gn, t4g) need architecture = \"arm64\", all others \"x64\"."
+    error_message = "${join(", ", flatten([for k, p in var.pools : [for t in p.instance_types == null ? [] : p.instance_types : "pools[\"${k}\"].instance_types \"${t}\" (architecture = \"${p.architecture}\")" if(can(regex("^([a-z]+[0-9]+g[a-z0-9-]*|a1)\\.", t)) ? "arm64" : "x64") != p.architecture]]))}: instance types must match the pool's architecture. Graviton types (a \"g\" after the generation digit, such as m7g, c6gn, t4g) need architecture = \"arm64\", all others \"x64\"."
   }
 
   validation {
@@ -255,8 +328,8 @@ variable "pools" {
   }
 
   validation {
-    condition     = alltrue([for p in values(var.pools) : contains(["price-capacity-optimized", "capacity-optimized", "lowest-price", "diversified"], p.spot_allocation_strategy)])
-    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].spot_allocation_strategy" if !contains(["price-capacity-optimized", "capacity-optimized", "lowest-price", "diversified"], p.spot_allocation_strategy)])} must be one of price-capacity-optimized, capacity-optimized, lowest-price, diversified."
+    condition     = alltrue([for p in values(var.pools) : contains(["price-capacity-optimized", "capacity-optimized", "lowest-price", "diversified"], coalesce(p.spot_allocation_strategy, "price-capacity-optimized"))])
+    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].spot_allocation_strategy" if !contains(["price-capacity-optimized", "capacity-optimized", "lowest-price", "diversified"], coalesce(p.spot_allocation_strategy, "price-capacity-optimized"))])} must be one of price-capacity-optimized, capacity-optimized, lowest-price, diversified."
   }
 
   validation {
@@ -274,12 +347,13 @@ variable "pools" {
   }
 
   validation {
-    condition     = alltrue([for p in values(var.pools) : p.disk_size_gb >= 8 && p.disk_size_gb <= 16384 && floor(p.disk_size_gb) == p.disk_size_gb])
-    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].disk_size_gb" if !(p.disk_size_gb >= 8 && p.disk_size_gb <= 16384 && floor(p.disk_size_gb) == p.disk_size_gb)])} must be a whole number from 8 to 16384."
+    condition     = alltrue([for p in values(var.pools) : p.disk_size_gb == null || try(p.disk_size_gb >= 8 && p.disk_size_gb <= 16384 && floor(p.disk_size_gb) == p.disk_size_gb, false)])
+    error_message = "${join(", ", [for k, p in var.pools : "pools[\"${k}\"].disk_size_gb" if !(p.disk_size_gb == null || try(p.disk_size_gb >= 8 && p.disk_size_gb <= 16384 && floor(p.disk_size_gb) == p.disk_size_gb, false))])} must be a whole number from 8 to 16384."
   }
 
   validation {
-    condition     = alltrue([for p in values(var.pools) : p.disk_iops >= 3000 && p.disk_iops <= 80000 && floor(p.disk_iops) == p.disk_iops && p.disk_throughput >= 125 && p.disk_throughput <= 2000 && p.disk_throughput <= p.disk_iops / 4])
+    condition = alltrue([for p in values(var.pools) : coalesce(p.disk_iops, 3000) >= 3000 && coalesce(p.disk_iops, 3000) <= 80000 && floor(coalesce(p.disk_iops, 3000)) == coalesce(p.disk_iops, 3000)
+    && coalesce(p.disk_throughput, 125) >= 125 && coalesce(p.disk_throughput, 125) <= 2000 && coalesce(p.disk_throughput, 125) <= coalesce(p.disk_iops, 3000) / 4])
     error_message = "pools[*].disk_iops must be a whole number from 3000 to 80000 and disk_throughput 125 to 2000 MiB/s, at most disk_iops / 4 (gp3)."
   }
 

@@ -14,6 +14,11 @@ locals {
 
   service_name = "${var.prefix}-scale-down"
 
+  # The clusters of the Fargate pools (ARNs, as modules/runners writes them) and their
+  # tasks, arn:…:task/<cluster-name>/<task-id>. A pool without a target is an EC2 pool.
+  ecs_cluster_arns = distinct([for p in jsondecode(var.pools_json) : p.cluster if try(p.target, "ec2") == "fargate"])
+  ecs_task_arns    = [for c in local.ecs_cluster_arns : "${replace(c, ":cluster/", ":task/")}/*"]
+
   environment = {
     SKIFF_PREFIX                   = var.prefix
     SKIFF_POOLS                    = var.pools_json
@@ -163,6 +168,42 @@ data "aws_iam_policy_document" "this" {
       test     = "StringEquals"
       variable = "aws:ResourceTag/skiff:prefix"
       values   = [var.prefix]
+    }
+  }
+
+  # The reconcile finds a Fargate pool's tasks by cluster and startedBy. ListTasks names
+  # no task, so its resource is "*"; the condition holds it to skiff's cluster.
+  dynamic "statement" {
+    for_each = length(local.ecs_cluster_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "ListOwnTasks"
+      actions   = ["ecs:ListTasks"]
+      resources = ["*"]
+
+      condition {
+        test     = "ArnEquals"
+        variable = "ecs:cluster"
+        values   = local.ecs_cluster_arns
+      }
+    }
+  }
+
+  # Reads the tasks' tags (skiff:job-id, skiff:pool) and stops the ones the reconcile
+  # finds leaked, timed out or past their lifetime.
+  dynamic "statement" {
+    for_each = length(local.ecs_cluster_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "DescribeAndStopOwnTasks"
+      actions   = ["ecs:DescribeTasks", "ecs:StopTask"]
+      resources = local.ecs_task_arns
+
+      condition {
+        test     = "ArnEquals"
+        variable = "ecs:cluster"
+        values   = local.ecs_cluster_arns
+      }
     }
   }
 

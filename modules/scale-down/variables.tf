@@ -36,7 +36,7 @@ variable "logging" {
 }
 
 variable "pools_json" {
-  description = "The pools as one JSON list, in routing order, exactly as modules/runners builds it for every function (SKIFF_POOLS; the shape lambdas/src/shared/pools.ts parsePools reads, e.g. test/fixtures/pools.json). The reconcile reads each pool's bootTimeoutSeconds and maxLifetimeSeconds."
+  description = "The pools as one JSON list, in routing order, exactly as modules/runners builds it for every function (SKIFF_POOLS; the shape lambdas/src/shared/pools.ts parsePools reads, e.g. test/fixtures/pools.json). The reconcile reads each pool's bootTimeoutSeconds and maxLifetimeSeconds; the role may list, describe and stop the tasks of each Fargate pool's cluster (an ARN)."
   type        = string
   nullable    = false
 }

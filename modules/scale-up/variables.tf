@@ -36,16 +36,17 @@ variable "logging" {
 }
 
 variable "pools_json" {
-  description = "The pools as one JSON list, in routing order, exactly as modules/runners builds it for every function (SKIFF_POOLS; the shape lambdas/src/shared/pools.ts parsePools reads, e.g. test/fixtures/pools.json). The role may launch from each pool's launchTemplateId into its subnetIds."
+  description = "The pools as one JSON list, in routing order, exactly as modules/runners builds it for every function (SKIFF_POOLS; the shape lambdas/src/shared/pools.ts parsePools reads, e.g. test/fixtures/pools.json). The role may launch from each EC2 pool's launchTemplateId into its subnetIds, and run each Fargate pool's taskDefinition (an ARN) in its cluster (an ARN)."
   type        = string
   nullable    = false
 }
 
 variable "runners" {
-  description = "What the pools' runner-pool modules created that the launch needs besides the pools JSON: role_arns (the instance roles scale-up may pass to EC2) and security_group_ids (the groups it may launch into)."
+  description = "What the pools' runner-pool and fargate-pool modules created that the launch needs besides the pools JSON: role_arns (the instance roles scale-up may pass to EC2), security_group_ids (the groups it may launch instances into), fargate_role_arns (the Fargate pools' task and execution roles, which it may pass to ECS; default none)."
   type = object({
     role_arns          = list(string)
     security_group_ids = list(string)
+    fargate_role_arns  = optional(list(string), [])
   })
   nullable = false
 }

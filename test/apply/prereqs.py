@@ -5,8 +5,8 @@
 
 Every example gets a GitHub App ID; existing-vpc also gets a VPC with two private subnets
 and the SSM parameter that a Packer build would have written the runner AMI's ID to;
-graviton gets that parameter for its arm64 AMI; fargate (no control plane) gets only the
-repository its OIDC role trusts.
+graviton gets that parameter for its arm64 AMI; fargate also gets the repository its OIDC
+role trusts.
 Other directories (the checker's fixtures) get no variables.
 """
 
@@ -55,7 +55,7 @@ EXAMPLES = {
     "multi-pool": lambda endpoint: {},
     "existing-vpc": existing_vpc,
     "graviton": graviton,
-    # Nothing to create: the OIDC role's repository is the one variable without a default.
+    # Nothing to create: the OIDC role's repository is its other variable without a default.
     "fargate": lambda endpoint: {"github_repository": "octo-org/app"},
 }
 
@@ -65,9 +65,7 @@ def main() -> int:
     if name not in EXAMPLES:
         print("{}")
         return 0
-    variables = EXAMPLES[name](endpoint)
-    if name != "fargate":  # the one example without the control plane
-        variables = {"github_app_id": "123456", **variables}
+    variables = {"github_app_id": "123456", **EXAMPLES[name](endpoint)}
     print(json.dumps(variables, indent=2))
     return 0
 

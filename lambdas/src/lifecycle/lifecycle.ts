@@ -8,8 +8,9 @@ import type { GitHubAdmin } from "../shared/github.ts";
 import type { Counter, Log } from "../shared/observability.ts";
 import type { Pool } from "../shared/pools.ts";
 import { markSent, type RequeueDeps, requeueJob } from "../shared/requeue.ts";
+import { poolStartedBy } from "../shared/tasks.ts";
 import type { State } from "../store/ports.ts";
-import { type InstanceEvent, parseLifecycleEvent } from "./events.ts";
+import { parseLifecycleEvent, type TaskEvent } from "./events.ts";
 import { releaseAdoptedRunner, warmRunnerStarted } from "./warm.ts";
 
 export interface LifecycleDeps extends RequeueDeps {
@@ -41,9 +42,11 @@ export async function handleLifecycle(
         if (event.action === "in_progress") await inProgress(event, deps);
         else await completed(event, deps);
       } else if (event.kind === "spot-interruption") {
-        await interrupted(event, deps);
-      } else {
-        await stateChanged(event, deps);
+        await interrupted(event.instanceId, deps);
+      } else if (event.kind === "task-change") {
+        await taskChanged(event, deps);
+      } else if (isIn(EC2_DOWN, event.state)) {
+        await instanceDown(event.instanceId, `instance ${event.state}`, deps);
       }
     } catch (error) {
       const invalid = error instanceof ValidationError;
@@ -214,37 +217,52 @@ async function completed(event: JobLifecycleMessage, deps: LifecycleDeps): Promi
   }
 }
 
-async function interrupted(event: InstanceEvent, deps: LifecycleDeps): Promise<void> {
+async function interrupted(instanceId: string, deps: LifecycleDeps): Promise<void> {
   const now = deps.now();
-  const instance = await deps.state.instances.get(event.instanceId);
+  const instance = await deps.state.instances.get(instanceId);
   if (!instance) return; // not one of skiff's
-  deps.metrics.count("SpotInterruptions");
-  await deps.state.instances.transition(event.instanceId, "interrupted", { interrupted: true }, now);
+  // A Fargate task may report its interruption twice (stopping, then stopped): count it once.
+  if (!instance.interrupted) deps.metrics.count("SpotInterruptions");
+  await deps.state.instances.transition(instanceId, "interrupted", { interrupted: true }, now);
   const jobId = instance.busyJobId ?? instance.jobId;
   if (jobId !== undefined)
     await deps.state.jobs.transition(jobId, "interrupted", { interrupted: true }, { now });
-  deps.log.warn("spot interruption warning", { instanceId: event.instanceId, jobId, pool: instance.pool });
+  deps.log.warn("spot interruption warning", { instanceId, jobId, pool: instance.pool });
 }
 
-async function stateChanged(event: InstanceEvent, deps: LifecycleDeps): Promise<void> {
-  if (!isIn(EC2_DOWN, event.state)) return;
+/**
+ * A Fargate task's state change, mapped onto the instance rules: a Fargate Spot interruption
+ * (stop code SpotInterruption, seen while the task stops or only once it stopped) is one, and a
+ * stopped task is down. Tasks skiff did not start for this prefix, and tasks it has no item for
+ * (or an EC2 item by the same id), change nothing.
+ */
+async function taskChanged(event: TaskEvent, deps: LifecycleDeps): Promise<void> {
+  if (poolStartedBy(deps.prefix, event.startedBy) === undefined) return;
+  const instance = await deps.state.instances.get(event.taskId);
+  if (!instance?.taskArn) return;
+  if (event.stopCode === "SpotInterruption") await interrupted(event.taskId, deps);
+  if (event.lastStatus === "STOPPED")
+    await instanceDown(event.taskId, `task stopped (${event.stopCode ?? "no stop code"})`, deps);
+}
+
+/** An instance or task went down: its slot goes back, a job still waiting for it is requeued. */
+async function instanceDown(instanceId: string, what: string, deps: LifecycleDeps): Promise<void> {
   const now = deps.now();
-  const instance = await deps.state.instances.get(event.instanceId);
+  const instance = await deps.state.instances.get(instanceId);
   if (!instance) return;
-  // A slot its own item holds (a warm runner's, or one passed to it) goes back first.
-  if (instance.holdsSlot) await deps.state.instances.release(event.instanceId, now);
-  if (instance.status === "gone") return;
-  if (instance.status === "launched" && instance.jobId !== undefined) {
-    // It went down before taking any job: its job needs another runner now. Requeue
-    // before marking it gone, so a failure here is retried with the message.
-    const job = await deps.state.jobs.get(instance.jobId);
-    if (job?.holdsSlot && isIn(WAITING, job.status) && job.instanceId === event.instanceId) {
-      await requeueJob(job, `instance ${event.state} before taking the job`, deps);
+  if (instance.status !== "gone") {
+    if (instance.status === "launched" && instance.jobId !== undefined) {
+      // It went down before taking any job: its job needs another runner now. Requeue
+      // before marking it gone, so a failure here is retried with the message.
+      const job = await deps.state.jobs.get(instance.jobId);
+      if (job?.holdsSlot && isIn(WAITING, job.status) && job.instanceId === instanceId) {
+        await requeueJob(job, `${what} before taking the job`, deps);
+      }
     }
+    // Otherwise it ran its job; the webhook tells the rest.
+    await deps.state.instances.transition(instanceId, "gone", {}, now);
   }
-  // Otherwise it ran its job; the webhook tells the rest.
-  await deps.state.instances.transition(event.instanceId, "gone", {}, now);
-  // A slot passed to it while it went down (a warm runner took its job) goes back too.
-  if ((await deps.state.instances.get(event.instanceId))?.holdsSlot)
-    await deps.state.instances.release(event.instanceId, now);
+  // Whatever slot its item holds now goes back, once: its own (a warm runner's), or one
+  // passed to it, before or while it went down. Read after the transition, so none is missed.
+  await deps.state.instances.release(instanceId, now);
 }

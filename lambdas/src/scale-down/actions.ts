@@ -3,14 +3,20 @@ import type { RunnerRegistration, RunnerScope } from "../shared/github.ts";
 import type { Pool } from "../shared/pools.ts";
 import type { PoolCounter } from "../store/ports.ts";
 
-/** An instance as EC2 reports it (DescribeInstances, filtered by skiff's prefix tag). */
+/**
+ * A runner as EC2 reports it (DescribeInstances, filtered by skiff's prefix tag), or a Fargate task
+ * as ECS does (ListTasks by skiff's `startedBy`), in EC2's state vocabulary.
+ */
 export interface Ec2Instance {
+  /** The instance id, or the task id. */
   instanceId: string;
   state: string;
   launchTime: string;
   pool: string | undefined;
   /** The launch template and version it was launched from, when EC2's tags say. */
   launchTemplate?: { id: string; version: number };
+  /** A task's ARN: it is stopped with ECS StopTask, not terminated with EC2. */
+  taskArn?: string;
 }
 
 export interface ReconcileSettings {
@@ -61,10 +67,14 @@ export type TerminateReason = "boot-timeout" | "job-done" | "max-lifetime" | "or
 export type WarmRetireReason = "surplus" | "max-idle" | "launch-template-changed";
 
 export type Action =
-  /** Terminate; with `deregister`, delete the registration first and skip if GitHub says busy. */
+  /**
+   * Terminate (an instance) or stop (a task, which carries its ARN); with `deregister`, delete the
+   * registration first and skip if GitHub says busy.
+   */
   | {
       kind: "terminate";
       instanceId: string;
+      taskArn?: string;
       reason: TerminateReason;
       deregister?: { scope: RunnerScope; runnerId: number };
     }
@@ -81,6 +91,7 @@ export type Action =
   | {
       kind: "retire-warm";
       instanceId: string;
+      taskArn?: string;
       pool: string;
       reason: WarmRetireReason;
       deregister?: { scope: RunnerScope; runnerId: number };

@@ -5,7 +5,6 @@ import {
   loadRequeueConfig,
   type RequeueConfig,
 } from "../shared/control.ts";
-import { ConfigError } from "../shared/errors.ts";
 import { DEFAULT_SETTINGS, type ReconcileSettings } from "./reconcile.ts";
 
 export interface ScaleDownConfig extends ControlConfig, RequeueConfig {
@@ -18,18 +17,8 @@ export interface ScaleDownConfig extends ControlConfig, RequeueConfig {
 
 /** Reads and validates the reconcile's configuration; throws ConfigError naming the bad field. */
 export function loadScaleDownConfig(source: env.Env): ScaleDownConfig {
-  const control = loadControlConfig(source);
-  // Scale-up can launch Fargate tasks, but the reconcile does not yet census, stop or clean
-  // up tasks (it would treat their ids as EC2 instances): refuse such pools here, at cold
-  // start, rather than leave their tasks unreconciled.
-  const fargate = [...control.pools.values()].findIndex((pool) => pool.target === "fargate");
-  if (fargate >= 0)
-    throw new ConfigError(
-      `SKIFF_POOLS[${fargate}].target`,
-      `is "fargate": the reconcile does not handle Fargate tasks yet; use target "ec2"`,
-    );
   return {
-    ...control,
+    ...loadControlConfig(source),
     ...loadRequeueConfig(source),
     listEvery: env.integer(source, "SKIFF_LIST_RUNNERS_EVERY", 10, { min: 1, max: 1000 }),
     redeliverEvery: env.integer(source, "SKIFF_REDELIVER_EVERY", 5, { min: 1, max: 1000 }),

@@ -40,7 +40,7 @@ export async function execute(
   // Instances meant to be terminated that were not (GitHub says the runner just took a
   // job, or a call failed): their job is not requeued and their JIT is left alone this cycle.
   const kept = new Set<string>();
-  const plain: { instanceId: string; reason: string }[] = [];
+  const plain: Runner[] = [];
   for (const a of actions) {
     if (a.kind !== "terminate") continue;
     const { deregister } = a;
@@ -56,7 +56,7 @@ export async function execute(
         return;
       }
       if (outcome === "deleted") deps.metrics.count("RegistrationsDeleted");
-      await deps.ec2.terminate([a.instanceId]);
+      await stopRunners([a], deps);
       kept.delete(a.instanceId);
       deps.metrics.count("InstancesTerminated", { name: "Reason", value: a.reason });
       deps.log.info("instance terminated", { instanceId: a.instanceId, reason: a.reason });
@@ -65,11 +65,11 @@ export async function execute(
   if (plain.length > 0) {
     for (const p of plain) kept.add(p.instanceId);
     await attempt(deps, "terminate", { instanceIds: plain.map((p) => p.instanceId) }, async () => {
-      await deps.ec2.terminate(plain.map((p) => p.instanceId));
+      await stopRunners(plain, deps);
       for (const p of plain) {
         kept.delete(p.instanceId);
         deps.metrics.count("InstancesTerminated", { name: "Reason", value: p.reason });
-        deps.log.info("instance terminated", p);
+        deps.log.info("instance terminated", { instanceId: p.instanceId, reason: p.reason });
       }
     });
   }
@@ -152,6 +152,30 @@ export async function execute(
   }
 }
 
+/** A runner to end: an EC2 instance, or a Fargate task (with its ARN). */
+interface Runner {
+  instanceId: string;
+  taskArn?: string;
+  reason: string;
+}
+
+/**
+ * Ends runners: the instances in one batched TerminateInstances, the tasks with StopTask each
+ * (its reason is what ECS shows as the task's stopped reason). Either failing fails the whole.
+ */
+async function stopRunners(runners: readonly Runner[], deps: ScaleDownDeps): Promise<void> {
+  const instances = runners.filter((r) => r.taskArn === undefined).map((r) => r.instanceId);
+  const tasks = runners.flatMap((r) =>
+    r.taskArn ? [{ taskArn: r.taskArn, reason: `skiff reconcile: ${r.reason}` }] : [],
+  );
+  if (tasks.length > 0 && !deps.tasks)
+    throw new Error("tasks to stop, but scale-down was given no ECS client");
+  await Promise.all([
+    instances.length > 0 ? deps.ec2.terminate(instances) : undefined,
+    tasks.length > 0 ? deps.tasks?.stop(tasks) : undefined,
+  ]);
+}
+
 /**
  * Takes a waiting warm runner out of service: out of the idle runners first (a job may have
  * been set aside for it meanwhile: then it stays), then deregistered and terminated.
@@ -165,7 +189,7 @@ async function retireWarm(a: Extract<Action, { kind: "retire-warm" }>, deps: Sca
     deps.log.warn("warm runner took a job just now; not terminating", { instanceId: a.instanceId });
     return;
   }
-  await deps.ec2.terminate([a.instanceId]);
+  await stopRunners([{ ...a, reason: `warm-${a.reason}` }], deps);
   await deps.jit.delete(a.instanceId);
   deps.metrics.count("InstancesTerminated", { name: "Reason", value: `warm-${a.reason}` });
   deps.log.info("warm runner retired", { instanceId: a.instanceId, pool: a.pool, reason: a.reason });

@@ -8,6 +8,7 @@ import {
   DEFAULT_SETTINGS,
   type Ec2Instance,
   type ReconcileInput,
+  type TerminateReason,
   type WarmRetireReason,
 } from "./actions.ts";
 
@@ -25,6 +26,24 @@ function scopeOf(item: InstanceItem): RunnerScope | undefined {
     repository: item.repository,
     level: item.runnerLevel,
   };
+}
+
+/** Terminates a runner (stops a task) and deletes its JIT parameter. */
+function terminate(
+  runner: Ec2Instance,
+  reason: TerminateReason,
+  deregister?: { scope: RunnerScope; runnerId: number },
+): Action[] {
+  return [
+    {
+      kind: "terminate",
+      instanceId: runner.instanceId,
+      ...(runner.taskArn ? { taskArn: runner.taskArn } : {}),
+      reason,
+      ...(deregister ? { deregister } : {}),
+    },
+    { kind: "delete-jit", instanceId: runner.instanceId },
+  ];
 }
 
 /**
@@ -59,30 +78,18 @@ export function reconcile(input: ReconcileInput): Action[] {
 
     if (ec2.state === "shutting-down") continue; // already on its way out
     if (age > maxLifetime) {
-      actions.push(
-        { kind: "terminate", instanceId: id, reason: "max-lifetime" },
-        { kind: "delete-jit", instanceId: id },
-      );
+      actions.push(...terminate(ec2, "max-lifetime"));
       continue;
     }
     if (!item) {
       // Launched, but the launcher crashed before recording it.
-      if (age > settings.orphanGraceSeconds) {
-        actions.push(
-          { kind: "terminate", instanceId: id, reason: "orphan" },
-          { kind: "delete-jit", instanceId: id },
-        );
-      }
+      if (age > settings.orphanGraceSeconds) actions.push(...terminate(ec2, "orphan"));
       continue;
     }
     if (item.status === "busy") continue; // never before max lifetime
     if (item.status === "done" || item.status === "gone") {
-      if (seconds(item.doneAt ?? item.updatedAt, now) > settings.doneGraceSeconds) {
-        actions.push(
-          { kind: "terminate", instanceId: id, reason: item.status === "done" ? "job-done" : "down" },
-          { kind: "delete-jit", instanceId: id },
-        );
-      }
+      if (seconds(item.doneAt ?? item.updatedAt, now) > settings.doneGraceSeconds)
+        actions.push(...terminate(ec2, item.status === "done" ? "job-done" : "down"));
       continue;
     }
     // status "launched": booting, or registered and idle.
@@ -93,22 +100,10 @@ export function reconcile(input: ReconcileInput): Action[] {
     const ownJobGone = job !== undefined && isIn(NEEDS_NO_RUNNER, job.status);
     if (ownJobGone && age > 60) {
       // Its job was cancelled or ran elsewhere: nothing is coming for this runner.
-      actions.push({
-        kind: "terminate",
-        instanceId: id,
-        reason: "idle",
-        ...(deregister ? { deregister } : {}),
-      });
-      actions.push({ kind: "delete-jit", instanceId: id });
+      actions.push(...terminate(ec2, "idle", deregister));
     } else if ((item.adoptedAt ? seconds(item.adoptedAt, now) : age) > bootTimeout) {
       // A warm runner set aside for a job is timed from then: it booted long before.
-      actions.push({
-        kind: "terminate",
-        instanceId: id,
-        reason: "boot-timeout",
-        ...(deregister ? { deregister } : {}),
-      });
-      actions.push({ kind: "delete-jit", instanceId: id });
+      actions.push(...terminate(ec2, "boot-timeout", deregister));
       if (job && isIn(WAITING, job.status) && job.instanceId === id)
         requeue(job.jobId, "runner did not start within the boot timeout", id);
     }
@@ -289,6 +284,7 @@ function warmRunners(input: ReconcileInput, alive: ReadonlyMap<string, Ec2Instan
       actions.push({
         kind: "retire-warm",
         instanceId: item.instanceId,
+        ...(item.taskArn ? { taskArn: item.taskArn } : {}),
         pool: name,
         reason,
         ...(scope && item.runnerId ? { deregister: { scope, runnerId: item.runnerId } } : {}),

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { JobItem } from "../jobs/items.ts";
+import type { InstanceItem, JobItem } from "../jobs/items.ts";
 import type { WarmMessage } from "../jobs/messages.ts";
+import type { TaskSource } from "../shared/aws.ts";
 import { errorMessage } from "../shared/errors.ts";
 import type { GitHubAdmin, RunnerRegistration, RunnerScope } from "../shared/github.ts";
 import type { Pool } from "../shared/pools.ts";
@@ -16,6 +17,15 @@ export interface Ec2Fleet {
   launchTemplateVersions(launchTemplateIds: string[]): Promise<ReadonlyMap<string, number>>;
 }
 
+export type { TaskSource };
+
+export interface TaskFleet {
+  /** skiff's tasks of these pools in these clusters, running or recently stopped. */
+  describe(sources: readonly TaskSource[]): Promise<Ec2Instance[]>;
+  /** Stops tasks, each with its reason; one already stopped or gone is no error. */
+  stop(tasks: readonly { taskArn: string; reason: string }[]): Promise<void>;
+}
+
 export interface JitCleaner {
   /** Deletes an instance's JIT parameter; a missing one is fine. */
   delete(instanceId: string): Promise<void>;
@@ -25,6 +35,8 @@ export interface ScaleDownDeps extends RequeueDeps {
   prefix: string;
   pools: ReadonlyMap<string, Pool>;
   ec2: Ec2Fleet;
+  /** For Fargate pools; a reconcile with one refuses to run without it. */
+  tasks?: TaskFleet;
   jit: JitCleaner;
   github: GitHubAdmin;
   /** List GitHub's runner registrations every N cycles (paginated), not every cycle. */
@@ -82,6 +94,8 @@ async function runCycle(deps: ScaleDownDeps): Promise<CycleSummary> {
     deps.ec2.describe(),
     currentLaunchTemplateVersions(deps),
   ]);
+  // After the scan: every task it recorded is listed (a task exists before its item does).
+  const tasks = await taskCensus(table.instances, deps);
   const registrations = await listRegistrationPage(table.jobs, cycle, deps);
   const listing = registrations !== undefined;
 
@@ -91,7 +105,7 @@ async function runCycle(deps: ScaleDownDeps): Promise<CycleSummary> {
     pools: deps.pools,
     jobs: table.jobs,
     instances: table.instances,
-    ec2,
+    ec2: [...ec2, ...tasks],
     counters,
     ...(launchTemplateVersions ? { launchTemplateVersions } : {}),
     ...(registrations ? { registrations } : {}),
@@ -105,6 +119,24 @@ async function runCycle(deps: ScaleDownDeps): Promise<CycleSummary> {
   if (actions.length > 0 || redelivered > 0)
     deps.log.info("reconcile cycle", { cycle, actions: counts, redelivered });
   return { cycle, actions: counts, listedRegistrations: listing, redelivered };
+}
+
+/**
+ * skiff's tasks: those of each Fargate pool, and those of the recorded tasks whose pool is gone
+ * from the configuration (in the cluster their ARN names), so none outlives its pool unseen.
+ */
+async function taskCensus(instances: readonly InstanceItem[], deps: ScaleDownDeps): Promise<Ec2Instance[]> {
+  const sources: TaskSource[] = [];
+  for (const pool of deps.pools.values())
+    if (pool.target === "fargate") sources.push({ cluster: pool.cluster, pool: pool.name });
+  for (const item of instances) {
+    const cluster = item.taskArn?.split("/").at(-2);
+    if (cluster && !deps.pools.has(item.pool)) sources.push({ cluster, pool: item.pool });
+  }
+  if (sources.length === 0) return [];
+  // Without a census of its tasks the reconcile would take every task for gone: no cycle at all.
+  if (!deps.tasks) throw new Error("Fargate tasks to reconcile, but scale-down was given no ECS client");
+  return deps.tasks.describe(sources);
 }
 
 /**

@@ -1,8 +1,8 @@
 import { CreateFleetCommand, type EC2Client } from "@aws-sdk/client-ec2";
-import { type ECSClient, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import { type ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { PutParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
-import { jitParameterName, terminateInstances } from "../shared/aws.ts";
+import { jitParameterName, stopTasks, terminateInstances } from "../shared/aws.ts";
 import type { Ec2Port, EcsPort, JitStore, QueuePort } from "./deps.ts";
 
 export function ec2Port(ec2: EC2Client): Ec2Port {
@@ -15,21 +15,11 @@ export function ec2Port(ec2: EC2Client): Ec2Port {
 export function ecsPort(ecs: ECSClient): EcsPort {
   return {
     runTask: (input) => ecs.send(new RunTaskCommand(input)),
-    async stop(taskArns, reason) {
-      // StopTask takes one task; the cluster is the ARN's (arn:…:task/<cluster>/<id>).
-      await Promise.all(
-        taskArns.map(async (task) => {
-          const cluster = task.split("/").at(-2);
-          try {
-            await ecs.send(new StopTaskCommand({ cluster, task, reason: reason.slice(0, 255) }));
-          } catch (error) {
-            // A task that is gone already is stopped: nothing left to do.
-            const { name, message } = error as Error;
-            if (!(name === "InvalidParameterException" && /task was not found/i.test(message))) throw error;
-          }
-        }),
-      );
-    },
+    stop: (taskArns, reason) =>
+      stopTasks(
+        ecs,
+        taskArns.map((taskArn) => ({ taskArn, reason })),
+      ),
   };
 }
 

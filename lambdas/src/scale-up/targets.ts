@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { errorMessage } from "../shared/errors.ts";
 import type { CapacityType, Ec2Pool, FargatePool, Pool } from "../shared/pools.ts";
+import { startedBy } from "../shared/tasks.ts";
 import type { JitReader, ScaleUpDeps } from "./deps.ts";
 import {
   classifyError,
@@ -17,7 +18,6 @@ import {
   readRunTask,
   refusesFargateSpot,
   runTaskRequest,
-  startedBy,
   taskJitTag,
 } from "./tasks.ts";
 

@@ -1,5 +1,6 @@
 import type { RunTaskCommandInput, RunTaskCommandOutput } from "@aws-sdk/client-ecs";
 import type { CapacityType, FargatePool } from "../shared/pools.ts";
+import { taskId } from "../shared/tasks.ts";
 import type { FailureKind, FleetError, LaunchedInstance } from "./fleet.ts";
 
 /** RunTask starts at most this many tasks in one call. */
@@ -8,16 +9,6 @@ export const MAX_TASKS_PER_RUN = 10;
 /** The capacity provider that serves a capacity type. */
 export function capacityProvider(capacity: CapacityType): "FARGATE_SPOT" | "FARGATE" {
   return capacity === "spot" ? "FARGATE_SPOT" : "FARGATE";
-}
-
-/** A task's id: the last part of its ARN (arn:…:task/<cluster>/<id>). */
-export function taskId(taskArn: string): string {
-  return taskArn.slice(taskArn.lastIndexOf("/") + 1);
-}
-
-/** What every skiff task is started by, so a reconcile can list a pool's tasks with ListTasks. */
-export function startedBy(prefix: string, pool: string): string {
-  return `skiff/${prefix}/${pool}`;
 }
 
 /**

@@ -6,9 +6,18 @@ import {
   type Tag,
   TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
+import {
+  DescribeTasksCommand,
+  type DesiredStatus,
+  type ECSClient,
+  ListTasksCommand,
+  StopTaskCommand,
+  type Task,
+} from "@aws-sdk/client-ecs";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DeleteParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { LAUNCH_TEMPLATE_VERSION } from "./pools.ts";
+import { ec2StateOfTask, isTaskStatus, poolStartedBy, startedBy, taskId } from "./tasks.ts";
 
 /** Where an instance's JIT runner config lives. */
 export function jitParameterName(prefix: string, instanceId: string): string {
@@ -44,6 +53,8 @@ export interface TaggedInstance {
   pool: string | undefined;
   /** The launch template and version it was launched from (EC2's `aws:ec2launchtemplate:*` tags). */
   launchTemplate?: { id: string; version: number };
+  /** For a Fargate task (whose `instanceId` is its task id): its ARN, for StopTask. */
+  taskArn?: string;
 }
 
 function launchTemplateOf(tags: readonly Tag[] | undefined): TaggedInstance["launchTemplate"] {
@@ -100,6 +111,136 @@ export async function launchTemplateVersions(
     if (t.LaunchTemplateId && version !== undefined) versions.set(t.LaunchTemplateId, version);
   }
   return versions;
+}
+
+/** The cluster a task ARN names (arn:…:task/<cluster>/<id>). */
+function clusterOfTask(taskArn: string): string | undefined {
+  const parts = taskArn.split("/");
+  return parts.length === 3 ? parts[1] : undefined;
+}
+
+/** Stops tasks by ARN, each with its reason (StopTask takes one task); one already gone is no error. */
+export async function stopTasks(
+  ecs: ECSClient,
+  tasks: readonly { taskArn: string; reason: string }[],
+): Promise<void> {
+  await Promise.all(
+    tasks.map(async ({ taskArn, reason }) => {
+      try {
+        await ecs.send(
+          new StopTaskCommand({
+            cluster: clusterOfTask(taskArn),
+            task: taskArn,
+            reason: reason.slice(0, 255),
+          }),
+        );
+      } catch (error) {
+        const { name, message } = error as Error;
+        if (!(name === "InvalidParameterException" && /task was not found/i.test(message))) throw error;
+      }
+    }),
+  );
+}
+
+/** ListTasks takes one `startedBy` and one desired status a call: every page of them. */
+async function listTaskArns(
+  ecs: ECSClient,
+  cluster: string,
+  started: string,
+  desiredStatus: DesiredStatus,
+): Promise<string[]> {
+  const arns: string[] = [];
+  let token: string | undefined;
+  do {
+    const out = await ecs.send(
+      new ListTasksCommand({ cluster, startedBy: started, desiredStatus, maxResults: 100, nextToken: token }),
+    );
+    arns.push(...(out.taskArns ?? []));
+    token = out.nextToken;
+  } while (token);
+  return arns;
+}
+
+/**
+ * A task as the reconcile sees runners, in EC2's vocabulary. A task ECS is stopping (desired
+ * STOPPED) is on its way out whatever its last status, as an instance shutting down is.
+ */
+function asRunner(task: Task, prefix: string): TaggedInstance | undefined {
+  const arn = task.taskArn;
+  if (!arn || !isTaskStatus(task.lastStatus)) return undefined;
+  const stopping = task.desiredStatus === "STOPPED" && task.lastStatus !== "STOPPED";
+  return {
+    instanceId: taskId(arn),
+    taskArn: arn,
+    state: stopping ? "shutting-down" : ec2StateOfTask(task.lastStatus),
+    launchTime: (task.createdAt ?? new Date(0)).toISOString(),
+    pool: poolStartedBy(prefix, task.startedBy) ?? task.tags?.find((t) => t.key === "skiff:pool")?.value,
+  };
+}
+
+/** Where skiff's tasks of one pool run: ListTasks needs the cluster, and filters by the pool's `startedBy`. */
+export interface TaskSource {
+  cluster: string;
+  pool: string;
+}
+
+/** A cluster's name, from its name or ARN, so one cluster named both ways is listed once. */
+const clusterName = (ref: string) => ref.slice(ref.lastIndexOf("/") + 1);
+
+/**
+ * skiff's tasks of each pool: the ones ECS runs and the ones it stopped recently (listed for about
+ * an hour; one still stopping is listed only there), found by the `startedBy` every skiff task
+ * carries, then described 100 at a time with their tags. A cluster that no longer exists holds no
+ * task, and does not fail the census.
+ */
+export async function describeSkiffTasks(
+  ecs: ECSClient,
+  prefix: string,
+  sources: readonly TaskSource[],
+): Promise<TaggedInstance[]> {
+  const byCluster = new Map<string, Set<string>>();
+  for (const source of uniqueSources(sources)) {
+    const arns = byCluster.get(source.cluster) ?? new Set<string>();
+    byCluster.set(source.cluster, arns);
+    for (const arn of await listPoolTasks(ecs, prefix, source)) arns.add(arn);
+  }
+  const found: TaggedInstance[] = [];
+  for (const [cluster, set] of byCluster) {
+    const arns = [...set];
+    for (let i = 0; i < arns.length; i += 100) {
+      const out = await ecs.send(
+        new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + 100), include: ["TAGS"] }),
+      );
+      for (const task of out.tasks ?? []) {
+        const runner = asRunner(task, prefix);
+        if (runner) found.push(runner);
+      }
+    }
+  }
+  return found;
+}
+
+function uniqueSources(sources: readonly TaskSource[]): TaskSource[] {
+  const unique = new Map<string, TaskSource>();
+  for (const { cluster, pool } of sources) {
+    const name = clusterName(cluster);
+    unique.set(`${name}/${pool}`, { cluster: name, pool });
+  }
+  return [...unique.values()];
+}
+
+/** A pool's tasks in one cluster, running and recently stopped; none when the cluster is gone. */
+async function listPoolTasks(ecs: ECSClient, prefix: string, source: TaskSource): Promise<string[]> {
+  const started = startedBy(prefix, source.pool);
+  try {
+    // Running first: a task only ever moves on to STOPPED, so one stopping meanwhile is in either list.
+    const running = await listTaskArns(ecs, source.cluster, started, "RUNNING");
+    const stopped = await listTaskArns(ecs, source.cluster, started, "STOPPED");
+    return [...running, ...stopped];
+  } catch (error) {
+    if ((error as { name?: string }).name === "ClusterNotFoundException") return [];
+    throw error;
+  }
 }
 
 /**

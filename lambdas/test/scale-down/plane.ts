@@ -1,20 +1,24 @@
 import { generateKeyPairSync } from "node:crypto";
 import { EC2Client } from "@aws-sdk/client-ec2";
+import { ECSClient } from "@aws-sdk/client-ecs";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DeleteParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
-import { FakeEc2, FakeGitHub, FakeSqs, FakeSsm } from "../../../test/fakes/index.ts";
+import { FakeEc2, FakeEcs, FakeGitHub, FakeSqs, FakeSsm, type FakeTask } from "../../../test/fakes/index.ts";
+import { isTaskId } from "../../src/jobs/runner.ts";
 import { handleLifecycle, type LifecycleDeps } from "../../src/lifecycle/lifecycle.ts";
 import { DEFAULT_SETTINGS, type ReconcileSettings } from "../../src/scale-down/reconcile.ts";
 import { type ScaleDownDeps, scaleDown } from "../../src/scale-down/scale-down.ts";
-import { ec2Port, instanceArnFrom, jitStore, queuePort } from "../../src/scale-up/ports.ts";
+import { ec2Port, ecsPort, instanceArnFrom, jitStore, queuePort } from "../../src/scale-up/ports.ts";
 import { type ScaleUpDeps, scaleUp } from "../../src/scale-up/scale-up.ts";
 import {
   deleteJitParameter,
+  describeSkiffTasks,
   describeTagged,
   jitParameterName,
   jsonSender,
   launchTemplateVersions,
+  stopTasks,
   terminateInstances,
 } from "../../src/shared/aws.ts";
 import { createGitHubApp } from "../../src/shared/github.ts";
@@ -77,8 +81,9 @@ export async function startPlane(options: PlaneOptions = {}) {
       ? await startDynamo()
       : { state: memoryState() as State, doc: undefined, table: undefined, close: async () => {} };
   const { privateKey, publicKey } = appKeys();
-  const [ec2, ssm, sqs, github] = await Promise.all([
+  const [ec2, ecs, ssm, sqs, github] = await Promise.all([
     FakeEc2.start({ now: epoch }),
+    FakeEcs.start({ now: epoch, clusters: ["ci-runners"], taskDefinitions: ["ci-small:1"] }),
     FakeSsm.start({ now: epoch }),
     FakeSqs.start({ now: epoch }),
     FakeGitHub.start({
@@ -100,6 +105,7 @@ export async function startPlane(options: PlaneOptions = {}) {
 
   const client = { region: "us-east-1", credentials: CREDENTIALS, maxAttempts: 1 };
   const ec2Client = new EC2Client({ ...client, endpoint: ec2.url });
+  const ecsClient = new ECSClient({ ...client, endpoint: ecs.url });
   const ssmClient = new SSMClient({ ...client, endpoint: ssm.url });
   const sqsClient = new SQSClient({ ...client, endpoint: sqs.url });
   const log = memoryLog();
@@ -139,6 +145,10 @@ export async function startPlane(options: PlaneOptions = {}) {
       terminate: (ids) => terminateInstances(ec2Client, ids),
       launchTemplateVersions: (ids) => launchTemplateVersions(ec2Client, ids),
     },
+    tasks: {
+      describe: (sources) => describeSkiffTasks(ecsClient, "ci", sources),
+      stop: (tasks) => stopTasks(ecsClient, tasks),
+    },
     jit: { delete: (instanceId) => deleteJitParameter(ssmClient, "ci", instanceId) },
     listEvery: options.listEvery ?? 10,
     redeliverEvery: options.redeliverEvery ?? 5,
@@ -151,6 +161,7 @@ export async function startPlane(options: PlaneOptions = {}) {
     pools,
     state: db.state,
     ec2: ec2Port(ec2Client),
+    ecs: ecsPort(ecsClient),
     jit: jitStore(ssmClient, { prefix: "ci", instanceArn: instanceArnFrom(FUNCTION_ARN) }),
     github: gh,
     queue: queuePort(sqsClient, jobsQueue),
@@ -191,6 +202,48 @@ export async function startPlane(options: PlaneOptions = {}) {
     );
   });
 
+  // EventBridge: ECS task state changes reach the lifecycle queue, in the shape ECS sends them.
+  // The ECS fake has no hook, so each lifecycle run first reports every task whose status moved.
+  const reported = new Map<string, string>();
+  function taskEvent(
+    task: FakeTask,
+    patch: Partial<Pick<FakeTask, "lastStatus" | "desiredStatus" | "stopCode" | "startedBy">>,
+  ) {
+    const t = { ...task, ...patch };
+    return {
+      version: "0",
+      id: `event-${t.taskId}-${t.lastStatus}`,
+      "detail-type": "ECS Task State Change",
+      source: "aws.ecs",
+      account: "000000000000",
+      time: now().toISOString(),
+      region: "us-east-1",
+      resources: [t.taskArn],
+      detail: {
+        taskArn: t.taskArn,
+        clusterArn: t.clusterArn,
+        taskDefinitionArn: t.taskDefinitionArn,
+        lastStatus: t.lastStatus,
+        desiredStatus: t.desiredStatus,
+        launchType: "FARGATE",
+        capacityProviderName: t.capacityProvider,
+        group: t.group,
+        createdAt: new Date(t.createdAt).toISOString(),
+        ...(t.startedBy ? { startedBy: t.startedBy } : {}),
+        ...(t.stopCode ? { stopCode: t.stopCode, stoppedReason: t.stoppedReason ?? "" } : {}),
+        containers: [],
+      },
+    };
+  }
+  function reportTaskChanges() {
+    for (const task of ecs.tasks()) {
+      const status = `${task.lastStatus}/${task.desiredStatus}`;
+      if (reported.get(task.taskId) === status) continue;
+      reported.set(task.taskId, status);
+      sqs.send(lifecycleQueue, JSON.stringify(taskEvent(task, {})));
+    }
+  }
+
   /** Delivers a queue's visible messages to a consumer as the event source mapping does. */
   async function consume(
     queue: string,
@@ -212,6 +265,7 @@ export async function startPlane(options: PlaneOptions = {}) {
     db,
     state: db.state,
     ec2,
+    ecs,
     ssm,
     sqs,
     github,
@@ -229,8 +283,8 @@ export async function startPlane(options: PlaneOptions = {}) {
       clock += seconds * 1000;
     },
     /** Queues a job on GitHub; its `queued` webhook puts the job message on the jobs queue. */
-    async queueJob(runId?: number) {
-      const job = await github.queueJob({ labels: JOB_LABELS, ...(runId ? { runId } : {}) });
+    async queueJob(runId?: number, labels = JOB_LABELS) {
+      const job = await github.queueJob({ labels, ...(runId ? { runId } : {}) });
       await github.settled();
       return job;
     },
@@ -239,6 +293,7 @@ export async function startPlane(options: PlaneOptions = {}) {
     /** Runs the lifecycle handler on everything visible on the lifecycle queue. */
     async lifecycle() {
       await github.settled();
+      reportTaskChanges();
       return consume(lifecycleQueue, (records) => handleLifecycle(records, lifecycleDeps));
     },
     /** One scheduled reconcile, then the lifecycle events it caused. */
@@ -247,21 +302,25 @@ export async function startPlane(options: PlaneOptions = {}) {
       await plane.lifecycle();
       return summary;
     },
-    /** The instance boots as the bootstrap does: reads and deletes its JIT config, starts the runner. */
+    /** The instance (or task) boots as the bootstrap does: reads and deletes its JIT config, starts the runner. */
     async boot(instanceId: string) {
       const name = jitParameterName("ci", instanceId);
       const jit = ssm.get(name);
       if (!jit) throw new Error(`no JIT config for ${instanceId}`);
       await ssmClient.send(new DeleteParameterCommand({ Name: name }));
-      ec2.setState(instanceId, "running");
+      if (isTaskId(instanceId)) ecs.setStatus(instanceId, "RUNNING");
+      else ec2.setState(instanceId, "running");
       const connected = await github.runnerConnect(jit.value);
       await plane.lifecycle();
       return connected;
     },
-    /** The job ends; the ephemeral runner powers its instance off (terminate on shutdown). */
+    /** The job ends; the ephemeral runner powers its instance off (terminate on shutdown), or its task exits. */
     async finish(jobId: number, instanceId: string, conclusion = "success") {
       await github.completeJob(jobId, conclusion);
-      ec2.setState(instanceId, "terminated");
+      // A task stops when its runner, the essential container, exits.
+      if (isTaskId(instanceId))
+        ecs.setStatus(instanceId, "STOPPED", { stopCode: "EssentialContainerExited" });
+      else ec2.setState(instanceId, "terminated");
       await plane.lifecycle();
     },
     /** EventBridge's spot interruption warning for an instance. */
@@ -276,13 +335,31 @@ export async function startPlane(options: PlaneOptions = {}) {
         }),
       );
     },
+    /**
+     * Fargate Spot takes a task back: ECS first reports it RUNNING with desired status STOPPED and
+     * stop code SpotInterruption (the task has two minutes), then, once its container exited, STOPPED.
+     */
+    interruptTask(taskId: string, { warn = true } = {}) {
+      const task = ecs.task(taskId);
+      if (!task) throw new Error(`no task ${taskId}`);
+      const stopCode = "SpotInterruption";
+      if (warn)
+        sqs.send(lifecycleQueue, JSON.stringify(taskEvent(task, { desiredStatus: "STOPPED", stopCode })));
+      ecs.setStatus(taskId, "STOPPED", { stopCode, stoppedReason: "Your Spot Task was interrupted." });
+    },
+    /** An ECS task state change event as EventBridge delivers it, with `patch` applied. */
+    taskEvent: (taskId: string, patch: Parameters<typeof taskEvent>[1] = {}) => {
+      const task = ecs.task(taskId);
+      if (!task) throw new Error(`no task ${taskId}`);
+      return taskEvent(task, patch);
+    },
     /** Instances that are not terminated (pending, running, stopping …). */
     live: () => ec2.instances().filter((i) => i.state !== "terminated"),
     jitParameters: () => ssm.names().filter((n) => n.startsWith("/ci/jit/")),
     dlqMessages: () => sqs.peek(jobsDlq).map((m) => JSON.parse(m.body) as Record<string, unknown>),
     async close() {
       github.onWebhook(undefined);
-      await Promise.all([db.close(), ec2.close(), ssm.close(), sqs.close(), github.close()]);
+      await Promise.all([db.close(), ec2.close(), ecs.close(), ssm.close(), sqs.close(), github.close()]);
     },
   };
   return plane;

@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CAPACITY_UNAVAILABLE } from "../../../test/fakes/index.ts";
-import {
-  classifyTaskError,
-  readRunTask,
-  runTaskRequest,
-  startedBy,
-  taskId,
-  taskJitTag,
-} from "../../src/scale-up/tasks.ts";
+import { classifyTaskError, readRunTask, runTaskRequest, taskJitTag } from "../../src/scale-up/tasks.ts";
+import { startedBy, taskId } from "../../src/shared/tasks.ts";
 import { fargatePool } from "../support/fixtures.ts";
 
 describe("classifyTaskError(error)", () => {

@@ -211,17 +211,23 @@ describe("loadScaleUpConfig(env)", () => {
 });
 
 describe("loadScaleDownConfig(env) with a Fargate pool", () => {
-  it("refuses it at cold start, naming the pool, until the reconcile handles tasks", () => {
+  it("accepts it beside an EC2 pool: the reconcile lists and stops its tasks", () => {
+    // Prepare
     const source = {
       ...scaleUpEnv,
       SKIFF_POOLS: JSON.stringify([fullPool, { ...fargatePool, name: "small" }]),
       SKIFF_JOBS_DLQ_URL: "https://sqs.us-east-1.amazonaws.com/1/jobs-dlq",
     };
 
-    const error = configError(() => loadScaleDownConfig(source));
+    // Act
+    const config = loadScaleDownConfig(source);
 
-    expect(error.field).toBe("SKIFF_POOLS[1].target");
-    expect(error.message).toMatch(/reconcile does not handle Fargate tasks yet/);
-    expect(loadScaleDownConfig({ ...source, SKIFF_POOLS: JSON.stringify([fullPool]) }).pools.size).toBe(1);
+    // Assess
+    expect(config.pools.get("small")).toMatchObject({
+      target: "fargate",
+      cluster: fargatePool.cluster,
+      maxLifetimeSeconds: 21600,
+    });
+    expect(config.pools.get("ci")?.target).toBe("ec2");
   });
 });

@@ -190,3 +190,32 @@ run "runner_freshness_is_graphed" {
     error_message = "The self-update alarm must be in alarm_arns as runners_self_updating."
   }
 }
+
+run "warm_runners_hits_misses_and_idle_hours" {
+  command = plan
+
+  variables {
+    reconcile_period_minutes = 5
+  }
+
+  assert {
+    condition = length([
+      for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w
+      if startswith(try(w.properties.title, ""), "Warm runners")
+    ]) == 2
+    error_message = "The dashboard must graph warm runners: hits and misses, and those waiting with their idle hours."
+  }
+
+  assert {
+    condition = alltrue([
+      for m in ["\\\"WarmHits\\\" service=\\\"ci-lifecycle\\\"", "\\\"WarmHits\\\" service=\\\"ci-scale-up\\\"", "\\\"WarmMisses\\\" service=\\\"ci-scale-up\\\""] :
+      strcontains(aws_cloudwatch_dashboard.this.dashboard_body, m)
+    ])
+    error_message = "Warm hits must be summed from the lifecycle and scale-up functions, misses from scale-up."
+  }
+
+  assert {
+    condition     = strcontains(aws_cloudwatch_dashboard.this.dashboard_body, "MetricName=\\\"WarmIdleRunners\\\" service=\\\"ci-scale-down\\\"', 'Sum', 300)) * 5 / 60")
+    error_message = "Idle runner-hours must be the sum of the reconcile's per-cycle counts times its period (5 minutes here) in hours."
+  }
+}

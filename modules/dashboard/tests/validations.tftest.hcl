@@ -124,3 +124,13 @@ run "reject_release_age_past_githubs_window" {
   }
   expect_failures = [var.thresholds]
 }
+
+run "reject_fractional_reconcile_period" {
+  command = plan
+
+  variables {
+    reconcile_period_minutes = 1.5
+  }
+
+  expect_failures = [var.reconcile_period_minutes]
+}

@@ -37,7 +37,7 @@ override_resource {
 
 override_resource {
   target = aws_iam_role.execution
-  values = { id = "ci-lint-task-execution", name = "ci-lint-task-execution", arn = "arn:aws:iam::123456789012:role/ci-lint-task-execution" }
+  values = { id = "ci-lint-task-exec", name = "ci-lint-task-exec", arn = "arn:aws:iam::123456789012:role/ci-lint-task-exec" }
 }
 
 override_resource {

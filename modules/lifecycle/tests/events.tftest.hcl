@@ -104,3 +104,57 @@ run "rule_arns_are_computed_from_names_for_the_queue_policy" {
     error_message = "eventbridge_rule_arns must be the default-bus rule ARNs in the lifecycle queue's partition, region and account, known without the rules."
   }
 }
+
+run "no_task_rule_without_fargate_pools" {
+  command = plan
+
+  assert {
+    condition     = length(aws_cloudwatch_event_rule.task_state_change) == 0 && length(aws_cloudwatch_event_target.task_state_change) == 0 && length(output.eventbridge_rule_arns) == 2
+    error_message = "Without fargate there must be no ECS rule, and the queue's policy must admit the two EC2 rules only."
+  }
+}
+
+run "task_state_changes_match_only_skiffs_tasks_being_stopped" {
+  command = plan
+
+  variables {
+    fargate = { cluster_arn = "arn:aws:ecs:us-east-1:123456789012:cluster/ci-runners" }
+  }
+
+  assert {
+    condition = jsondecode(aws_cloudwatch_event_rule.task_state_change[0].event_pattern) == {
+      source        = ["aws.ecs"]
+      "detail-type" = ["ECS Task State Change"]
+      detail = {
+        clusterArn    = ["arn:aws:ecs:us-east-1:123456789012:cluster/ci-runners"]
+        desiredStatus = ["STOPPED"]
+        startedBy     = [{ prefix = "skiff/ci/" }]
+      }
+    }
+    error_message = "The ECS rule must match task state changes of skiff's cluster only, of tasks this deployment started (startedBy skiff/<prefix>/...), once they are to stop (a Fargate Spot notice or the end)."
+  }
+
+  assert {
+    condition = (aws_cloudwatch_event_rule.task_state_change[0].name == "ci-lifecycle-task-state-change"
+      && aws_cloudwatch_event_target.task_state_change[0].rule == "ci-lifecycle-task-state-change"
+      && aws_cloudwatch_event_target.task_state_change[0].arn == "arn:aws:sqs:us-east-1:123456789012:ci-lifecycle"
+      && aws_cloudwatch_event_target.task_state_change[0].dead_letter_config[0].arn == "arn:aws:sqs:us-east-1:123456789012:ci-lifecycle-dlq"
+    && length(aws_cloudwatch_event_target.task_state_change[0].input_transformer) == 0)
+    error_message = "The ECS rule must deliver the whole event to the lifecycle queue, with the lifecycle DLQ as its dead-letter queue."
+  }
+
+  assert {
+    condition     = contains(output.eventbridge_rule_arns, "arn:aws:events:us-east-1:123456789012:rule/ci-lifecycle-task-state-change") && output.eventbridge_rule_names.task_state_change == "ci-lifecycle-task-state-change"
+    error_message = "The lifecycle queue's policy must admit the ECS rule, and the dashboard must alarm on its failed deliveries."
+  }
+}
+
+run "reject_fargate_cluster_that_is_not_an_arn" {
+  command = plan
+
+  variables {
+    fargate = { cluster_arn = "ci-runners" }
+  }
+
+  expect_failures = [var.fargate]
+}

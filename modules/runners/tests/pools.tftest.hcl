@@ -56,6 +56,36 @@ override_resource {
 }
 
 override_resource {
+  target          = module.fargate_cluster[0].aws_ecs_cluster.this
+  override_during = plan
+  values          = { arn = "arn:aws:ecs:us-east-1:123456789012:cluster/ci-runners" }
+}
+
+override_resource {
+  target          = module.fargate_pool["lint"].aws_ecs_task_definition.this
+  override_during = plan
+  values          = { arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/ci-lint-runner:3", revision = 3 }
+}
+
+override_resource {
+  target          = module.fargate_pool["lint"].aws_security_group.this
+  override_during = plan
+  values          = { id = "sg-0ccccccccccccccc3", arn = "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0ccccccccccccccc3" }
+}
+
+override_resource {
+  target          = module.fargate_pool["lint"].aws_iam_role.task
+  override_during = plan
+  values          = { arn = "arn:aws:iam::123456789012:role/ci-lint-task", unique_id = "AROAEXAMPLELINTTASK01" }
+}
+
+override_resource {
+  target          = module.fargate_pool["lint"].aws_iam_role.execution
+  override_during = plan
+  values          = { arn = "arn:aws:iam::123456789012:role/ci-lint-task-exec" }
+}
+
+override_resource {
   target          = module.runner_pool["linux"].aws_iam_role.this
   override_during = plan
   values          = { arn = "arn:aws:iam::123456789012:role/ci-linux-runner" }
@@ -84,6 +114,16 @@ variables {
   }
   # Declared linux first: routing order is still by name, deploy first.
   pools = {
+    lint = {
+      target               = "fargate"
+      labels               = ["lint"]
+      max_runners          = 10
+      image                = "123456789012.dkr.ecr.us-east-1.amazonaws.com/ci/skiff-runner:2.337.0-x86_64"
+      cpu                  = 1024
+      memory               = 4096
+      ephemeral_storage_gb = 40
+      assign_public_ip     = true
+    }
     linux = {
       labels                   = ["docker"]
       instance_types           = ["m7i.large", "m6i.large"]
@@ -113,8 +153,8 @@ run "each_pool_gets_its_own_launch_template_security_group_and_role" {
   command = plan
 
   assert {
-    condition     = toset(keys(module.runner_pool)) == toset(["linux", "deploy"])
-    error_message = "There must be one runner-pool module per pool, keyed by pool name."
+    condition     = toset(keys(module.runner_pool)) == toset(["linux", "deploy"]) && toset(keys(module.fargate_pool)) == toset(["lint"])
+    error_message = "There must be one runner-pool module per EC2 pool and one fargate-pool module per Fargate pool, keyed by pool name."
   }
 
   assert {
@@ -133,8 +173,8 @@ run "each_pool_gets_its_own_launch_template_security_group_and_role" {
   }
 
   assert {
-    condition     = output.runner_role_arns == { linux = "arn:aws:iam::123456789012:role/ci-linux-runner", deploy = "arn:aws:iam::123456789012:role/ci-deploy-runner" }
-    error_message = "runner_role_arns must map each pool name to its own role's ARN."
+    condition     = output.runner_role_arns == { linux = "arn:aws:iam::123456789012:role/ci-linux-runner", deploy = "arn:aws:iam::123456789012:role/ci-deploy-runner", lint = "arn:aws:iam::123456789012:role/ci-lint-task" }
+    error_message = "runner_role_arns must map each pool name to the role its runners hold: an EC2 pool's instance role, a Fargate pool's task role."
   }
 }
 
@@ -171,7 +211,7 @@ run "every_lambda_gets_the_one_pools_json_in_routing_order" {
   command = plan
 
   assert {
-    condition     = output.pool_order == tolist(["deploy", "linux"])
+    condition     = output.pool_order == tolist(["deploy", "lint", "linux"])
     error_message = "pool_order must list the pools by name, the routing order."
   }
 
@@ -180,12 +220,16 @@ run "every_lambda_gets_the_one_pools_json_in_routing_order" {
   # field added on one side and not the other fails here or there.
   assert {
     condition     = jsondecode(local.pools_json) == jsondecode(file("../../test/fixtures/pools.json"))
-    error_message = "The pools JSON must equal test/fixtures/pools.json for these inputs: every pool with all 16 camelCase keys parsePools reads, its own launch template and the network's subnets, in routing order (by name)."
+    error_message = "The pools JSON must equal test/fixtures/pools.json for these inputs: every pool with its target and the camelCase keys parsePools reads for it (an EC2 pool its own launch template, a Fargate pool the cluster, its task definition ARN, security group and task role's unique ID), the network's subnets, in routing order (by name)."
   }
 
   assert {
-    condition     = local.runners == { role_arns = ["arn:aws:iam::123456789012:role/ci-deploy-runner", "arn:aws:iam::123456789012:role/ci-linux-runner"], security_group_ids = ["sg-0bbbbbbbbbbbbbbb2", "sg-0aaaaaaaaaaaaaaa1"] }
-    error_message = "scale-up must get each pool's runner role (to pass exactly these to EC2) and security group, in routing order."
+    condition = local.runners == {
+      role_arns          = ["arn:aws:iam::123456789012:role/ci-deploy-runner", "arn:aws:iam::123456789012:role/ci-linux-runner"]
+      security_group_ids = ["sg-0bbbbbbbbbbbbbbb2", "sg-0aaaaaaaaaaaaaaa1"]
+      fargate_role_arns  = ["arn:aws:iam::123456789012:role/ci-lint-task", "arn:aws:iam::123456789012:role/ci-lint-task-exec"]
+    }
+    error_message = "scale-up must get each EC2 pool's runner role (to pass exactly these to EC2) and security group, and each Fargate pool's task and execution roles (to pass to ECS), in routing order."
   }
 }
 

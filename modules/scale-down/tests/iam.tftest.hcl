@@ -74,7 +74,8 @@ run "one_statement_per_purpose" {
   assert {
     condition = [for s in jsondecode(module.function.policy_json).Statement : s.Sid] == [
       "WriteOwnLogs", "ReconcileStateTable", "RequeueOrDeadLetterJobs", "DescribeInstances",
-      "DescribeLaunchTemplates", "TerminateOwnInstances", "DeleteJitConfigs", "ReadGitHubAppKey",
+      "DescribeLaunchTemplates", "TerminateOwnInstances", "ListOwnTasks", "DescribeAndStopOwnTasks",
+      "DeleteJitConfigs", "ReadGitHubAppKey",
     ]
     error_message = "Without KMS keys the role must hold exactly these statements, one per purpose."
   }
@@ -85,8 +86,8 @@ run "one_statement_per_purpose" {
   }
 
   assert {
-    condition     = [for s in jsondecode(module.function.policy_json).Statement : s.Sid if contains(flatten([s.Resource]), "*")] == ["DescribeInstances", "DescribeLaunchTemplates"]
-    error_message = "Only DescribeInstances and DescribeLaunchTemplates (which have no resource-level permissions) may name Resource \"*\"."
+    condition     = [for s in jsondecode(module.function.policy_json).Statement : s.Sid if contains(flatten([s.Resource]), "*")] == ["DescribeInstances", "DescribeLaunchTemplates", "ListOwnTasks"]
+    error_message = "Only DescribeInstances, DescribeLaunchTemplates and ListTasks (which name no instance, template or task) may name Resource \"*\"."
   }
 }
 
@@ -205,6 +206,46 @@ run "state_table_and_job_queues_only" {
       Resource = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/ci-scale-down:log-stream:*"
     }
     error_message = "The function may write only to its own log group's streams."
+  }
+}
+
+# The fixture's Fargate pool (lint) runs in the ci-runners cluster.
+run "lists_describes_and_stops_only_tasks_of_skiffs_cluster" {
+  command = apply
+
+  assert {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "ListOwnTasks"]) == {
+      Sid       = "ListOwnTasks"
+      Effect    = "Allow"
+      Action    = "ecs:ListTasks"
+      Resource  = "*"
+      Condition = { ArnEquals = { "ecs:cluster" = "arn:aws:ecs:us-east-1:123456789012:cluster/ci-runners" } }
+    }
+    error_message = "The \"*\" ListTasks statement must be held to skiff's cluster by ecs:cluster."
+  }
+
+  assert {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "DescribeAndStopOwnTasks"]) == {
+      Sid       = "DescribeAndStopOwnTasks"
+      Effect    = "Allow"
+      Action    = ["ecs:StopTask", "ecs:DescribeTasks"]
+      Resource  = "arn:aws:ecs:us-east-1:123456789012:task/ci-runners/*"
+      Condition = { ArnEquals = { "ecs:cluster" = "arn:aws:ecs:us-east-1:123456789012:cluster/ci-runners" } }
+    }
+    error_message = "DescribeTasks and StopTask must be limited to tasks of skiff's cluster."
+  }
+}
+
+run "no_ecs_statement_without_a_fargate_pool" {
+  command = apply
+
+  variables {
+    pools_json = jsonencode([for p in jsondecode(file("../../test/fixtures/pools.json")) : p if p.target == "ec2"])
+  }
+
+  assert {
+    condition     = length([for a in flatten([for s in jsondecode(module.function.policy_json).Statement : s.Action]) : a if startswith(a, "ecs:")]) == 0
+    error_message = "Without a Fargate pool the role must hold no ECS action at all."
   }
 }
 

@@ -20,6 +20,7 @@ variables {
   runners = {
     role_arns          = ["arn:aws:iam::123456789012:role/ci-deploy-runner", "arn:aws:iam::123456789012:role/ci-linux-runner"]
     security_group_ids = ["sg-0bbbbbbbbbbbbbbb2", "sg-0aaaaaaaaaaaaaaa1"]
+    fargate_role_arns  = ["arn:aws:iam::123456789012:role/ci-lint-task", "arn:aws:iam::123456789012:role/ci-lint-task-exec"]
   }
   jobs_queue = {
     url = "https://sqs.us-east-1.amazonaws.com/123456789012/ci-jobs"
@@ -72,6 +73,7 @@ run "one_statement_per_purpose" {
       "WriteJitConfigs", "DeleteJitConfigs", "LaunchFromPoolTemplates", "LaunchIntoPoolNetworks",
       "CreateRunnerInstances", "LaunchTaggedInstancesFromPoolTemplates", "CreateFleetOfTaggedInstances",
       "TagOnlyAtLaunch", "TerminateOwnInstances", "PassRunnerRoles",
+      "RunPoolTasks", "TagTasksAtLaunch", "StopOwnTasks", "PassTaskRoles",
     ]
     error_message = "Without KMS keys the role must hold exactly these statements, one per purpose."
   }
@@ -267,6 +269,108 @@ run "passes_only_the_runner_roles_to_ec2" {
       Condition = { StringEquals = { "iam:PassedToService" = "ec2.amazonaws.com" } }
     }
     error_message = "iam:PassRole must be limited to the pools' runner roles and to EC2."
+  }
+}
+
+# The fixture's Fargate pool (lint) runs ci-lint-runner in the ci-runners cluster.
+run "runs_only_the_fargate_pools_task_definitions_in_skiffs_cluster" {
+  command = apply
+
+  assert {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "RunPoolTasks"]) == {
+      Sid       = "RunPoolTasks"
+      Effect    = "Allow"
+      Action    = "ecs:RunTask"
+      Resource  = "arn:aws:ecs:us-east-1:123456789012:task-definition/ci-lint-runner:*"
+      Condition = { ArnEquals = { "ecs:cluster" = "arn:aws:ecs:us-east-1:123456789012:cluster/ci-runners" } }
+    }
+    error_message = "RunTask may start only revisions of the Fargate pools' task definition families, and only in skiff's cluster."
+  }
+
+  assert {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "TagTasksAtLaunch"]) == {
+      Sid      = "TagTasksAtLaunch"
+      Effect   = "Allow"
+      Action   = "ecs:TagResource"
+      Resource = "arn:aws:ecs:us-east-1:123456789012:task/ci-runners/*"
+      Condition = { StringEquals = {
+        "ecs:CreateAction"            = "RunTask"
+        "aws:RequestTag/skiff:prefix" = "ci"
+      } }
+    }
+    error_message = "Tasks may be tagged only by the RunTask that starts them in skiff's cluster, and only with skiff's prefix tag among the tags."
+  }
+
+  assert {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "StopOwnTasks"]) == {
+      Sid       = "StopOwnTasks"
+      Effect    = "Allow"
+      Action    = "ecs:StopTask"
+      Resource  = "arn:aws:ecs:us-east-1:123456789012:task/ci-runners/*"
+      Condition = { ArnEquals = { "ecs:cluster" = "arn:aws:ecs:us-east-1:123456789012:cluster/ci-runners" } }
+    }
+    error_message = "StopTask must be limited to tasks of skiff's cluster."
+  }
+
+  assert {
+    condition = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "PassTaskRoles"]) == {
+      Sid       = "PassTaskRoles"
+      Effect    = "Allow"
+      Action    = "iam:PassRole"
+      Resource  = ["arn:aws:iam::123456789012:role/ci-lint-task-exec", "arn:aws:iam::123456789012:role/ci-lint-task"]
+      Condition = { StringEquals = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" } }
+    }
+    error_message = "iam:PassRole for tasks must be limited to the Fargate pools' task and execution roles, and to ECS tasks."
+  }
+
+  assert {
+    condition     = one([for s in jsondecode(module.function.policy_json).Statement : s if s.Sid == "PassRunnerRoles"]).Condition == { StringEquals = { "iam:PassedToService" = "ec2.amazonaws.com" } }
+    error_message = "The Fargate roles must not be passable to EC2, nor the runner roles to ECS: one PassRole statement per service."
+  }
+}
+
+run "no_ecs_statement_without_a_fargate_pool" {
+  command = apply
+
+  variables {
+    pools_json = jsonencode([for p in jsondecode(file("../../test/fixtures/pools.json")) : p if p.target == "ec2"])
+    runners = {
+      role_arns          = ["arn:aws:iam::123456789012:role/ci-deploy-runner", "arn:aws:iam::123456789012:role/ci-linux-runner"]
+      security_group_ids = ["sg-0bbbbbbbbbbbbbbb2", "sg-0aaaaaaaaaaaaaaa1"]
+    }
+  }
+
+  assert {
+    condition     = length([for a in flatten([for s in jsondecode(module.function.policy_json).Statement : s.Action]) : a if startswith(a, "ecs:")]) == 0
+    error_message = "Without a Fargate pool the role must hold no ECS action at all."
+  }
+
+  assert {
+    condition     = !contains([for s in jsondecode(module.function.policy_json).Statement : s.Sid], "PassTaskRoles")
+    error_message = "Without a Fargate pool no role may be passed to ECS."
+  }
+}
+
+run "no_ec2_statement_without_an_ec2_pool" {
+  command = apply
+
+  variables {
+    pools_json = jsonencode([for p in jsondecode(file("../../test/fixtures/pools.json")) : p if p.target == "fargate"])
+    runners = {
+      role_arns          = []
+      security_group_ids = []
+      fargate_role_arns  = ["arn:aws:iam::123456789012:role/ci-lint-task", "arn:aws:iam::123456789012:role/ci-lint-task-exec"]
+    }
+  }
+
+  assert {
+    condition     = length([for a in flatten([for s in jsondecode(module.function.policy_json).Statement : s.Action]) : a if startswith(a, "ec2:")]) == 0 && !contains([for s in jsondecode(module.function.policy_json).Statement : s.Sid], "PassRunnerRoles")
+    error_message = "With Fargate pools only the role must hold no EC2 action and pass no role to EC2 (an EC2 statement would have no resources, which IAM refuses)."
+  }
+
+  assert {
+    condition     = alltrue([for s in jsondecode(module.function.policy_json).Statement : length(flatten([s.Resource])) > 0])
+    error_message = "Every statement must name its resources."
   }
 }
 

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { INSTANCE_UP } from "../../jobs/status.ts";
 import { keys } from "../keys.ts";
 
 export type TransactItem = NonNullable<
@@ -143,6 +144,39 @@ export function poolChange(
       Key: { pk: keys.pool(pool) },
       UpdateExpression: `ADD ${adds.join(", ")}${remove}`,
       ...(conditions.length > 0 ? { ConditionExpression: conditions.join(" AND ") } : {}),
+      ...e.attributes(),
+    },
+  } as TransactItem;
+}
+
+/** The item holds a slot (`holds`), or holds none: the flag never set, or false. */
+export function slotCondition(e: Expression, holds: boolean): string {
+  const flag = e.name("holdsSlot");
+  return holds
+    ? `${flag} = ${e.value(true)}`
+    : `(attribute_not_exists(${flag}) OR ${flag} = ${e.value(false)})`;
+}
+
+/**
+ * An instance item takes a slot, while it is not down, holds none, and is tied to the job
+ * by one of `ties`: launched or set aside for it (`jobId`), or the one that ran it (`busyJobId`).
+ */
+export function instanceTakesSlot(
+  table: string,
+  instanceId: string,
+  jobId: number,
+  ties: readonly ("jobId" | "busyJobId")[],
+  now: Date,
+): TransactItem {
+  const e = new Expression();
+  const job = e.value(jobId);
+  const tied = ties.map((tie) => `${e.name(tie)} = ${job}`).join(" OR ");
+  return {
+    Update: {
+      TableName: table,
+      Key: { pk: keys.instance(instanceId) },
+      UpdateExpression: e.set({ holdsSlot: true, updatedAt: now.toISOString() }),
+      ConditionExpression: `${e.in("status", INSTANCE_UP)} AND ${slotCondition(e, false)} AND (${tied})`,
       ...e.attributes(),
     },
   } as TransactItem;

@@ -8,7 +8,6 @@ import {
 import type { JobItem, JobPatch, NewInstance } from "../../jobs/items.ts";
 import { claimedJob } from "../../jobs/items.ts";
 import type { JobMessage } from "../../jobs/messages.ts";
-import { INSTANCE_UP } from "../../jobs/status.ts";
 import { JOB_TRANSITIONS, type JobTransition } from "../../jobs/transitions.ts";
 import { expiresAt, keys } from "../keys.ts";
 import type { JobStore, TransitionOptions, Written } from "../ports.ts";
@@ -17,14 +16,14 @@ import {
   ATTEMPTS,
   cancellation,
   Expression,
+  instanceTakesSlot,
   poolChange,
   refusal,
+  slotCondition,
   strip,
   type TransactItem,
   transact,
 } from "./expression.ts";
-
-const HOLDS_NO_SLOT = (e: Expression) => `(attribute_not_exists(holdsSlot) OR holdsSlot = ${e.value(false)})`;
 
 /** The job item that the transition `t` leads to, as an update of `patch`. */
 function update(
@@ -111,7 +110,7 @@ export class DynamoJobStore implements JobStore {
       now,
       (e) => [
         ...(t.claimed ? [`claimedBy = ${e.value(token)}`] : []),
-        ...(t.slot === "hold" ? [HOLDS_NO_SLOT(e)] : []),
+        ...(t.slot === "hold" ? [slotCondition(e, false)] : []),
       ],
     );
     try {
@@ -140,7 +139,7 @@ export class DynamoJobStore implements JobStore {
       if (!current || !(t.from as readonly string[]).includes(current.status)) return { ok: false, current };
       const holds = current.holdsSlot === true;
       const job = update(this.table, jobId, t, { ...patch, holdsSlot: false }, now, (e) => [
-        holds ? `holdsSlot = ${e.value(true)}` : HOLDS_NO_SLOT(e),
+        slotCondition(e, holds),
       ]);
       try {
         if (holds) {
@@ -173,17 +172,7 @@ export class DynamoJobStore implements JobStore {
    * runner the job gave back, since set aside for another job, is not.
    */
   private keeps(instanceId: string, jobId: number, now: Date): TransactItem {
-    const e = new Expression();
-    const job = e.value(jobId);
-    return {
-      Update: {
-        TableName: this.table,
-        Key: { pk: keys.instance(instanceId) },
-        UpdateExpression: e.set({ holdsSlot: true, updatedAt: now.toISOString() }),
-        ConditionExpression: `${e.in("status", INSTANCE_UP)} AND ${HOLDS_NO_SLOT(e)} AND (${e.name("jobId")} = ${job} OR ${e.name("busyJobId")} = ${job})`,
-        ...e.attributes(),
-      },
-    } as TransactItem;
+    return instanceTakesSlot(this.table, instanceId, jobId, ["jobId", "busyJobId"], now);
   }
 
   async launched(
@@ -219,10 +208,10 @@ export class DynamoJobStore implements JobStore {
       JOB_TRANSITIONS.handedOver,
       { unsent: true, holdsSlot: false },
       now,
-      (e) => [`holdsSlot = ${e.value(true)}`],
+      (e) => [slotCondition(e, true)],
     );
     const take = update(this.table, to.jobId, JOB_TRANSITIONS.tookOver, { holdsSlot: true }, now, (e) => [
-      HOLDS_NO_SLOT(e),
+      slotCondition(e, false),
     ]);
     const items: TransactItem[] = [
       { Update: { ...give, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },

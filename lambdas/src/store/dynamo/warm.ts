@@ -5,11 +5,15 @@ import { JOB_TRANSITIONS } from "../../jobs/transitions.ts";
 import { expiresAt, keys } from "../keys.ts";
 import type { WarmStore, Written } from "../ports.ts";
 import { written } from "../ports.ts";
-import { poolChange, strip, type TransactItem, transact } from "./expression.ts";
-
-/** An instance item's slot condition. */
-const HOLDS = "holdsSlot = :yes";
-const HOLDS_NONE = "(attribute_not_exists(holdsSlot) OR holdsSlot = :no)";
+import {
+  Expression,
+  instanceTakesSlot,
+  poolChange,
+  slotCondition,
+  strip,
+  type TransactItem,
+  transact,
+} from "./expression.ts";
 
 export class DynamoWarmStore implements WarmStore {
   constructor(
@@ -144,18 +148,21 @@ export class DynamoWarmStore implements WarmStore {
       return { ok: false, current: instance };
     const at = now.toISOString();
     const leaves = poolChange(this.table, instance.pool, { idle: { remove: instanceId } });
-    const takes = (keep: boolean): TransactItem => ({
-      Update: {
-        TableName: this.table,
-        Key: { pk: keys.instance(instanceId) },
-        UpdateExpression: "SET jobId = :job, holdsSlot = :keep, updatedAt = :at",
-        ConditionExpression: `${HOLDS} AND attribute_not_exists(jobId)`,
-        ExpressionAttributeValues: { ":job": job.jobId, ":keep": keep, ":yes": true, ":at": at },
-      },
-    });
+    const takes = (keep: boolean): TransactItem => {
+      const e = new Expression();
+      return {
+        Update: {
+          TableName: this.table,
+          Key: { pk: keys.instance(instanceId) },
+          UpdateExpression: e.set({ jobId: job.jobId, holdsSlot: keep, updatedAt: at }),
+          ConditionExpression: `${slotCondition(e, true)} AND attribute_not_exists(${e.name("jobId")})`,
+          ...e.attributes(),
+        },
+      } as TransactItem;
+    };
     if (!job.holdsSlot) {
       // The runner's slot passes to the job.
-      const from = JOB_TRANSITIONS.tookOver.from;
+      const e = new Expression();
       const result = await this.write("take", [
         takes(false),
         leaves,
@@ -163,17 +170,11 @@ export class DynamoWarmStore implements WarmStore {
           Update: {
             TableName: this.table,
             Key: { pk: keys.job(job.jobId) },
-            UpdateExpression: "SET holdsSlot = :yes, updatedAt = :at",
-            ConditionExpression: `${HOLDS_NONE} AND #status IN (${from.map((_, i) => `:s${i}`).join(", ")})`,
-            ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: {
-              ":yes": true,
-              ":no": false,
-              ":at": at,
-              ...Object.fromEntries(from.map((s, i) => [`:s${i}`, s])),
-            },
+            UpdateExpression: e.set({ holdsSlot: true, updatedAt: at }),
+            ConditionExpression: `${slotCondition(e, false)} AND ${e.in("status", JOB_TRANSITIONS.tookOver.from)}`,
+            ...e.attributes(),
           },
-        },
+        } as TransactItem,
       ]);
       return result.ok ? written : { ok: false, current: await this.instance(instanceId) };
     }
@@ -187,22 +188,7 @@ export class DynamoWarmStore implements WarmStore {
       const result = await this.write("take", [
         takes(false),
         leaves,
-        {
-          Update: {
-            TableName: this.table,
-            Key: { pk: keys.instance(own.instanceId) },
-            UpdateExpression: "SET holdsSlot = :yes, updatedAt = :at",
-            ConditionExpression: `${HOLDS_NONE} AND jobId = :job AND #status IN (${INSTANCE_UP.map((_, i) => `:s${i}`).join(", ")})`,
-            ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: {
-              ":yes": true,
-              ":job": job.jobId,
-              ":no": false,
-              ":at": at,
-              ...Object.fromEntries(INSTANCE_UP.map((s, i) => [`:s${i}`, s])),
-            },
-          },
-        },
+        instanceTakesSlot(this.table, own.instanceId, job.jobId, ["jobId"], now),
       ]);
       if (result.ok) return written;
       if (!result.refused[2]) return { ok: false, current: await this.instance(instanceId) };
@@ -242,7 +228,7 @@ export class DynamoWarmStore implements WarmStore {
           TableName: this.table,
           Key: { pk: keys.instance(instanceId) },
           UpdateExpression: "SET holdsSlot = :no, updatedAt = :at",
-          ConditionExpression: HOLDS,
+          ConditionExpression: "holdsSlot = :yes",
           ExpressionAttributeValues: { ":no": false, ":yes": true, ":at": now.toISOString() },
         },
       },
