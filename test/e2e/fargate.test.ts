@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { Harness, type HarnessOptions } from "./harness.ts";
-import { timeline } from "./report.ts";
+import { describe, expect, it } from "vitest";
+import type { Harness } from "./harness.ts";
+import { finish, REAL, scenarioHarness } from "./scenario.ts";
 
 // Fargate pools end to end, over the built zips in fast time (see README.md): scale-up starts ECS tasks
 // with RunTask on FARGATE_SPOT (the shortfall on FARGATE), each task (SimulatedTask) reads its own JIT
@@ -8,44 +8,13 @@ import { timeline } from "./report.ts";
 // lifecycle function through the EventBridge rule; the reconcile lists and stops tasks. Every scenario
 // ends with Harness.verify(), which counts tasks as runners: one launch per job, max_runners at every
 // launch, no job lost, no task left running, no registration or JIT config left, counters back to 0.
-const SPEED = Number(process.env.SKIFF_E2E_SPEED ?? 20);
 
 const ci = { name: "ci", labels: ["ci"], instanceTypes: ["m7i.large", "m6i.large", "c7i.large"] };
 const tasks = { name: "tasks", labels: ["fargate"], target: "fargate" as const };
 const CI_JOB = { labels: ["self-hosted", "ci"] };
 const FARGATE_JOB = { labels: ["self-hosted", "fargate"] };
-const REAL = (seconds: number) => seconds * 1000;
 
-let harness: Harness | undefined;
-
-async function start(options: HarnessOptions): Promise<Harness> {
-  harness = await Harness.start({ speed: SPEED, echo: Boolean(process.env.SKIFF_E2E_ECHO), ...options });
-  return harness;
-}
-
-afterEach(async () => {
-  const h = harness;
-  harness = undefined;
-  if (!h) return;
-  if (process.env.SKIFF_E2E_DEBUG) {
-    console.error(JSON.stringify(await h.status(), null, 1));
-    console.error(timeline(h).join("\n"));
-    for (const line of h.errors().slice(0, 30)) console.error(line.function, JSON.stringify(line.entry));
-    for (const f of Object.values(h.functions)) {
-      console.error(f.name, "cold starts", f.coldStarts, "invocations", f.invocations);
-      for (const r of f.failures.slice(0, 5)) console.error(f.name, r.failure, r.error?.message);
-    }
-  }
-  await h.stop();
-});
-
-async function finish(h: Harness, expected: Parameters<Harness["verify"]>[0] = {}) {
-  await h.waitForJobs(3 * 3600);
-  await h.waitForQuiet(3600);
-  const verdict = await h.verify(expected);
-  expect(verdict.violations).toEqual([]);
-  return verdict;
-}
+const start = scenarioHarness();
 
 /** The runner (instance or task) a job ran on, from its runner name `<prefix>-<id>`. */
 function ranOn(h: Harness, runnerName: string | null | undefined) {

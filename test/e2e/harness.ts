@@ -48,13 +48,22 @@ const SUBNETS: Record<string, string> = {
   "subnet-0bbbbbbbbbbbbbbb2": `${REGION}b`,
 };
 const launchTemplateId = (poolIndex: number) => `lt-0${String(poolIndex + 1).padStart(16, "0")}`;
-/** The ECS cluster of skiff's Fargate pools (modules/fargate-cluster), and each pool's task definition. */
-const CLUSTER = `${PREFIX}-runners`;
+/**
+ * What Fargate pools share, from the fixture's Fargate pool (what modules/runners emits for one): the
+ * ECS cluster (modules/fargate-cluster), the task size, and the task role's unique id (a task's
+ * `aws:userid` is `<id>:<task-id>`). Each pool has its own task definition.
+ */
+const FARGATE_TEMPLATE = POOL_FIXTURE.find((p) => p.target === "fargate") as Record<string, unknown> & {
+  cluster: string;
+  cpu: number;
+  memory: number;
+  taskRoleId: string;
+};
+const CLUSTER_ARN = FARGATE_TEMPLATE.cluster;
+const CLUSTER = CLUSTER_ARN.split("/").at(-1) as string;
+const TASK_ROLE_ID = FARGATE_TEMPLATE.taskRoleId;
+const TASK_SIZE = { cpu: FARGATE_TEMPLATE.cpu, memory: FARGATE_TEMPLATE.memory };
 const taskDefinition = (pool: string) => `${PREFIX}-${pool}-runner:1`;
-/** The unique id of the Fargate pools' task role: its tasks' `aws:userid` is `<id>:<task-id>`. */
-const TASK_ROLE_ID = "AROA3XFRBF23EXAMPLE1";
-/** Each Fargate pool's task size (1 vCPU, 2 GiB). */
-const TASK_SIZE = { cpu: 1024, memory: 2048 };
 export const ORG_RUNNER_GROUP = {
   id: 3,
   name: "skiff",
@@ -225,7 +234,7 @@ export class Harness {
   readonly pools: Map<string, Required<PoolSpec>>;
   #dynamo!: { child: ChildProcess; endpoint: string; doc: DynamoDBDocumentClient };
   #server!: Server;
-  /** Each simulated instance's SSM client, signing with its own instance-profile credentials. */
+  /** Each simulated instance's or task's SSM client, signing with its own role's credentials. */
   readonly #instanceSsm = new Map<string, SSMClient>();
   #appKey = "";
   #stopped = false;
@@ -402,24 +411,9 @@ export class Harness {
     // Every field of a pool comes from the fixture the module tests compare with what
     // modules/runners emits; a scenario overrides only what it is about.
     const template = POOL_FIXTURE.find((p) => p.name === "linux") as Record<string, unknown>;
-    const {
-      instanceTypes: _types,
-      launchTemplateId: _lt,
-      spotAllocationStrategy: _strategy,
-      ...common
-    } = template;
     const pools = [...this.pools.values()].map((p, i) => ({
       ...(p.target === "fargate"
-        ? {
-            ...common,
-            target: "fargate",
-            cluster: CLUSTER,
-            taskDefinition: taskDefinition(p.name),
-            securityGroupIds: ["sg-0aaaaaaaaaaaaaaa1"],
-            assignPublicIp: false,
-            ...TASK_SIZE,
-            taskRoleId: TASK_ROLE_ID,
-          }
+        ? { ...FARGATE_TEMPLATE, taskDefinition: taskDefinition(p.name) }
         : { ...template, instanceTypes: p.instanceTypes, launchTemplateId: launchTemplateId(i) }),
       name: p.name,
       labels: p.labels,
@@ -670,16 +664,10 @@ export class Harness {
     if (this.#stopped) return;
     const sim = new SimulatedInstance(
       {
-        clock: this.clock,
+        ...this.#runnerWorld(),
         ec2: this.ec2,
-        github: this.github,
         ssmFor: (id) => this.#ssmFor(id),
-        prefix: PREFIX,
         bootSeconds: () => this.#uniform(this.options.bootSeconds ?? [8, 15]),
-        jobSeconds: (jobId) =>
-          this.jobDurations.get(jobId) ?? this.#uniform(this.options.jobSeconds ?? [20, 60]),
-        bootTimeoutSeconds: (p) => this.pools.get(p)?.bootTimeoutSeconds ?? 300,
-        note: (event) => this.#instanceEvent(event),
       },
       instance,
     );
@@ -702,21 +690,28 @@ export class Harness {
     if (this.#stopped) return;
     const sim = new SimulatedTask(
       {
-        clock: this.clock,
+        ...this.#runnerWorld(),
         ecs: this.ecs,
-        github: this.github,
         ssmFor: (id) => this.#taskSsmFor(id),
-        prefix: PREFIX,
         startSeconds: () => this.#uniform(this.options.taskStartSeconds ?? [20, 40]),
-        jobSeconds: (jobId) =>
-          this.jobDurations.get(jobId) ?? this.#uniform(this.options.jobSeconds ?? [20, 60]),
-        bootTimeoutSeconds: (p) => this.pools.get(p)?.bootTimeoutSeconds ?? 300,
-        note: (event) => this.#instanceEvent(event),
       },
       task,
     );
     this.taskSims.set(task.taskId, sim);
     this.#track(sim.done);
+  }
+
+  /** What a simulated instance and a simulated task both get of the harness. */
+  #runnerWorld() {
+    return {
+      clock: this.clock,
+      github: this.github,
+      prefix: PREFIX,
+      jobSeconds: (jobId: number) =>
+        this.jobDurations.get(jobId) ?? this.#uniform(this.options.jobSeconds ?? [20, 60]),
+      bootTimeoutSeconds: (pool: string) => this.pools.get(pool)?.bootTimeoutSeconds ?? 300,
+      note: (event: InstanceEvent) => this.#instanceEvent(event),
+    };
   }
 
   /** What every launch is checked for, an instance's or a task's: its job tag, one launch per job, the cap. */
@@ -770,56 +765,65 @@ export class Harness {
    * to distinct jobs, each to a job its `skiff:job-id` tag names. One CreateFleet (or RunTask) launches a
    * batch's runners with the batch's job ids, so a runner is not bound to one job by its tag; a
    * job with two live runners shows as more live runners than jobs they could be for. A runner
-   * that started a job is that job's alone, or no tagged job's if GitHub gave it another one.
+   * that started a job is that job's alone, or no tagged job's if GitHub gave it another one: as
+   * GitHub has it (the registration's job), which the simulated runner learns up to a second later.
    */
   #checkOneLaunchPerJob(launched: string): void {
     const claims: { instanceId: string; jobs: number[] }[] = [];
+    const assigned = new Map(this.github.registrations().map((r) => [r.name, r.jobId]));
     for (const r of this.#liveRunners()) {
       if (r.tags["skiff:warm"] === "true") continue; // warm runners are for no job
       const trace = this.instances.get(r.id);
       const tagged = trace?.taggedJobs ?? taggedJobs(r.tags);
-      const started = trace?.events.find((e) => e.kind === "job-started");
-      const jobs = started?.kind === "job-started" ? tagged.filter((j) => j === started.jobId) : tagged;
-      if (started && jobs.length === 0) continue; // its runner took a job it was not launched for
+      const event = trace?.events.find((e) => e.kind === "job-started");
+      const started =
+        event?.kind === "job-started" ? event.jobId : (assigned.get(`${PREFIX}-${r.id}`) ?? undefined);
+      const jobs = started === undefined ? tagged : tagged.filter((j) => j === started);
+      if (started !== undefined && jobs.length === 0) continue; // its runner took a job it was not launched for
       claims.push({ instanceId: r.id, jobs });
     }
     const unmatched = unmatchedClaims(claims).filter((c) => !this.#overLaunched.has(c.instanceId));
     if (unmatched.length === 0) return;
     for (const c of unmatched) this.#overLaunched.add(c.instanceId);
     const jobs = [...new Set(unmatched.flatMap((c) => c.jobs))].sort((a, b) => a - b);
+    // The live runners that could hold those jobs, and how far each got, to tell which one is extra.
+    const rivals = this.#liveRunners()
+      .filter((r) => taggedJobs(r.tags).some((j) => jobs.includes(j)))
+      .map((r) => {
+        const events = this.instances.get(r.id)?.events.map((e) => e.kind) ?? [];
+        return `${r.id} (${r.state}${events.length ? `: ${events.join(" ")}` : ""}; tagged ${r.tags["skiff:job-id"]})`;
+      });
     this.violations.push(
       `one launch per job broken at the launch of ${launched}: live runners ${unmatched
         .map((c) => c.instanceId)
-        .join(", ")} have no job of their own (tagged for jobs ${jobs.join(", ")})`,
+        .join(
+          ", ",
+        )} have no job of their own (tagged for jobs ${jobs.join(", ")}); live for them: ${rivals.join("; ")}`,
     );
   }
 
   /** An instance's SSM client: the runner role's tag condition decides what it may read (FakeSsm). */
   #ssmFor(instanceId: string): SSMClient {
-    let client = this.#instanceSsm.get(instanceId);
-    if (!client) {
-      client = new SSMClient({
-        endpoint: this.ssm.url,
-        region: REGION,
-        credentials: this.ssm.instanceCredentials(`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${instanceId}`),
-        maxAttempts: 1,
-      });
-      this.#instanceSsm.set(instanceId, client);
-    }
-    return client;
+    return this.#runnerSsm(instanceId, () =>
+      this.ssm.instanceCredentials(`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${instanceId}`),
+    );
   }
 
   /** A task's SSM client: the task role's credentials as ECS delivers them to that task (FakeSsm). */
   #taskSsmFor(taskId: string): SSMClient {
-    let client = this.#instanceSsm.get(taskId);
+    return this.#runnerSsm(taskId, () => this.ssm.taskCredentials(TASK_ROLE_ID, taskId));
+  }
+
+  #runnerSsm(id: string, credentials: () => ReturnType<FakeSsm["taskCredentials"]>): SSMClient {
+    let client = this.#instanceSsm.get(id);
     if (!client) {
       client = new SSMClient({
         endpoint: this.ssm.url,
         region: REGION,
-        credentials: this.ssm.taskCredentials(TASK_ROLE_ID, taskId),
+        credentials: credentials(),
         maxAttempts: 1,
       });
-      this.#instanceSsm.set(taskId, client);
+      this.#instanceSsm.set(id, client);
     }
     return client;
   }
@@ -840,7 +844,7 @@ export class Harness {
     this.taskSims.get(task.taskId)?.stateChanged(task);
     if (
       task.desiredStatus === "STOPPED" &&
-      task.clusterArn === `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${CLUSTER}` &&
+      task.clusterArn === CLUSTER_ARN &&
       task.startedBy?.startsWith(`skiff/${PREFIX}/`) &&
       !this.#stopped
     ) {

@@ -2,6 +2,7 @@ import { DeleteParameterCommand, GetParameterCommand, type SSMClient } from "@aw
 import type { FakeEcs, FakeGitHub, FakeTask, TaskStatus } from "../fakes/index.ts";
 import type { FastClock } from "./clock.ts";
 import type { InstanceEvent } from "./instances.ts";
+import { Interruptible } from "./interruptible.ts";
 
 /** What a simulated task needs of the harness. */
 export interface TaskWorld {
@@ -52,9 +53,9 @@ export class SimulatedTask {
   readonly id: string;
   readonly arn: string;
   readonly pool: string;
-  #sigterm = false;
+  /** Interrupted by SIGTERM: whatever the task was waiting on ends there. */
+  readonly #sigterm: Interruptible;
   #killed = false;
-  #wake: (() => void) | undefined;
   #containerStarted = false;
   jobId: number | undefined;
   runnerId: number | undefined;
@@ -67,6 +68,7 @@ export class SimulatedTask {
     this.id = task.taskId;
     this.arn = task.taskArn;
     this.pool = task.tags["skiff:pool"] ?? "";
+    this.#sigterm = new Interruptible(world.clock, () => new Sigterm());
     this.done = this.#run()
       .then((exit) => this.#stopped(exit))
       .catch((error: unknown) => {
@@ -82,30 +84,17 @@ export class SimulatedTask {
 
   /** ECS changed this task: a desiredStatus of STOPPED is SIGTERM to its container. */
   stateChanged(task: FakeTask): void {
-    if (task.desiredStatus === "STOPPED" && !this.#sigterm) {
-      this.#sigterm = true;
-      this.#wake?.();
-    }
+    if (task.desiredStatus === "STOPPED") this.#sigterm.interrupt();
   }
 
   /** The harness stops: the task vanishes without touching ECS. */
   kill(): void {
     this.#killed = true;
-    this.#sigterm = true;
-    this.#wake?.();
+    this.#sigterm.interrupt();
   }
 
-  async #sleep(virtualMs: number): Promise<void> {
-    if (this.#sigterm) throw new Sigterm();
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, this.world.clock.real(virtualMs));
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.#wake = undefined;
-    if (this.#sigterm) throw new Sigterm();
+  #sleep(virtualMs: number): Promise<void> {
+    return this.#sigterm.sleep(virtualMs);
   }
 
   #at(): number {
