@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Harness } from "./harness.ts";
 import { finish, REAL, scenarioHarness } from "./scenario.ts";
+import type { SimulatedTask } from "./tasks.ts";
 
 // Fargate pools end to end, over the built zips in fast time (see README.md): scale-up starts ECS tasks
 // with RunTask on FARGATE_SPOT (the shortfall on FARGATE), each task (SimulatedTask) reads its own JIT
@@ -80,7 +81,7 @@ describe("skiff end to end on Fargate", () => {
 
       await h.queueJobs(5, FARGATE_JOB);
       await h.waitFor("a job running on a Fargate Spot task", () => onSpot() !== undefined, 600);
-      const victim = onSpot() as NonNullable<ReturnType<typeof onSpot>>;
+      const victim = onSpot() as SimulatedTask;
       const interruptedJob = victim.jobId as number;
       h.interrupted.add(victim.id);
       // Fargate Spot takes the capacity back: SIGTERM to the container, a state change with
@@ -104,6 +105,35 @@ describe("skiff end to end on Fargate", () => {
       expect([...new Set(warned.map((l) => l.entry.instanceId))]).toEqual([victim.id]);
       expect(h.metrics.get("SpotInterruptions")).toBe(1);
       expect(h.metrics.get("JobsRetried")).toBe(1);
+    },
+    REAL(180),
+  );
+
+  // Known lambdas bug: lifecycle re-runs an interrupted job only if the interruption is recorded before
+  // the job's completed webhook is handled. On Fargate the runner fails the job seconds after SIGTERM,
+  // the moment ECS emits the SpotInterruption event; when EventBridge delivers that event later than
+  // GitHub's webhook (here 15 s), the run is never re-run. `it.fails` until the lifecycle handles a
+  // SpotInterruption that arrives after the job completed: then this fails, and becomes `it`.
+  it.fails(
+    "re-runs a Fargate Spot-interrupted job when ECS's event arrives after the job's failure",
+    async () => {
+      const h = await start({
+        pools: [{ ...tasks, maxRunners: 10 }],
+        jobSeconds: [240, 300],
+        ecsEventDelaySeconds: 15,
+      });
+      await h.queueJobs(3, FARGATE_JOB);
+      const onSpot = () =>
+        [...h.taskSims.values()].find(
+          (t) => t.jobId !== undefined && h.ecs.task(t.id)?.capacityProvider === "FARGATE_SPOT",
+        );
+      await h.waitFor("a job running on a Fargate Spot task", () => onSpot() !== undefined, 600);
+      const victim = onSpot() as SimulatedTask;
+      h.interrupted.add(victim.id);
+      h.ecs.interrupt(victim.id);
+      await finish(h, { lostJobs: 1 });
+
+      expect(h.github.jobs().find((j) => j.runAttempt === 2)?.conclusion).toBe("success");
     },
     REAL(180),
   );

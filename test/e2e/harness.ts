@@ -111,6 +111,11 @@ export interface HarnessOptions {
    * uniformly. Default [20, 40] (ENI attachment and image pull).
    */
   taskStartSeconds?: [number, number];
+  /**
+   * Virtual seconds EventBridge takes to deliver an ECS task state change to the lifecycle queue.
+   * Default 0 (at once, in order); EventBridge promises neither.
+   */
+  ecsEventDelaySeconds?: number;
   /** Virtual seconds a job runs: [min, max], uniformly, unless set per job. Default [20, 60]. */
   jobSeconds?: [number, number];
   /** Extra environment per function (e.g. a shorter grace). */
@@ -848,10 +853,15 @@ export class Harness {
       task.startedBy?.startsWith(`skiff/${PREFIX}/`) &&
       !this.#stopped
     ) {
-      this.sqs.send(
-        this.queues.lifecycle,
-        JSON.stringify(this.ecs.stateChangeEvent(task.taskId, randomUUID())),
-      );
+      const event = JSON.stringify(this.ecs.stateChangeEvent(task.taskId, randomUUID()));
+      const delay = (this.options.ecsEventDelaySeconds ?? 0) * 1000;
+      if (delay === 0) this.sqs.send(this.queues.lifecycle, event);
+      else
+        this.#track(
+          this.clock.sleep(delay).then(() => {
+            if (!this.#stopped) this.sqs.send(this.queues.lifecycle, event);
+          }),
+        );
     }
   }
 
