@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Harness } from "./harness.ts";
 import { finish, REAL, scenarioHarness } from "./scenario.ts";
 
 // End-to-end scenarios over the built zips (dist/lambdas, from `make build`) in fast time: virtual
@@ -21,6 +22,13 @@ const ARM_JOB = { labels: ["self-hosted", "linux", "arm64"] };
 
 const start = scenarioHarness();
 
+/** Jobs the functions put back on the queue for a new runner (each may cost one more launch). */
+function requeued(h: Harness): number {
+  return h.logs.filter((l) =>
+    ["job requeued", "runner took another job; its own job requeued"].includes(String(l.entry.message)),
+  ).length;
+}
+
 describe("skiff end to end", () => {
   it(
     "runs a 200-job burst across two pools, never over max_runners",
@@ -36,7 +44,10 @@ describe("skiff end to end", () => {
       const verdict = await finish(h);
 
       expect(verdict.jobs).toBe(200);
-      expect(verdict.instances).toBe(200);
+      // One instance per job, plus one per job put back on the queue (GitHub gave it to another job's
+      // idle runner, which then got a new one; never two at once: verify).
+      expect(verdict.instances).toBeGreaterThanOrEqual(200);
+      expect(verdict.instances - 200).toBeLessThanOrEqual(requeued(h));
       expect(verdict.maxLive.ci).toBeLessThanOrEqual(30);
       expect(verdict.maxLive.arm).toBeLessThanOrEqual(15);
       expect(h.metrics.get("CapReached")).toBeGreaterThan(0);
@@ -100,11 +111,8 @@ describe("skiff end to end", () => {
       const after = [...h.instances.values()].filter((i) => !before?.has(i.instanceId));
       // One instance per job, plus one per job put back on the queue: GitHub may give a queued
       // job to another job's idle runner, which then gets a new one (never two at once: verify).
-      const requeued = h.logs.filter((l) =>
-        ["job requeued", "runner took another job; its own job requeued"].includes(String(l.entry.message)),
-      ).length;
       expect(verdict.instances).toBeGreaterThanOrEqual(30);
-      expect(verdict.instances - 30).toBeLessThanOrEqual(requeued);
+      expect(verdict.instances - 30).toBeLessThanOrEqual(requeued(h));
       expect(after.length).toBeGreaterThan(0);
       expect(after.every((i) => i.lifecycle === "on-demand")).toBe(true);
       expect(h.metrics.get("SpotFallbacks")).toBeGreaterThan(0);
