@@ -300,6 +300,43 @@ async function pickup(jobs: number, warmIdle: number) {
   }
 }
 
+// ---- queued → RunTask for a Fargate pool: the harness in real time ------------------------------------------
+
+/** The job ids a RunTask request's `skiff:job-id` tag names (the batch its tasks were started for). */
+function runTaskJobs(params: Record<string, unknown>): number[] {
+  const tags = (params.tags ?? []) as { key?: string; value?: string }[];
+  const value = tags.find((t) => t.key === "skiff:job-id")?.value ?? "";
+  return value.split(" ").filter(Boolean).map(Number);
+}
+
+async function queuedToRunTask(jobs: number) {
+  // Real time (speed 1), warm containers, a cap above the burst: scale-up's own path to ECS.
+  const pool = { name: "tasks", labels: ["fargate"], target: "fargate" as const, maxRunners: jobs };
+  const h = await Harness.start({ speed: 1, pools: [pool], taskStartSeconds: [1, 2], jobSeconds: [2, 4] });
+  try {
+    await h.queueJobs(jobs, { labels: ["self-hosted", "fargate"] });
+    await h.waitForJobs(600);
+    const firstRun = new Map<number, number>();
+    for (const call of h.ecs.calls) {
+      if (call.operation !== "RunTask") continue;
+      for (const id of runTaskJobs(call.params)) if (!firstRun.has(id)) firstRun.set(id, call.at);
+    }
+    const gaps = [...h.jobs.values()].flatMap((t) => {
+      const run = firstRun.get(t.jobId);
+      return run === undefined ? [] : [run - t.queuedAt];
+    });
+    return {
+      jobs: gaps.length,
+      runTaskCalls: h.ecs.callCount("RunTask"),
+      p50: round(percentile(gaps, 50)),
+      p99: round(percentile(gaps, 99)),
+      max: round(Math.max(...gaps)),
+    };
+  } finally {
+    await h.stop();
+  }
+}
+
 // ---- run, print, write -------------------------------------------------------------------------------------
 
 const sizes = JSON.parse(readFileSync(join(distDir, "sizes.json"), "utf8")) as {
@@ -325,6 +362,8 @@ const pickupCold = await pickup(quick ? 20 : 50, 0);
 const pickupWarm = await pickup(quick ? 20 : 50, quick ? 20 : 50);
 log("burst over five pools, EC2 rate limits on (real time)");
 const scale = await burst(quick ? 200 : 1000, 1);
+log("queued → RunTask, a burst on a Fargate pool (real time)");
+const toRunTask = await queuedToRunTask(quick ? 20 : 50);
 
 let commit = "unknown";
 try {
@@ -346,6 +385,7 @@ const results = {
   reconcile,
   pickup: { cold: pickupCold, warm: pickupWarm },
   burst: scale,
+  queuedToRunTaskMs: toRunTask,
 };
 writeFileSync(join(repoRoot, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -411,6 +451,11 @@ const rows: [string, string, string][] = [
     "burst: GitHub calls per job, duplicates, lost",
     `${scale.githubPerJob}, ${scale.duplicateLaunches} duplicate launches, ${scale.jobsNotStarted} jobs not started (${scale.deadLettered} dead-lettered)`,
     "0 duplicates, 0 lost",
+  ],
+  [
+    `queued → RunTask p50 / p99, burst of ${toRunTask.jobs} (Fargate)`,
+    `${toRunTask.p50} / ${toRunTask.p99} ms (${toRunTask.runTaskCalls} RunTask calls, max ${toRunTask.max})`,
+    "-",
   ],
   [
     `GitHub calls per reconcile, ${reconcile.runners} runners`,

@@ -11,10 +11,12 @@ import {
   DEFAULT_RUNNER_GROUP,
   FakeEc2,
   type FakeEc2Options,
+  FakeEcs,
   FakeGitHub,
   type FakeInstance,
   FakeSqs,
   FakeSsm,
+  type FakeTask,
   type WebhookDelivery,
 } from "../fakes/index.ts";
 import POOL_FIXTURE from "../fixtures/pools.json" with { type: "json" };
@@ -23,6 +25,7 @@ import { FastClock } from "./clock.ts";
 import { type InstanceEvent, SimulatedInstance } from "./instances.ts";
 import { type InvokeResult, LambdaFunction, type LogLine } from "./lambda.ts";
 import { distDir, e2eFile } from "./paths.ts";
+import { SimulatedTask } from "./tasks.ts";
 import { unzipBundles } from "./unzip.ts";
 
 export const FUNCTIONS = ["webhook", "scale-up", "lifecycle", "scale-down"] as const;
@@ -46,6 +49,22 @@ const SUBNETS: Record<string, string> = {
   "subnet-0bbbbbbbbbbbbbbb2": `${REGION}b`,
 };
 const launchTemplateId = (poolIndex: number) => `lt-0${String(poolIndex + 1).padStart(16, "0")}`;
+/**
+ * What Fargate pools share, from the fixture's Fargate pool (what modules/runners emits for one): the
+ * ECS cluster (modules/fargate-cluster), the task size, and the task role's unique id (a task's
+ * `aws:userid` is `<id>:<task-id>`). Each pool has its own task definition.
+ */
+const FARGATE_TEMPLATE = POOL_FIXTURE.find((p) => p.target === "fargate") as Record<string, unknown> & {
+  cluster: string;
+  cpu: number;
+  memory: number;
+  taskRoleId: string;
+};
+const CLUSTER_ARN = FARGATE_TEMPLATE.cluster;
+const CLUSTER = CLUSTER_ARN.split("/").at(-1) as string;
+const TASK_ROLE_ID = FARGATE_TEMPLATE.taskRoleId;
+const TASK_SIZE = { cpu: FARGATE_TEMPLATE.cpu, memory: FARGATE_TEMPLATE.memory };
+const taskDefinition = (pool: string) => `${PREFIX}-${pool}-runner:1`;
 export const ORG_RUNNER_GROUP = {
   id: 3,
   name: "skiff",
@@ -56,9 +75,12 @@ export const ORG_RUNNER_GROUP = {
 export interface PoolSpec {
   name: string;
   labels: string[];
+  /** EC2 instances (default) or ECS tasks on Fargate (FARGATE_SPOT for spot, FARGATE for on-demand). */
+  target?: "ec2" | "fargate";
   architecture?: "x64" | "arm64";
   capacityType?: "spot" | "on-demand";
-  instanceTypes: string[];
+  /** EC2 pools only. */
+  instanceTypes?: string[];
   maxRunners: number;
   runnerLevel?: "org" | "repo";
   /** Default: 1 (Default) for repository runners, ORG_RUNNER_GROUP for organization runners. */
@@ -85,6 +107,16 @@ export interface HarnessOptions {
   maxReceiveCount?: number;
   /** Virtual seconds from launch to bootstrap: [min, max], uniformly. Default [8, 15]. */
   bootSeconds?: [number, number];
+  /**
+   * Virtual seconds from RunTask until a Fargate task's container starts (RUNNING): [min, max],
+   * uniformly. Default [20, 40] (ENI attachment and image pull).
+   */
+  taskStartSeconds?: [number, number];
+  /**
+   * Virtual seconds EventBridge takes to deliver an ECS task state change to the lifecycle queue.
+   * Default 0 (at once, in order); EventBridge promises neither.
+   */
+  ecsEventDelaySeconds?: number;
   /** Virtual seconds a job runs: [min, max], uniformly, unless set per job. Default [20, 60]. */
   jobSeconds?: [number, number];
   /** Extra environment per function (e.g. a shorter grace). */
@@ -120,10 +152,14 @@ export interface JobTrace {
   conclusion?: string;
 }
 
+/** An EC2 instance or, for a Fargate pool, an ECS task (its `instanceId` is the task id). */
 export interface InstanceTrace {
   instanceId: string;
+  target: "ec2" | "fargate";
   pool: string;
+  /** spot or on-demand (a task: FARGATE_SPOT or FARGATE). */
   lifecycle: string;
+  /** A task: `fargate-<cpu>-<memory>`. */
   instanceType: string;
   launchedAt: number;
   /** The job scale-up launched it for (its "runner launched" log; the demo's timeline only). */
@@ -155,6 +191,8 @@ export interface Verdict {
 }
 
 const LIVE = new Set(["pending", "running"]);
+/** A task counts against max_runners as a pending or running instance does, until it starts down. */
+const TASK_LIVE = new Set(["PROVISIONING", "PENDING", "ACTIVATING", "RUNNING"]);
 const NOT_GONE = new Set(["pending", "running", "shutting-down", "stopping", "stopped"]);
 
 function seeded(seed: number): () => number {
@@ -169,14 +207,15 @@ function seeded(seed: number): () => number {
  * skiff's control plane from the built zips, wired as AWS wires it, on loopback: an HTTP endpoint
  * (API Gateway HTTP API) in front of the webhook function; event source mappings polling the jobs and
  * lifecycle queues and invoking scale-up and lifecycle with batches; an EventBridge schedule invoking
- * scale-down; EventBridge EC2 events on the lifecycle queue; simulated instances; DynamoDB on dynalite
- * and EC2/SSM/SQS/GitHub from test/fakes.
+ * scale-down; EventBridge EC2 and ECS events on the lifecycle queue; simulated instances and Fargate
+ * tasks; DynamoDB on dynalite and EC2/ECS/SSM/SQS/GitHub from test/fakes.
  */
 export class Harness {
   readonly clock: FastClock;
   readonly prefix = PREFIX;
   readonly random: () => number;
   ec2!: FakeEc2;
+  ecs!: FakeEcs;
   ssm!: FakeSsm;
   sqs!: FakeSqs;
   github!: FakeGitHub;
@@ -185,6 +224,8 @@ export class Harness {
   readonly jobs = new Map<number, JobTrace>();
   readonly instances = new Map<string, InstanceTrace>();
   readonly sims = new Map<string, SimulatedInstance>();
+  /** The simulated Fargate tasks, by task id. */
+  readonly taskSims = new Map<string, SimulatedTask>();
   readonly logs: LogLine[] = [];
   /** Everything each function wrote (stdout and stderr, JSON or not), by "function#container stream". */
   readonly output = new Map<string, string[]>();
@@ -195,13 +236,13 @@ export class Harness {
   readonly jobDurations = new Map<number, number>();
   /** Webhook deliveries: how many copies reach the endpoint (0 drops it; GitHub records it failed). */
   copies: (delivery: WebhookDelivery) => number = () => 1;
-  /** Instances the test interrupts on purpose (their lost job is expected). */
+  /** Instances and tasks the test interrupts on purpose (their lost job is expected). */
   readonly interrupted = new Set<string>();
   readonly webhookUrl: string;
   readonly pools: Map<string, Required<PoolSpec>>;
   #dynamo!: { child: ChildProcess; endpoint: string; doc: DynamoDBDocumentClient };
   #server!: Server;
-  /** Each simulated instance's SSM client, signing with its own instance-profile credentials. */
+  /** Each simulated instance's or task's SSM client, signing with its own role's credentials. */
   readonly #instanceSsm = new Map<string, SSMClient>();
   #appKey = "";
   #stopped = false;
@@ -223,6 +264,8 @@ export class Harness {
       options.pools.map((p) => [
         p.name,
         {
+          target: "ec2",
+          instanceTypes: [],
           architecture: "x64",
           capacityType: "spot",
           runnerLevel: "repo",
@@ -253,12 +296,22 @@ export class Harness {
   async #start(): Promise<void> {
     const now = this.clock.now;
     const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    [this.ec2, this.ssm, this.sqs] = await Promise.all([
+    const fargate = [...this.pools.values()].filter((p) => p.target === "fargate");
+    [this.ec2, this.ecs, this.ssm, this.sqs] = await Promise.all([
       FakeEc2.start({
         now,
         subnets: SUBNETS,
         launchTemplateIds: [...this.pools.keys()].map((_, i) => launchTemplateId(i)),
         rateLimits: this.options.ec2RateLimits,
+      }),
+      // Tasks stop as on ECS: SIGTERM first, STOPPED once the container exits (SimulatedTask).
+      FakeEcs.start({
+        now,
+        region: REGION,
+        account: ACCOUNT,
+        clusters: [CLUSTER],
+        taskDefinitions: fargate.map((p) => taskDefinition(p.name)),
+        stopping: "by-test",
       }),
       FakeSsm.start({ now, runnerRole: { parameterPath: `/${PREFIX}/jit/`, roleName: `${PREFIX}-runner` } }),
       FakeSqs.start({ now }),
@@ -304,6 +357,8 @@ export class Harness {
     this.#dynamo = await startDynamo();
     this.ec2.onLaunch((instance) => this.#launched(instance));
     this.ec2.onStateChange((instance) => this.#stateChanged(instance));
+    this.ecs.onLaunch((task) => this.#taskLaunched(task));
+    this.ecs.onStateChange((task) => this.#taskChanged(task));
 
     const dirs = unzipBundles(distDir, FUNCTIONS);
     const env = this.#environment();
@@ -356,7 +411,7 @@ export class Harness {
   /** Each function's environment, as the Terraform modules set it. */
   #environment(): Record<FunctionName, Record<string, string>> {
     const aws = {
-      ...awsEnvironment({ ec2: this.ec2, ssm: this.ssm, sqs: this.sqs }),
+      ...awsEnvironment({ ec2: this.ec2, ecs: this.ecs, ssm: this.ssm, sqs: this.sqs }),
       AWS_ENDPOINT_URL_DYNAMODB: this.#dynamo.endpoint,
       AWS_REGION: REGION,
       POWERTOOLS_LOG_LEVEL: this.options.logLevel ?? "INFO",
@@ -366,15 +421,15 @@ export class Harness {
     // modules/runners emits; a scenario overrides only what it is about.
     const template = POOL_FIXTURE.find((p) => p.name === "linux") as Record<string, unknown>;
     const pools = [...this.pools.values()].map((p, i) => ({
-      ...template,
+      ...(p.target === "fargate"
+        ? { ...FARGATE_TEMPLATE, taskDefinition: taskDefinition(p.name) }
+        : { ...template, instanceTypes: p.instanceTypes, launchTemplateId: launchTemplateId(i) }),
       name: p.name,
       labels: p.labels,
       architecture: p.architecture,
       capacityType: p.capacityType,
       onDemandFallback: true,
-      instanceTypes: p.instanceTypes,
       subnetIds: Object.keys(SUBNETS),
-      launchTemplateId: launchTemplateId(i),
       maxRunners: p.maxRunners,
       runnerLevel: p.runnerLevel,
       runnerGroupId: p.runnerGroupId,
@@ -604,54 +659,24 @@ export class Harness {
   }
 
   #launched(instance: FakeInstance): void {
-    const pool = instance.tags["skiff:pool"] ?? "";
-    this.instances.set(instance.instanceId, {
+    this.#runnerLaunched({
       instanceId: instance.instanceId,
-      pool,
+      target: "ec2",
+      pool: instance.tags["skiff:pool"] ?? "",
       lifecycle: instance.lifecycle,
       instanceType: instance.instanceType,
       launchedAt: instance.launchTime,
-      taggedJobs: taggedJobs(instance),
+      taggedJobs: taggedJobs(instance.tags),
       ...(instance.tags["skiff:warm"] === "true" ? { warm: true } : {}),
       events: [],
     });
-    // A warm runner is launched for no job: one launch per job concerns the others.
-    if (instance.tags["skiff:warm"] !== "true") {
-      if (!instance.tags["skiff:job-id"]) {
-        this.violations.push(`instance ${instance.instanceId} launched without a skiff:job-id tag`);
-      }
-      this.#checkOneLaunchPerJob(instance);
-    }
-    // The cap, sampled on every launch: instances of the pool that are pending or running.
-    const live = this.ec2.instances().filter((i) => i.tags["skiff:pool"] === pool && LIVE.has(i.state));
-    this.maxLive[pool] = Math.max(this.maxLive[pool] ?? 0, live.length);
-    const max = this.pools.get(pool)?.maxRunners;
-    if (max !== undefined && live.length > max) {
-      // Which instances, to tell a warm runner from a job's and how far each got.
-      const which = live.map((i) => {
-        const owner = i.tags["skiff:warm"] === "true" ? "warm" : `job ${i.tags["skiff:job-id"] ?? "?"}`;
-        const events = this.instances.get(i.instanceId)?.events.map((e) => e.kind) ?? [];
-        const running = this.sims.get(i.instanceId)?.jobId;
-        const job = running === undefined ? "" : `, runs ${running} (${this.github.job(running)?.status})`;
-        return `${i.instanceId} (${owner}, ${i.state}${events.length ? `: ${events.join(" ")}` : ""}${job})`;
-      });
-      this.violations.push(
-        `pool ${pool}: ${live.length} live instances at a launch, max_runners ${max}: ${which.join("; ")}`,
-      );
-    }
     if (this.#stopped) return;
     const sim = new SimulatedInstance(
       {
-        clock: this.clock,
+        ...this.#runnerWorld(),
         ec2: this.ec2,
-        github: this.github,
         ssmFor: (id) => this.#ssmFor(id),
-        prefix: PREFIX,
         bootSeconds: () => this.#uniform(this.options.bootSeconds ?? [8, 15]),
-        jobSeconds: (jobId) =>
-          this.jobDurations.get(jobId) ?? this.#uniform(this.options.jobSeconds ?? [20, 60]),
-        bootTimeoutSeconds: (p) => this.pools.get(p)?.bootTimeoutSeconds ?? 300,
-        note: (event) => this.#instanceEvent(event),
       },
       instance,
     );
@@ -659,48 +684,189 @@ export class Harness {
     this.#track(sim.done);
   }
 
+  /** RunTask started a task: a runner like an instance, played by SimulatedTask. */
+  #taskLaunched(task: FakeTask): void {
+    this.#runnerLaunched({
+      instanceId: task.taskId,
+      target: "fargate",
+      pool: task.tags["skiff:pool"] ?? "",
+      lifecycle: task.capacityProvider === "FARGATE_SPOT" ? "spot" : "on-demand",
+      instanceType: `fargate-${TASK_SIZE.cpu}-${TASK_SIZE.memory}`,
+      launchedAt: task.createdAt,
+      taggedJobs: taggedJobs(task.tags),
+      events: [],
+    });
+    if (this.#stopped) return;
+    const sim = new SimulatedTask(
+      {
+        ...this.#runnerWorld(),
+        ecs: this.ecs,
+        ssmFor: (id) => this.#taskSsmFor(id),
+        startSeconds: () => this.#uniform(this.options.taskStartSeconds ?? [20, 40]),
+      },
+      task,
+    );
+    this.taskSims.set(task.taskId, sim);
+    this.#track(sim.done);
+  }
+
+  /** What a simulated instance and a simulated task both get of the harness. */
+  #runnerWorld() {
+    return {
+      clock: this.clock,
+      github: this.github,
+      prefix: PREFIX,
+      jobSeconds: (jobId: number) =>
+        this.jobDurations.get(jobId) ?? this.#uniform(this.options.jobSeconds ?? [20, 60]),
+      bootTimeoutSeconds: (pool: string) => this.pools.get(pool)?.bootTimeoutSeconds ?? 300,
+      note: (event: InstanceEvent) => this.#instanceEvent(event),
+    };
+  }
+
+  /** What every launch is checked for, an instance's or a task's: its job tag, one launch per job, the cap. */
+  #runnerLaunched(trace: InstanceTrace): void {
+    const { pool, instanceId } = trace;
+    this.instances.set(instanceId, trace);
+    // A warm runner is launched for no job: one launch per job concerns the others.
+    if (!trace.warm) {
+      if (trace.taggedJobs.length === 0) {
+        this.violations.push(`${trace.target} runner ${instanceId} launched without a skiff:job-id tag`);
+      }
+      this.#checkOneLaunchPerJob(instanceId);
+    }
+    // The cap, sampled on every launch: the pool's pending or running instances and tasks.
+    const live = this.#liveRunners().filter((r) => r.pool === pool);
+    this.maxLive[pool] = Math.max(this.maxLive[pool] ?? 0, live.length);
+    const max = this.pools.get(pool)?.maxRunners;
+    if (max !== undefined && live.length > max) {
+      // Which runners, to tell a warm runner from a job's and how far each got.
+      const which = live.map((r) => {
+        const owner = r.tags["skiff:warm"] === "true" ? "warm" : `job ${r.tags["skiff:job-id"] ?? "?"}`;
+        const events = this.instances.get(r.id)?.events.map((e) => e.kind) ?? [];
+        const running = (this.sims.get(r.id) ?? this.taskSims.get(r.id))?.jobId;
+        const job = running === undefined ? "" : `, runs ${running} (${this.github.job(running)?.status})`;
+        return `${r.id} (${owner}, ${r.state}${events.length ? `: ${events.join(" ")}` : ""}${job})`;
+      });
+      this.violations.push(
+        `pool ${pool}: ${live.length} live runners at a launch, max_runners ${max}: ${which.join("; ")}`,
+      );
+    }
+  }
+
   /**
-   * Invariant 1, counted from EC2 at every launch: the live instances (pending or running) can be given
-   * to distinct jobs, each instance to a job its `skiff:job-id` tag names. One CreateFleet launches a
-   * batch's instances with the batch's job ids, so an instance is not bound to one job by its tag; a
-   * job with two live instances shows as more live instances than jobs they could be for. An instance
-   * whose runner started a job is that job's alone, or no tagged job's if GitHub gave it another one.
+   * The runners that count against max_runners now: EC2 instances pending or running, ECS tasks
+   * not yet on their way down (PROVISIONING … RUNNING, even once asked to stop: the container runs).
    */
-  #checkOneLaunchPerJob(launched: FakeInstance): void {
+  #liveRunners(): { id: string; pool: string; tags: Record<string, string>; state: string }[] {
+    const instances = this.ec2
+      .instances()
+      .filter((i) => LIVE.has(i.state))
+      .map((i) => ({ id: i.instanceId, pool: i.tags["skiff:pool"] ?? "", tags: i.tags, state: i.state }));
+    const tasks = this.ecs
+      .tasks({ stopped: false })
+      .filter((t) => TASK_LIVE.has(t.lastStatus))
+      .map((t) => ({ id: t.taskId, pool: t.tags["skiff:pool"] ?? "", tags: t.tags, state: t.lastStatus }));
+    return [...instances, ...tasks];
+  }
+
+  /**
+   * Invariant 1, counted from EC2 and ECS at every launch: the live instances and tasks can be given
+   * to distinct jobs, each to a job its `skiff:job-id` tag names. One CreateFleet (or RunTask) launches a
+   * batch's runners with the batch's job ids, so a runner is not bound to one job by its tag; a
+   * job with two live runners shows as more live runners than jobs they could be for. A runner
+   * that started a job is that job's alone, or no tagged job's if GitHub gave it another one: as
+   * GitHub has it (the registration's job), which the simulated runner learns up to a second later.
+   */
+  #checkOneLaunchPerJob(launched: string): void {
     const claims: { instanceId: string; jobs: number[] }[] = [];
-    for (const i of this.ec2.instances()) {
-      if (!LIVE.has(i.state) || i.tags["skiff:warm"] === "true") continue; // warm runners are for no job
-      const trace = this.instances.get(i.instanceId);
-      const tagged = trace?.taggedJobs ?? taggedJobs(i);
-      const started = trace?.events.find((e) => e.kind === "job-started");
-      const jobs = started?.kind === "job-started" ? tagged.filter((j) => j === started.jobId) : tagged;
-      if (started && jobs.length === 0) continue; // its runner took a job it was not launched for
-      claims.push({ instanceId: i.instanceId, jobs });
+    const assigned = new Map(this.github.registrations().map((r) => [r.name, r.jobId]));
+    for (const r of this.#liveRunners()) {
+      if (r.tags["skiff:warm"] === "true") continue; // warm runners are for no job
+      const trace = this.instances.get(r.id);
+      const tagged = trace?.taggedJobs ?? taggedJobs(r.tags);
+      const event = trace?.events.find((e) => e.kind === "job-started");
+      const started =
+        event?.kind === "job-started" ? event.jobId : (assigned.get(`${PREFIX}-${r.id}`) ?? undefined);
+      const jobs = started === undefined ? tagged : tagged.filter((j) => j === started);
+      if (started !== undefined && jobs.length === 0) continue; // its runner took a job it was not launched for
+      claims.push({ instanceId: r.id, jobs });
     }
     const unmatched = unmatchedClaims(claims).filter((c) => !this.#overLaunched.has(c.instanceId));
     if (unmatched.length === 0) return;
     for (const c of unmatched) this.#overLaunched.add(c.instanceId);
     const jobs = [...new Set(unmatched.flatMap((c) => c.jobs))].sort((a, b) => a - b);
+    // The live runners that could hold those jobs, and how far each got, to tell which one is extra.
+    const rivals = this.#liveRunners()
+      .filter((r) => taggedJobs(r.tags).some((j) => jobs.includes(j)))
+      .map((r) => {
+        const events = this.instances.get(r.id)?.events.map((e) => e.kind) ?? [];
+        return `${r.id} (${r.state}${events.length ? `: ${events.join(" ")}` : ""}; tagged ${r.tags["skiff:job-id"]})`;
+      });
     this.violations.push(
-      `one launch per job broken at the launch of ${launched.instanceId}: live instances ${unmatched
+      `one launch per job broken at the launch of ${launched}: live runners ${unmatched
         .map((c) => c.instanceId)
-        .join(", ")} have no job of their own (tagged for jobs ${jobs.join(", ")})`,
+        .join(
+          ", ",
+        )} have no job of their own (tagged for jobs ${jobs.join(", ")}); live for them: ${rivals.join("; ")}`,
     );
   }
 
   /** An instance's SSM client: the runner role's tag condition decides what it may read (FakeSsm). */
   #ssmFor(instanceId: string): SSMClient {
-    let client = this.#instanceSsm.get(instanceId);
+    return this.#runnerSsm(instanceId, () =>
+      this.ssm.instanceCredentials(`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${instanceId}`),
+    );
+  }
+
+  /** A task's SSM client: the task role's credentials as ECS delivers them to that task (FakeSsm). */
+  #taskSsmFor(taskId: string): SSMClient {
+    return this.#runnerSsm(taskId, () => this.ssm.taskCredentials(TASK_ROLE_ID, taskId));
+  }
+
+  #runnerSsm(id: string, credentials: () => ReturnType<FakeSsm["taskCredentials"]>): SSMClient {
+    let client = this.#instanceSsm.get(id);
     if (!client) {
       client = new SSMClient({
         endpoint: this.ssm.url,
         region: REGION,
-        credentials: this.ssm.instanceCredentials(`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${instanceId}`),
+        credentials: credentials(),
         maxAttempts: 1,
       });
-      this.#instanceSsm.set(instanceId, client);
+      this.#instanceSsm.set(id, client);
     }
     return client;
+  }
+
+  /**
+   * ECS changed a task. skiff's EventBridge rule (modules/lifecycle) forwards every "ECS Task State
+   * Change" in the pools' cluster of a task skiff started (`startedBy` prefix `skiff/<prefix>/`) whose
+   * desiredStatus is STOPPED to the lifecycle queue: the stop request (StopTask, SpotInterruption, the
+   * container's exit) and each status on the way down to STOPPED.
+   */
+  #taskChanged(task: FakeTask): void {
+    const trace = this.instances.get(task.taskId);
+    if (task.lastStatus === "STOPPED" && trace && trace.terminatedAt === undefined) {
+      trace.terminatedAt = this.clock.now();
+      const job = trace.ranJob === undefined ? undefined : this.jobs.get(trace.ranJob);
+      if (job && job.instanceId === task.taskId) job.reapedAt = trace.terminatedAt;
+    }
+    this.taskSims.get(task.taskId)?.stateChanged(task);
+    if (
+      task.desiredStatus === "STOPPED" &&
+      task.clusterArn === CLUSTER_ARN &&
+      task.startedBy?.startsWith(`skiff/${PREFIX}/`) &&
+      !this.#stopped
+    ) {
+      const event = JSON.stringify(this.ecs.stateChangeEvent(task.taskId, randomUUID()));
+      const delay = (this.options.ecsEventDelaySeconds ?? 0) * 1000;
+      if (delay === 0) this.sqs.send(this.queues.lifecycle, event);
+      else
+        this.#track(
+          this.clock.sleep(delay).then(() => {
+            if (!this.#stopped) this.sqs.send(this.queues.lifecycle, event);
+          }),
+        );
+    }
   }
 
   #stateChanged(instance: FakeInstance): void {
@@ -863,6 +1029,11 @@ export class Harness {
     return this.ec2.instances().filter((i) => NOT_GONE.has(i.state));
   }
 
+  /** Fargate tasks not yet STOPPED. */
+  aliveTasks(): FakeTask[] {
+    return this.ecs.tasks({ stopped: false });
+  }
+
   async waitForJobs(virtualSeconds: number): Promise<void> {
     await this.waitFor(
       `every job to complete (${this.openJobs()} open)`,
@@ -877,13 +1048,14 @@ export class Harness {
    */
   async waitForQuiet(virtualSeconds: number, warm: Record<string, number> = {}): Promise<void> {
     await this.waitFor(
-      "instances, registrations, JIT configs and queues to drain",
+      "instances, tasks, registrations, JIT configs and queues to drain",
       async () => {
         const waiting = await this.waitingWarm();
         const expected = Object.values(warm).reduce((a, b) => a + b, 0);
         return (
           waiting.size === expected &&
           this.aliveInstances().every((i) => waiting.has(i.instanceId)) &&
+          this.aliveTasks().length === 0 &&
           this.github.registrations().every((r) => waiting.has(r.name.slice(PREFIX.length + 1))) &&
           this.ssm.names().every((n) => !n.startsWith(`/${PREFIX}/jit/`)) &&
           this.sqs.count(this.queues.jobs).total === 0 &&
@@ -962,7 +1134,7 @@ export class Harness {
       if (other !== undefined) violations.push(`runner ${job.runnerName} ran jobs ${other} and ${job.id}`);
       runners.set(job.runnerName, job.id);
       const instance = byName.get(job.runnerName);
-      if (!instance) violations.push(`job ${job.id} ran on ${job.runnerName}, not a skiff instance`);
+      if (!instance) violations.push(`job ${job.id} ran on ${job.runnerName}, not a skiff instance or task`);
       const trace = this.jobs.get(job.id);
       const routed = trace?.pool ?? this.#routedPool(job.id);
       if (instance && routed && instance.pool !== routed) {
@@ -993,15 +1165,18 @@ export class Harness {
     for (const i of this.aliveInstances()) {
       if (!waiting.has(i.instanceId)) violations.push(`instance ${i.instanceId} is still ${i.state}`);
     }
+    for (const t of this.aliveTasks()) violations.push(`task ${t.taskId} is still ${t.lastStatus}`);
     for (const r of this.github.registrations()) {
       if (!waiting.has(r.name.slice(PREFIX.length + 1)))
         violations.push(`runner ${r.name} is still registered`);
     }
-    // Only the instance itself ever read its JIT config (FakeSsm enforces the runner role's tag condition).
+    // Only the instance or task itself ever read its JIT config (FakeSsm enforces the runner role's and
+    // the task role's tag conditions).
     for (const read of this.ssm.reads.filter((r) => r.name.startsWith(`/${PREFIX}/jit/`))) {
-      if (read.instanceArn?.split("/").at(-1) !== read.name.split("/").at(-1)) {
+      const reader = read.instanceArn?.split("/").at(-1) ?? read.taskUserId?.split(":").at(-1);
+      if (reader !== read.name.split("/").at(-1)) {
         violations.push(
-          `JIT config ${read.name} was read by ${read.instanceArn ?? "a caller that is not its instance"}`,
+          `JIT config ${read.name} was read by ${read.instanceArn ?? read.taskUserId ?? "a caller that is not its runner"}`,
         );
       }
     }
@@ -1031,7 +1206,8 @@ export class Harness {
   /**
    * Invariant 6 over the whole run: no secret the run used — the App private key, the webhook secret,
    * every JIT config and installation token GitHub issued — appears in anything the functions wrote
-   * (stdout, stderr), in an instance's tags, in a message sent to a queue or in the state table.
+   * (stdout, stderr), in an instance's or task's tags, in a RunTask request (CloudTrail records it:
+   * tags, overrides), in a message sent to a queue or in the state table.
    */
   async secretLeaks(): Promise<string[]> {
     const scanner = new SecretScanner()
@@ -1042,6 +1218,10 @@ export class Harness {
     for (const [i, token] of issued.tokens.entries()) scanner.secret(`installation token #${i + 1}`, token);
     for (const [source, lines] of this.output) scanner.output(source, lines.join("\n"));
     scanner.output("EC2 instance tags", JSON.stringify(this.ec2.instances().map((i) => i.tags)));
+    scanner.output(
+      "RunTask requests",
+      JSON.stringify(this.ecs.calls.filter((c) => c.operation === "RunTask").map((c) => c.params)),
+    );
     scanner.output(
       "messages sent to SQS",
       JSON.stringify(
@@ -1073,6 +1253,11 @@ export class Harness {
         const last = this.instances.get(i.instanceId)?.events.at(-1);
         return `${i.instanceId}:${i.state}:${i.tags["skiff:pool"]}:job=${sim?.jobId ?? "-"}:last=${last?.kind ?? "-"}`;
       }),
+      tasks: this.aliveTasks().map((t) => {
+        const sim = this.taskSims.get(t.taskId);
+        const last = this.instances.get(t.taskId)?.events.at(-1);
+        return `${t.taskId}:${t.lastStatus}/${t.desiredStatus}:${t.tags["skiff:pool"]}:job=${sim?.jobId ?? "-"}:last=${last?.kind ?? "-"}`;
+      }),
       registrations: this.github.registrations().map((r) => `${r.name}:${r.status}:job=${r.jobId}`),
       jit: this.ssm.names().filter((n) => n.startsWith(`/${PREFIX}/jit/`)),
       jobsQueue: this.sqs.count(this.queues.jobs),
@@ -1097,12 +1282,19 @@ export class Harness {
     await Promise.all(Object.values(this.functions).map((f) => f.close()));
     await Promise.allSettled(this.#loops);
     for (const sim of this.sims.values()) sim.stateChanged("terminated");
+    for (const sim of this.taskSims.values()) sim.kill();
     await Promise.race([Promise.allSettled([...this.#pendingWork]), new Promise((r) => setTimeout(r, 2000))]);
     for (const client of this.#instanceSsm.values()) client.destroy();
     this.#dynamo?.child.kill();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
     this.#server?.closeAllConnections();
-    await Promise.allSettled([this.github?.close(), this.ec2?.close(), this.ssm?.close(), this.sqs?.close()]);
+    await Promise.allSettled([
+      this.github?.close(),
+      this.ec2?.close(),
+      this.ecs?.close(),
+      this.ssm?.close(),
+      this.sqs?.close(),
+    ]);
   }
 }
 
@@ -1134,9 +1326,9 @@ async function startDynamo(): Promise<{
   return { child, endpoint, doc };
 }
 
-/** The job ids an instance's `skiff:job-id` tag names (space-separated; a truncated tail is skipped). */
-function taggedJobs(instance: FakeInstance): number[] {
-  return (instance.tags["skiff:job-id"] ?? "")
+/** The job ids a runner's `skiff:job-id` tag names (space-separated; a truncated tail is skipped). */
+function taggedJobs(tags: Record<string, string>): number[] {
+  return (tags["skiff:job-id"] ?? "")
     .split(" ")
     .filter((v) => /^\d+$/.test(v))
     .map(Number);

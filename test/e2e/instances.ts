@@ -1,6 +1,7 @@
 import { DeleteParameterCommand, GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import type { FakeEc2, FakeGitHub, FakeInstance } from "../fakes/index.ts";
 import type { FastClock } from "./clock.ts";
+import { Interruptible } from "./interruptible.ts";
 
 /** What a simulated instance needs of the harness. */
 export interface World {
@@ -55,9 +56,9 @@ const GONE = new Set(["shutting-down", "terminated", "stopping", "stopped"]);
 export class SimulatedInstance {
   readonly id: string;
   readonly pool: string;
-  #gone = false;
+  /** Interrupted when the instance goes: whatever it was waiting on ends there. */
+  readonly #alive: Interruptible;
   #poweringOff = false;
-  #wake: (() => void) | undefined;
   jobId: number | undefined;
   runnerId: number | undefined;
   done: Promise<void>;
@@ -68,6 +69,7 @@ export class SimulatedInstance {
   ) {
     this.id = instance.instanceId;
     this.pool = instance.tags["skiff:pool"] ?? "";
+    this.#alive = new Interruptible(world.clock, () => new Terminated());
     this.done = this.#run().catch((error: unknown) => {
       if (error instanceof Terminated) return;
       this.world.note({
@@ -82,26 +84,16 @@ export class SimulatedInstance {
   /** EC2 changed this instance's state. */
   stateChanged(state: string): void {
     if (GONE.has(state) && !this.#poweringOff) {
-      this.#gone = true;
-      this.#wake?.();
+      this.#alive.interrupt();
     }
   }
 
   get gone(): boolean {
-    return this.#gone;
+    return this.#alive.interrupted;
   }
 
-  async #sleep(virtualMs: number): Promise<void> {
-    if (this.#gone) throw new Terminated();
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, this.world.clock.real(virtualMs));
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.#wake = undefined;
-    if (this.#gone) throw new Terminated();
+  #sleep(virtualMs: number): Promise<void> {
+    return this.#alive.sleep(virtualMs);
   }
 
   async #run(): Promise<void> {
@@ -147,7 +139,7 @@ export class SimulatedInstance {
         await this.#sleep(attempt * 1000);
       }
     }
-    if (this.#gone) throw new Terminated();
+    if (this.gone) throw new Terminated();
 
     // The runner: connect with the JIT config, then wait for GitHub to hand it a job.
     let connected: Awaited<ReturnType<FakeGitHub["runnerConnect"]>>;
@@ -199,13 +191,13 @@ export class SimulatedInstance {
 
   /** systemctl poweroff: the launch template's shutdown behaviour terminates the instance. */
   async #powerOff(why: string): Promise<void> {
-    if (this.#gone) return;
+    if (this.gone) return;
     this.#poweringOff = true;
     this.world.note({ kind: "power-off", instanceId: this.id, at: this.world.clock.now(), why });
     this.world.ec2.setState(this.id, "shutting-down");
     await this.world.clock.sleep(5000);
     if (this.world.ec2.instance(this.id)?.state !== "terminated")
       this.world.ec2.setState(this.id, "terminated");
-    this.#gone = true;
+    this.#alive.interrupt();
   }
 }

@@ -74,6 +74,7 @@ describe("percentile(values, p)", () => {
 describe("warmFigures(instances, jobs, end)", () => {
   const instance = (id: string, warm: boolean, registered: number, started?: number): InstanceTrace => ({
     instanceId: id,
+    target: "ec2",
     pool: "lint",
     lifecycle: "on-demand",
     instanceType: "m7g.large",

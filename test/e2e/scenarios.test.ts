@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { Harness, type HarnessOptions } from "./harness.ts";
-import { timeline } from "./report.ts";
+import { describe, expect, it } from "vitest";
+import type { Harness } from "./harness.ts";
+import { finish, REAL, scenarioHarness } from "./scenario.ts";
 
 // End-to-end scenarios over the built zips (dist/lambdas, from `make build`) in fast time: virtual
 // time runs SKIFF_E2E_SPEED (default 20) times faster than real time; see README.md. Every scenario
@@ -8,7 +8,6 @@ import { timeline } from "./report.ts";
 // routed to, no job had two instances at once, max_runners held at every launch, nothing is left
 // running or registered, no JIT config is left, pool counters are back to 0, and the DLQs hold only
 // the failures the scenario made permanent on purpose.
-const SPEED = Number(process.env.SKIFF_E2E_SPEED ?? 20);
 
 const ci = { name: "ci", labels: ["ci"], instanceTypes: ["m7i.large", "m6i.large", "c7i.large"] };
 const arm = {
@@ -20,42 +19,14 @@ const arm = {
 };
 const CI_JOB = { labels: ["self-hosted", "ci"] };
 const ARM_JOB = { labels: ["self-hosted", "linux", "arm64"] };
-/** Real milliseconds a scenario may take. */
-const REAL = (seconds: number) => seconds * 1000;
 
-let harness: Harness | undefined;
+const start = scenarioHarness();
 
-async function start(options: HarnessOptions): Promise<Harness> {
-  harness = await Harness.start({ speed: SPEED, echo: Boolean(process.env.SKIFF_E2E_ECHO), ...options });
-  return harness;
-}
-
-afterEach(async () => {
-  const h = harness;
-  harness = undefined;
-  if (!h) return;
-  if (process.env.SKIFF_E2E_DEBUG) {
-    console.error(JSON.stringify(await h.status(), null, 1));
-    console.error(timeline(h).join("\n"));
-    for (const l of h.logs.filter((l) => l.function === "scale-down" && !l.entry._aws)) {
-      console.error("scale-down", new Date(l.at).toISOString(), JSON.stringify(l.entry).slice(0, 400));
-    }
-    for (const line of h.errors().slice(0, 30)) console.error(line.function, JSON.stringify(line.entry));
-    for (const f of Object.values(h.functions)) {
-      console.error(f.name, "cold starts", f.coldStarts, "invocations", f.invocations);
-      for (const r of f.failures.slice(0, 5)) console.error(f.name, r.failure, r.error?.message);
-    }
-  }
-  await h.stop();
-});
-
-/** Runs until every job is done and everything is cleaned up, then checks the pass conditions. */
-async function finish(h: Harness, expected: Parameters<Harness["verify"]>[0] = {}) {
-  await h.waitForJobs(3 * 3600);
-  await h.waitForQuiet(3600);
-  const verdict = await h.verify(expected);
-  expect(verdict.violations).toEqual([]);
-  return verdict;
+/** Jobs the functions put back on the queue for a new runner (each may cost one more launch). */
+function requeued(h: Harness): number {
+  return h.logs.filter((l) =>
+    ["job requeued", "runner took another job; its own job requeued"].includes(String(l.entry.message)),
+  ).length;
 }
 
 describe("skiff end to end", () => {
@@ -73,7 +44,10 @@ describe("skiff end to end", () => {
       const verdict = await finish(h);
 
       expect(verdict.jobs).toBe(200);
-      expect(verdict.instances).toBe(200);
+      // One instance per job, plus one per job put back on the queue (GitHub gave it to another job's
+      // idle runner, which then got a new one; never two at once: verify).
+      expect(verdict.instances).toBeGreaterThanOrEqual(200);
+      expect(verdict.instances - 200).toBeLessThanOrEqual(requeued(h));
       expect(verdict.maxLive.ci).toBeLessThanOrEqual(30);
       expect(verdict.maxLive.arm).toBeLessThanOrEqual(15);
       expect(h.metrics.get("CapReached")).toBeGreaterThan(0);
@@ -137,11 +111,8 @@ describe("skiff end to end", () => {
       const after = [...h.instances.values()].filter((i) => !before?.has(i.instanceId));
       // One instance per job, plus one per job put back on the queue: GitHub may give a queued
       // job to another job's idle runner, which then gets a new one (never two at once: verify).
-      const requeued = h.logs.filter((l) =>
-        ["job requeued", "runner took another job; its own job requeued"].includes(String(l.entry.message)),
-      ).length;
       expect(verdict.instances).toBeGreaterThanOrEqual(30);
-      expect(verdict.instances - 30).toBeLessThanOrEqual(requeued);
+      expect(verdict.instances - 30).toBeLessThanOrEqual(requeued(h));
       expect(after.length).toBeGreaterThan(0);
       expect(after.every((i) => i.lifecycle === "on-demand")).toBe(true);
       expect(h.metrics.get("SpotFallbacks")).toBeGreaterThan(0);

@@ -8,7 +8,7 @@ import {
   StopTaskCommand,
 } from "@aws-sdk/client-ecs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CAPACITY_UNAVAILABLE, FakeEcs } from "./ecs.ts";
+import { CAPACITY_UNAVAILABLE, FakeEcs, type FakeTask } from "./ecs.ts";
 
 const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
 
@@ -298,6 +298,142 @@ describe("FakeEcs", () => {
       expect(stopped.taskArns).toEqual([first]);
       const error = await failure(ecs.send(new ListTasksCommand({ cluster: "other" })));
       expect(error.name).toBe("ClusterNotFoundException");
+    });
+  });
+
+  describe("task lifecycle with stopping: by-test", () => {
+    let driven: FakeEcs;
+    let client: ECSClient;
+    let changes: FakeTask[];
+
+    beforeEach(async () => {
+      driven = await FakeEcs.start({
+        now: () => clock,
+        clusters: ["ci"],
+        taskDefinitions: ["ci-runner:3"],
+        stopping: "by-test",
+      });
+      client = new ECSClient({ region: "us-east-1", credentials, endpoint: driven.url, maxAttempts: 1 });
+      changes = [];
+      driven.onStateChange((task) => changes.push(task));
+    });
+
+    afterEach(async () => {
+      client.destroy();
+      await driven.close();
+    });
+
+    it("StopTask asks a task to stop and it holds its capacity until the test stops it", async () => {
+      driven.setCapacity({ FARGATE_SPOT: 1 });
+      const launched: string[] = [];
+      driven.onLaunch((task) => launched.push(task.taskId));
+      const out = await client.send(new RunTaskCommand(run()));
+      const arn = out.tasks?.[0]?.taskArn as string;
+      driven.setStatus(arn, "RUNNING");
+      clock += 1_000;
+
+      const stopped = await client.send(new StopTaskCommand({ cluster: "ci", task: arn, reason: "orphan" }));
+      const full = await client.send(new RunTaskCommand(run()));
+      driven.setStatus(arn, "DEPROVISIONING");
+      clock += 1_000;
+      driven.setStatus(arn, "STOPPED");
+      const room = await client.send(new RunTaskCommand(run()));
+
+      expect(launched).toHaveLength(2);
+      expect(stopped.task).toMatchObject({
+        lastStatus: "RUNNING",
+        desiredStatus: "STOPPED",
+        stopCode: "UserInitiated",
+        stoppedReason: "orphan",
+      });
+      expect(stopped.task?.stoppedAt).toBeUndefined();
+      expect(full.failures).toEqual([{ reason: CAPACITY_UNAVAILABLE }]);
+      expect(room.tasks).toHaveLength(1);
+      const mine = changes.filter((c) => c.taskArn === arn);
+      expect(mine.map((c) => [c.lastStatus, c.desiredStatus, c.stopCode ?? "-"])).toEqual([
+        ["PROVISIONING", "RUNNING", "-"],
+        ["RUNNING", "RUNNING", "-"],
+        ["RUNNING", "STOPPED", "UserInitiated"],
+        ["DEPROVISIONING", "STOPPED", "UserInitiated"],
+        ["STOPPED", "STOPPED", "UserInitiated"],
+      ]);
+      expect(mine.map((c) => c.version)).toEqual([1, 2, 3, 4, 5]);
+      expect(driven.task(arn)?.stoppedAt).toBe(clock);
+    });
+
+    it("a container that exits on its own stops its task with EssentialContainerExited", async () => {
+      const arn = (await client.send(new RunTaskCommand(run()))).tasks?.[0]?.taskArn as string;
+      driven.setStatus(arn, "RUNNING");
+
+      driven.setStatus(arn, "DEACTIVATING");
+      driven.setStatus(arn, "STOPPED");
+
+      expect(driven.task(arn)).toMatchObject({
+        lastStatus: "STOPPED",
+        desiredStatus: "STOPPED",
+        stopCode: "EssentialContainerExited",
+        stoppedReason: "Essential container in task exited",
+      });
+      expect(() => driven.setStatus(arn, "RUNNING")).toThrow(/STOPPED/);
+    });
+
+    it("interrupts a FARGATE_SPOT task with SpotInterruption, never a FARGATE one", async () => {
+      const spot = (await client.send(new RunTaskCommand(run()))).tasks?.[0]?.taskArn as string;
+      const onDemand = (
+        await client.send(
+          new RunTaskCommand(run({ capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1 }] })),
+        )
+      ).tasks?.[0]?.taskArn as string;
+      driven.setStatus(spot, "RUNNING");
+
+      driven.interrupt(spot);
+      driven.setStatus(spot, "STOPPED");
+
+      expect(() => driven.interrupt(onDemand)).toThrow(/FARGATE, not FARGATE_SPOT/);
+      expect(changes.filter((c) => c.taskArn === spot).slice(-2)).toMatchObject([
+        { lastStatus: "RUNNING", desiredStatus: "STOPPED", stopCode: "SpotInterruption" },
+        { lastStatus: "STOPPED", desiredStatus: "STOPPED", stopCode: "SpotInterruption" },
+      ]);
+      const described = await client.send(new DescribeTasksCommand({ cluster: "ci", tasks: [spot] }));
+      expect(described.tasks?.[0]).toMatchObject({
+        stopCode: "SpotInterruption",
+        stoppedReason: "Your Spot Task was interrupted.",
+      });
+    });
+
+    it("describes a task's state as EventBridge's ECS Task State Change event", async () => {
+      const arn = (await client.send(new RunTaskCommand(run()))).tasks?.[0]?.taskArn as string;
+      driven.setStatus(arn, "RUNNING");
+      clock += 30_000;
+      driven.interrupt(arn);
+
+      const event = driven.stateChangeEvent(arn, "event-1");
+
+      expect(event).toMatchObject({
+        id: "event-1",
+        "detail-type": "ECS Task State Change",
+        source: "aws.ecs",
+        account: "000000000000",
+        region: "us-east-1",
+        resources: [arn],
+        time: new Date(clock).toISOString(),
+        detail: {
+          taskArn: arn,
+          clusterArn: "arn:aws:ecs:us-east-1:000000000000:cluster/ci",
+          lastStatus: "RUNNING",
+          desiredStatus: "STOPPED",
+          stopCode: "SpotInterruption",
+          stoppingAt: new Date(clock).toISOString(),
+          startedBy: "skiff-ci",
+          group: "family:ci-runner",
+          capacityProviderName: "FARGATE_SPOT",
+          launchType: "FARGATE",
+          createdAt: new Date(clock - 30_000).toISOString(),
+          containers: [{ name: "runner", lastStatus: "RUNNING" }],
+          version: 3,
+        },
+      });
+      expect((event.detail as Record<string, unknown>).stoppedAt).toBeUndefined();
     });
   });
 });

@@ -55,10 +55,26 @@ export interface FakeTask {
   overrides: unknown;
   /** Epoch milliseconds, from the fake's clock. */
   createdAt: number;
+  /** When the task was asked to stop (StopTask, an interruption, its container's exit). */
+  stoppingAt?: number;
   stoppedAt?: number;
   stopCode?: string;
   stoppedReason?: string;
+  /** Goes up by one at every change of `lastStatus` or `desiredStatus`, as ECS's task `version` does. */
+  version: number;
 }
+
+export type TaskListener = (task: FakeTask) => void;
+
+/** Why ECS stops a task, as its `stopCode` and `stoppedReason` say it. */
+export const STOP_REASONS = {
+  EssentialContainerExited: "Essential container in task exited",
+  UserInitiated: "Task stopped by user",
+  SpotInterruption: "Your Spot Task was interrupted.",
+} as const;
+
+/** The statuses a task passes on its way down, before STOPPED. */
+const STOPPING_STATUSES: readonly TaskStatus[] = ["DEACTIVATING", "STOPPING", "DEPROVISIONING"];
 
 /** Room left per capacity provider: at most `n` tasks not yet stopped; providers not listed are unlimited. */
 export type FargateCapacity = Partial<Record<FargateProvider, number>>;
@@ -74,6 +90,13 @@ export interface FakeEcsOptions {
    */
   taskDefinitions?: string[];
   capacity?: FargateCapacity;
+  /**
+   * How a task stops. "at-once" (default): StopTask moves it straight to STOPPED. "by-test": StopTask
+   * and `interrupt()` only ask it to stop (`desiredStatus` STOPPED, stop code and reason set,
+   * `lastStatus` unchanged), as ECS does while the container gets SIGTERM; the test moves it on with
+   * `setStatus`, as the container's exit does on ECS. A task holds its capacity until STOPPED.
+   */
+  stopping?: "at-once" | "by-test";
   region?: string;
   account?: string;
   port?: number;
@@ -111,6 +134,8 @@ export class FakeEcs {
   readonly #clusters: Set<string>;
   readonly #taskDefinitions: Set<string> | undefined;
   readonly #runsByToken = new Map<string, { request: string; answer: unknown }>();
+  readonly #stopping: "at-once" | "by-test";
+  readonly #listeners = { launch: new Set<TaskListener>(), change: new Set<TaskListener>() };
   #capacity: FargateCapacity;
   #server: Listener | undefined;
 
@@ -123,6 +148,7 @@ export class FakeEcs {
       ? new Set(options.taskDefinitions.map((d) => (d.includes(":") ? d : `${d}:1`)))
       : undefined;
     this.#capacity = options.capacity ?? {};
+    this.#stopping = options.stopping ?? "at-once";
   }
 
   static async start(options: FakeEcsOptions = {}): Promise<FakeEcs> {
@@ -177,7 +203,12 @@ export class FakeEcs {
     return [...this.#tasks.values()].filter((t) => t.lastStatus !== "STOPPED").length;
   }
 
-  /** Moves a task on (e.g. to RUNNING); STOPPED also takes a stop code and reason (`SpotInterruption`). */
+  /**
+   * Moves a task on (e.g. to RUNNING). A status on the way down (DEACTIVATING … STOPPED) of a task not
+   * yet asked to stop is its container exiting: `desiredStatus` becomes STOPPED with `stop`'s code and
+   * reason, by default EssentialContainerExited; a task already asked to stop keeps its code and reason
+   * unless `stop` gives others (`SpotInterruption`).
+   */
   setStatus(
     idOrArn: string,
     status: TaskStatus,
@@ -185,9 +216,96 @@ export class FakeEcs {
   ): void {
     const task = this.#tasks.get(idOrArn.split("/").at(-1) ?? idOrArn);
     if (!task) throw new Error(`FakeEcs.setStatus: no task ${idOrArn}`);
-    if (status === "STOPPED")
-      this.#stop(task, stop.stopCode ?? "EssentialContainerExited", stop.stoppedReason);
-    else task.lastStatus = status;
+    if (task.lastStatus === "STOPPED") throw new Error(`FakeEcs.setStatus: task ${idOrArn} is STOPPED`);
+    const down = status === "STOPPED" || STOPPING_STATUSES.includes(status);
+    if (down && (task.desiredStatus === "RUNNING" || stop.stopCode !== undefined)) {
+      const code = stop.stopCode ?? "EssentialContainerExited";
+      this.#requestStop(task, code, stop.stoppedReason ?? reasonFor(code));
+    }
+    if (status === "STOPPED") task.stoppedAt = this.#now();
+    if (task.lastStatus !== status) {
+      task.lastStatus = status;
+      task.version += 1;
+    }
+    this.#emit("change", task);
+  }
+
+  /**
+   * Fargate Spot takes a FARGATE_SPOT task back: ECS asks it to stop with stopCode SpotInterruption (its
+   * container gets SIGTERM, two minutes before the capacity goes); with `stopping: "by-test"` the test
+   * stops it later with `setStatus`.
+   */
+  interrupt(idOrArn: string): void {
+    const task = this.#tasks.get(idOrArn.split("/").at(-1) ?? idOrArn);
+    if (!task) throw new Error(`FakeEcs.interrupt: no task ${idOrArn}`);
+    if (task.capacityProvider !== "FARGATE_SPOT")
+      throw new Error(
+        `FakeEcs.interrupt: task ${idOrArn} runs on ${task.capacityProvider}, not FARGATE_SPOT`,
+      );
+    if (task.desiredStatus === "STOPPED") throw new Error(`FakeEcs.interrupt: task ${idOrArn} is stopping`);
+    this.#stop(task, "SpotInterruption", STOP_REASONS.SpotInterruption);
+  }
+
+  /** Called with each task RunTask starts (PROVISIONING). */
+  onLaunch(listener: TaskListener): () => void {
+    return this.#subscribe("launch", listener);
+  }
+
+  /** Called after every change of a task's `lastStatus` or `desiredStatus`, launch included. */
+  onStateChange(listener: TaskListener): () => void {
+    return this.#subscribe("change", listener);
+  }
+
+  /**
+   * The "ECS Task State Change" event EventBridge delivers for a task as it is now (the fields skiff's
+   * rule matches and its lifecycle reads, with ECS's shapes: ISO times, `version`, `containers`).
+   */
+  stateChangeEvent(idOrArn: string, eventId: string): Record<string, unknown> {
+    const task = this.#tasks.get(idOrArn.split("/").at(-1) ?? idOrArn);
+    if (!task) throw new Error(`FakeEcs.stateChangeEvent: no task ${idOrArn}`);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return {
+      version: "0",
+      id: eventId,
+      "detail-type": "ECS Task State Change",
+      source: "aws.ecs",
+      account: this.#account,
+      time: new Date(this.#now()).toISOString(),
+      region: this.#region,
+      resources: [task.taskArn],
+      detail: {
+        attachments: (this.#wire(task, false) as { attachments: unknown }).attachments,
+        ...(task.viaLaunchType ? {} : { capacityProviderName: task.capacityProvider }),
+        clusterArn: task.clusterArn,
+        containers: [
+          {
+            name: "runner",
+            taskArn: task.taskArn,
+            lastStatus: containerStatus(task.lastStatus),
+            ...(task.lastStatus === "STOPPED"
+              ? { exitCode: task.stopCode === "EssentialContainerExited" ? 0 : 143 }
+              : {}),
+          },
+        ],
+        createdAt: iso(task.createdAt),
+        desiredStatus: task.desiredStatus,
+        group: task.group,
+        lastStatus: task.lastStatus,
+        launchType: task.launchType,
+        overrides: task.overrides,
+        platformVersion: "1.4.0",
+        ...(task.startedBy !== undefined ? { startedBy: task.startedBy } : {}),
+        ...(task.stopCode !== undefined
+          ? { stopCode: task.stopCode, stoppedReason: task.stoppedReason }
+          : {}),
+        ...(task.stoppingAt !== undefined ? { stoppingAt: iso(task.stoppingAt) } : {}),
+        ...(task.stoppedAt !== undefined ? { stoppedAt: iso(task.stoppedAt) } : {}),
+        taskArn: task.taskArn,
+        taskDefinitionArn: task.taskDefinitionArn,
+        updatedAt: new Date(this.#now()).toISOString(),
+        version: task.version,
+      },
+    };
   }
 
   callCount(operation: string): number {
@@ -293,9 +411,12 @@ export class FakeEcs {
         tags,
         overrides: body.overrides ?? {},
         createdAt: this.#now(),
+        version: 1,
       };
       this.#tasks.set(taskId, task);
       tasks.push(this.#wire(task, true));
+      this.#emit("launch", task);
+      this.#emit("change", task);
     }
     return { tasks, failures };
   }
@@ -329,7 +450,8 @@ export class FakeEcs {
     if (reason !== undefined && reason.length > 255) throw invalid("reason may be at most 255 characters.");
     const task = this.#tasks.get(id.split("/").at(-1) ?? id);
     if (!task || task.cluster !== cluster) throw invalid("The referenced task was not found.");
-    if (task.lastStatus !== "STOPPED") this.#stop(task, "UserInitiated", reason ?? "Task stopped by user");
+    if (task.desiredStatus !== "STOPPED")
+      this.#stop(task, "UserInitiated", reason ?? STOP_REASONS.UserInitiated);
     return { task: this.#wire(task, false) };
   }
 
@@ -356,12 +478,34 @@ export class FakeEcs {
     return next ? { taskArns: page, nextToken: next } : { taskArns: page };
   }
 
-  #stop(task: FakeTask, stopCode: string, stoppedReason: string | undefined): void {
-    task.desiredStatus = "STOPPED";
-    task.lastStatus = "STOPPED";
+  /** Asks a task to stop; with `stopping: "at-once"` it is STOPPED there and then. */
+  #stop(task: FakeTask, stopCode: string, stoppedReason: string): void {
+    this.#requestStop(task, stopCode, stoppedReason);
+    if (this.#stopping === "at-once") {
+      task.lastStatus = "STOPPED";
+      task.stoppedAt = this.#now();
+    }
+    task.version += 1;
+    this.#emit("change", task);
+  }
+
+  #requestStop(task: FakeTask, stopCode: string, stoppedReason: string): void {
+    if (task.desiredStatus === "RUNNING") {
+      task.desiredStatus = "STOPPED";
+      task.stoppingAt = this.#now();
+    }
     task.stopCode = stopCode;
-    if (stoppedReason !== undefined) task.stoppedReason = stoppedReason;
-    task.stoppedAt = this.#now();
+    task.stoppedReason = stoppedReason;
+  }
+
+  #subscribe(kind: "launch" | "change", listener: TaskListener): () => void {
+    const set = this.#listeners[kind];
+    set.add(listener);
+    return () => void set.delete(listener);
+  }
+
+  #emit(kind: "launch" | "change", task: FakeTask): void {
+    for (const listener of this.#listeners[kind]) listener(structuredClone(task));
   }
 
   #hasRoom(provider: FargateProvider): boolean {
@@ -452,9 +596,9 @@ export class FakeEcs {
       group: task.group,
       ...(task.startedBy !== undefined ? { startedBy: task.startedBy } : {}),
       createdAt: task.createdAt / 1000,
-      ...(task.stoppedAt !== undefined
-        ? { stoppedAt: task.stoppedAt / 1000, stopCode: task.stopCode, stoppedReason: task.stoppedReason }
-        : {}),
+      ...(task.stopCode !== undefined ? { stopCode: task.stopCode, stoppedReason: task.stoppedReason } : {}),
+      ...(task.stoppingAt !== undefined ? { stoppingAt: task.stoppingAt / 1000 } : {}),
+      ...(task.stoppedAt !== undefined ? { stoppedAt: task.stoppedAt / 1000 } : {}),
       attachments: [
         {
           type: "ElasticNetworkInterface",
@@ -464,9 +608,19 @@ export class FakeEcs {
       ],
       overrides: task.overrides,
       ...(withTags ? { tags: Object.entries(task.tags).map(([key, value]) => ({ key, value })) } : {}),
-      version: 1,
+      version: task.version,
     };
   }
+}
+
+function reasonFor(stopCode: string): string {
+  return (STOP_REASONS as Record<string, string>)[stopCode] ?? stopCode;
+}
+
+/** The runner container's status while its task is in `status`. */
+function containerStatus(status: TaskStatus): "PENDING" | "RUNNING" | "STOPPED" {
+  if (status === "RUNNING" || status === "DEACTIVATING") return "RUNNING";
+  return ["STOPPING", "DEPROVISIONING", "STOPPED"].includes(status) ? "STOPPED" : "PENDING";
 }
 
 /**

@@ -273,4 +273,58 @@ describe("FakeSsm", () => {
       expect(out.Parameter?.Value).toBe("jit-of-i-2");
     });
   });
+
+  describe("a Fargate task role's credentials", () => {
+    const ROLE = "AROAEXAMPLETASKROLE";
+    const TASK = `${"0".repeat(31)}1`;
+    const OTHER = `${"0".repeat(31)}2`;
+    let task: SSMClient;
+
+    beforeEach(async () => {
+      await fake.close();
+      fake = await FakeSsm.start({ runnerRole: { parameterPath: "/ci/jit/" } });
+      for (const id of [TASK, OTHER])
+        fake.put(`/ci/jit/${id}`, `jit-of-${id}`, { tags: { "skiff:task-userid": `${ROLE}:${id}` } });
+      // Tagged with the task's id as an instance would be, not with its user id: not the task's.
+      fake.put("/ci/jit/untagged", "x", { tags: { "skiff:instance-arn": TASK } });
+      task = new SSMClient({
+        region: "us-east-1",
+        credentials: fake.taskCredentials(ROLE, TASK),
+        endpoint: fake.url,
+        maxAttempts: 1,
+      });
+    });
+    afterEach(() => task.destroy());
+
+    const denied = (e: unknown) => (e as { name?: string }).name === "AccessDeniedException";
+
+    it("reads and deletes only the parameter tagged with its own user id", async () => {
+      const own = await task.send(new GetParameterCommand({ Name: `/ci/jit/${TASK}`, WithDecryption: true }));
+      const attempts = await Promise.all(
+        [
+          task.send(new GetParameterCommand({ Name: `/ci/jit/${OTHER}`, WithDecryption: true })),
+          task.send(new DeleteParameterCommand({ Name: `/ci/jit/${OTHER}` })),
+          task.send(new GetParameterCommand({ Name: "/ci/jit/untagged" })),
+          task.send(new GetParametersByPathCommand({ Path: "/ci/jit", WithDecryption: true })),
+        ].map((p) => p.catch((e: unknown) => e)),
+      );
+      await task.send(new DeleteParameterCommand({ Name: `/ci/jit/${TASK}` }));
+
+      expect(own.Parameter?.Value).toBe(`jit-of-${TASK}`);
+      expect(attempts.every(denied)).toBe(true);
+      expect((attempts[0] as Error).message).toContain(`assumed-role/skiff-task/${TASK} is not authorized`);
+      expect(fake.reads).toEqual([
+        expect.objectContaining({ name: `/ci/jit/${TASK}`, taskUserId: `${ROLE}:${TASK}` }),
+      ]);
+      expect(fake.names()).toEqual([`/ci/jit/${OTHER}`, "/ci/jit/untagged"]);
+    });
+
+    it("answers AccessDenied for its own parameter before it exists", async () => {
+      const early = await task
+        .send(new GetParameterCommand({ Name: `/ci/jit/${"0".repeat(31)}9` }))
+        .catch((e: unknown) => e);
+
+      expect(denied(early)).toBe(true);
+    });
+  });
 });

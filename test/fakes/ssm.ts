@@ -39,6 +39,8 @@ export interface ParameterRead {
   at: number;
   /** The instance ARN of a caller signing with `instanceCredentials`; undefined for anyone else. */
   instanceArn?: string;
+  /** The `aws:userid` of a caller signing with `taskCredentials` (`<role id>:<task id>`). */
+  taskUserId?: string;
 }
 
 /**
@@ -95,6 +97,8 @@ export class FakeSsm {
   readonly #role: Required<RunnerRole>;
   /** Access key id of instance-profile credentials → the instance's ARN. */
   readonly #instanceKeys = new Map<string, string>();
+  /** Access key id of an ECS task role's credentials → the session's `aws:userid`. */
+  readonly #taskKeys = new Map<string, string>();
   #server: Listener | undefined;
 
   private constructor(options: FakeSsmOptions) {
@@ -153,6 +157,23 @@ export class FakeSsm {
     return { accessKeyId, secretAccessKey: `fake-secret-${id}`, sessionToken: `fake-session-${id}` };
   }
 
+  /**
+   * Credentials as ECS delivers a task role to the task `taskId`: a session named after the task, so
+   * `${aws:userid}` of its requests is `<roleId>:<taskId>`. The Fargate task role's policy (modules/
+   * fargate-pool) allows `ssm:GetParameter` and `ssm:DeleteParameter` under the runner role's
+   * `parameterPath` only on a parameter whose `skiff:task-userid` tag equals that user id.
+   */
+  taskCredentials(
+    roleId: string,
+    taskId: string,
+  ): { accessKeyId: string; secretAccessKey: string; sessionToken: string } {
+    const userId = `${roleId}:${taskId}`;
+    const id = createHash("sha256").update(userId).digest("hex").slice(0, 16).toUpperCase();
+    const accessKeyId = `ASIA${id}`;
+    this.#taskKeys.set(accessKeyId, userId);
+    return { accessKeyId, secretAccessKey: `fake-secret-${id}`, sessionToken: `fake-session-${id}` };
+  }
+
   get(name: string): FakeParameter | undefined {
     const parameter = this.#parameters.get(name);
     return parameter ? structuredClone(parameter) : undefined;
@@ -192,8 +213,10 @@ export class FakeSsm {
       if (fault) throw fault;
       const accessKey = /Credential=([^/,\s]+)\//.exec(String(request.headers.authorization ?? ""))?.[1];
       const instanceArn = accessKey ? this.#instanceKeys.get(accessKey) : undefined;
+      const taskUserId = accessKey ? this.#taskKeys.get(accessKey) : undefined;
       if (instanceArn) this.#authorizeInstance(instanceArn, operation, body);
-      this.#caller = instanceArn;
+      if (taskUserId) this.#authorizeTask(taskUserId, operation, body);
+      this.#caller = instanceArn ? { instanceArn } : taskUserId ? { taskUserId } : {};
       return json(200, this.#dispatch(operation, body), headers);
     } catch (error) {
       const e = error instanceof SsmError ? error : new SsmError("InternalServerError", String(error), 500);
@@ -201,7 +224,7 @@ export class FakeSsm {
     }
   }
 
-  #caller: string | undefined;
+  #caller: { instanceArn?: string; taskUserId?: string } = {};
 
   /**
    * The runner role's policy, evaluated: Allow Get/DeleteParameter on `parameterPath` when the
@@ -209,20 +232,34 @@ export class FakeSsm {
    * has no tag, so reading one answers AccessDeniedException, not ParameterNotFound.
    */
   #authorizeInstance(instanceArn: string, operation: string, body: Body): void {
-    const { parameterPath, tagKey, roleName } = this.#role;
+    const account = instanceArn.split(":")[4] ?? "000000000000";
+    const session = `arn:aws:sts::${account}:assumed-role/${this.#role.roleName}/${instanceArn.split("/").at(-1)}`;
+    this.#authorize({ tagKey: this.#role.tagKey, value: instanceArn, session, account }, operation, body);
+  }
+
+  /** The Fargate task role's policy: the same rule on the `skiff:task-userid` tag and the caller's user id. */
+  #authorizeTask(userId: string, operation: string, body: Body): void {
+    const account = "000000000000";
+    const session = `arn:aws:sts::${account}:assumed-role/skiff-task/${userId.split(":").at(-1)}`;
+    this.#authorize({ tagKey: "skiff:task-userid", value: userId, session, account }, operation, body);
+  }
+
+  #authorize(
+    caller: { tagKey: string; value: string; session: string; account: string },
+    operation: string,
+    body: Body,
+  ): void {
     const name = typeof body.Name === "string" ? body.Name : typeof body.Path === "string" ? body.Path : "*";
     const parameter = this.#parameters.get(name);
     const allowed =
       (operation === "GetParameter" || operation === "DeleteParameter") &&
-      name.startsWith(parameterPath) &&
+      name.startsWith(this.#role.parameterPath) &&
       parameter !== undefined &&
-      parameter.tags[tagKey] === instanceArn;
+      parameter.tags[caller.tagKey] === caller.value;
     if (allowed) return;
-    const instanceId = instanceArn.split("/").at(-1);
-    const account = instanceArn.split(":")[4] ?? "000000000000";
     throw new SsmError(
       "AccessDeniedException",
-      `User: arn:aws:sts::${account}:assumed-role/${roleName}/${instanceId} is not authorized to perform: ssm:${operation} on resource: ${this.#arn(name, account)} because no identity-based policy allows the ssm:${operation} action`,
+      `User: ${caller.session} is not authorized to perform: ssm:${operation} on resource: ${this.#arn(name, caller.account)} because no identity-based policy allows the ssm:${operation} action`,
     );
   }
 
@@ -346,7 +383,7 @@ export class FakeSsm {
       operation,
       withDecryption,
       at: this.#now(),
-      ...(this.#caller ? { instanceArn: this.#caller } : {}),
+      ...this.#caller,
     });
     const hidden = parameter.type === "SecureString" && !withDecryption;
     return {
