@@ -109,12 +109,9 @@ describe("skiff end to end on Fargate", () => {
     REAL(180),
   );
 
-  // Known lambdas bug: lifecycle re-runs an interrupted job only if the interruption is recorded before
-  // the job's completed webhook is handled. On Fargate the runner fails the job seconds after SIGTERM,
-  // the moment ECS emits the SpotInterruption event; when EventBridge delivers that event later than
-  // GitHub's webhook (here 15 s), the run is never re-run. `it.fails` until the lifecycle handles a
-  // SpotInterruption that arrives after the job completed: then this fails, and becomes `it`.
-  it.fails(
+  // On Fargate the runner fails its job seconds after SIGTERM, the moment ECS emits the
+  // SpotInterruption event: EventBridge may deliver that event after GitHub's webhook.
+  it(
     "re-runs a Fargate Spot-interrupted job when ECS's event arrives after the job's failure",
     async () => {
       const h = await start({

@@ -194,27 +194,30 @@ async function completed(event: JobLifecycleMessage, deps: LifecycleDeps): Promi
       });
   }
 
-  const pool = job ? deps.pools.get(job.pool) : undefined;
-  if (interrupted && LOST.has(event.conclusion ?? "") && pool?.interruptedRetryOnDemand !== false) {
-    // Re-run once per run; the re-run's jobs launch on-demand (scale-up reads the mark).
-    if (await deps.state.marks.markRunOnDemand(event.runId, now)) {
-      try {
-        await deps.github.rerunFailedJobs(
-          { installationId: event.installationId, owner: event.owner, repository: event.repository },
-          event.runId,
-        );
-      } catch (error) {
-        // Not re-run after all: drop the mark so the message's next delivery tries again.
-        await deps.state.marks.unmarkRun(event.runId);
-        throw error;
-      }
-      deps.metrics.count("JobsRetried");
-      deps.log.warn("spot-interrupted job re-run on on-demand capacity", {
-        jobId: event.jobId,
-        runId: event.runId,
-      });
-    }
+  if (interrupted && job) await rerunIfLost(job, event.conclusion ?? undefined, deps);
+}
+
+/**
+ * A spot-interrupted job that GitHub failed or cancelled is re-run once per run; the re-run's
+ * jobs launch on-demand (scale-up reads the run's mark). Called on whichever comes second: the
+ * job's completion, or the interruption (an ECS event may arrive after the job's webhook).
+ */
+async function rerunIfLost(job: JobItem, conclusion: string | undefined, deps: LifecycleDeps): Promise<void> {
+  if (!LOST.has(conclusion ?? "")) return;
+  if (deps.pools.get(job.pool)?.interruptedRetryOnDemand === false) return;
+  if (!(await deps.state.marks.markRunOnDemand(job.runId, deps.now()))) return;
+  try {
+    await deps.github.rerunFailedJobs(
+      { installationId: job.installationId, owner: job.owner, repository: job.repository },
+      job.runId,
+    );
+  } catch (error) {
+    // Not re-run after all: drop the mark so the message's next delivery tries again.
+    await deps.state.marks.unmarkRun(job.runId);
+    throw error;
   }
+  deps.metrics.count("JobsRetried");
+  deps.log.warn("spot-interrupted job re-run on on-demand capacity", { jobId: job.jobId, runId: job.runId });
 }
 
 async function interrupted(instanceId: string, deps: LifecycleDeps): Promise<void> {
@@ -222,12 +225,18 @@ async function interrupted(instanceId: string, deps: LifecycleDeps): Promise<voi
   const instance = await deps.state.instances.get(instanceId);
   if (!instance) return; // not one of skiff's
   // A Fargate task may report its interruption twice (stopping, then stopped): count it once.
-  if (!instance.interrupted) deps.metrics.count("SpotInterruptions");
+  const first = !instance.interrupted;
   await deps.state.instances.transition(instanceId, "interrupted", { interrupted: true }, now);
   const jobId = instance.busyJobId ?? instance.jobId;
-  if (jobId !== undefined)
-    await deps.state.jobs.transition(jobId, "interrupted", { interrupted: true }, { now });
-  deps.log.warn("spot interruption warning", { instanceId, jobId, pool: instance.pool });
+  if (first) {
+    deps.metrics.count("SpotInterruptions");
+    deps.log.warn("spot interruption warning", { instanceId, jobId, pool: instance.pool });
+  }
+  if (jobId === undefined) return;
+  await deps.state.jobs.transition(jobId, "interrupted", { interrupted: true }, { now });
+  // Its job may have completed before this event was handled: the completion could not know.
+  const job = await deps.state.jobs.get(jobId);
+  if (job?.status === "completed") await rerunIfLost(job, job.conclusion, deps);
 }
 
 /**

@@ -129,6 +129,30 @@ describe("handleLifecycle(records, deps) — Fargate tasks", () => {
     },
   );
 
+  it.each([
+    ["failure", 1],
+    ["success", 0],
+  ])(
+    "an interruption reported after the job completed (%s) re-runs a lost job once, a passed one never",
+    async (conclusion, reruns) => {
+      // Prepare
+      const job = await launchTask();
+      await plane.boot(job.taskId);
+
+      // Act: the runner fails its job on SIGTERM, and GitHub's webhook is handled before ECS's event.
+      await plane.github.completeJob(job.jobId, conclusion as "failure" | "success");
+      await plane.lifecycle();
+      plane.interruptTask(job.taskId, { warn: true });
+      await plane.lifecycle();
+      await plane.lifecycle();
+
+      // Assess
+      expect(await plane.state.jobs.get(job.jobId)).toMatchObject({ status: "completed", conclusion });
+      expect(plane.metrics.get("SpotInterruptions")).toBe(1);
+      expect(plane.github.callCount(RERUN)).toBe(reruns);
+    },
+  );
+
   it("events of tasks skiff did not start for this prefix, or has no item for, change nothing", async () => {
     // Prepare
     const job = await launchTask();
