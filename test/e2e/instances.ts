@@ -158,6 +158,7 @@ export class SimulatedInstance {
       runnerGroupId: connected.runner.runnerGroupId,
     });
     let jobId = connected.job?.id;
+    world.github.onAssigned(connected.runner.id, () => this.#alive.wake());
     while (jobId === undefined) {
       await this.#sleep(1000);
       const runner = world.github.registrations().find((r) => r.id === this.runnerId);

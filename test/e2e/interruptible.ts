@@ -23,6 +23,11 @@ export class Interruptible {
     this.#wake?.();
   }
 
+  /** Ends the sleep under way early, without interrupting: something it waits for happened. */
+  wake(): void {
+    this.#wake?.();
+  }
+
   async sleep(virtualMs: number): Promise<void> {
     if (this.#interrupted) throw this.interruption();
     await new Promise<void>((resolve) => {

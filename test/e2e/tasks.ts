@@ -196,6 +196,7 @@ export class SimulatedTask {
       runnerGroupId: runner.runnerGroupId,
     });
     let jobId = connected.job?.id;
+    world.github.onAssigned(runner.id, () => this.#sigterm.wake());
     try {
       while (jobId === undefined) {
         await this.#sleep(1000);

@@ -183,6 +183,8 @@ export class FakeGitHub {
   readonly #routes: Route[] = [];
   readonly #jobs = new Map<number, FakeJob>();
   readonly #runners = new Map<number, Registration>();
+  /** Per runner: what to call when it is given a job (a runner's long poll answered at once). */
+  readonly #onAssigned = new Map<number, () => void>();
   readonly #tokens = new Map<string, { installationId: number; expiresAt: number }>();
   readonly #deliveries: FakeDelivery[] = [];
   readonly #faults = new FaultQueue<{ status: number; body: unknown }>();
@@ -342,7 +344,10 @@ export class FakeGitHub {
     job.status = "completed";
     job.conclusion = conclusion;
     job.completedAt = this.#timestamp();
-    if (job.runnerId !== null) this.#runners.delete(job.runnerId);
+    if (job.runnerId !== null) {
+      this.#runners.delete(job.runnerId);
+      this.#onAssigned.delete(job.runnerId);
+    }
     await this.#emit("completed", job);
     return { ...job };
   }
@@ -361,6 +366,14 @@ export class FakeGitHub {
   }
 
   /** Current runner registrations (deleted and completed ephemeral runners are gone). */
+  /**
+   * Calls `listener` once, when the runner is given a job. A real runner holds a long poll open to
+   * GitHub, which answers it as soon as a job is assigned; a simulated one polls, and this wakes it.
+   */
+  onAssigned(runnerId: number, listener: () => void): void {
+    this.#onAssigned.set(runnerId, listener);
+  }
+
   registrations(): FakeRunner[] {
     return [...this.#runners.values()].map(publicRunner);
   }
@@ -620,6 +633,7 @@ export class FakeGitHub {
         if (runner.busy)
           throw new HttpError(422, `Bad request - Runner "${runner.name}" is still running a job"`);
         this.#runners.delete(runner.id);
+        this.#onAssigned.delete(runner.id);
         return { status: 204 };
       });
     }
@@ -830,6 +844,8 @@ export class FakeGitHub {
       job.startedAt = this.#timestamp();
       job.runnerId = runner.id;
       job.runnerName = runner.name;
+      this.#onAssigned.get(runner.id)?.();
+      this.#onAssigned.delete(runner.id);
       deliveries.push(this.#emit("in_progress", job));
     }
     await Promise.all(deliveries);
