@@ -14,9 +14,8 @@ locals {
       requeued_scale_down = ["Pool", "JobsRequeued", local.service.scale_down]
       failed_lifecycle    = ["Pool", "JobsFailed", local.service.lifecycle]
       failed_scale_down   = ["Pool", "JobsFailed", local.service.scale_down]
-      warm_hits_lifecycle = ["Pool", "WarmHits", local.service.lifecycle]
-      warm_hits_scale_up  = ["Pool", "WarmHits", local.service.scale_up]
-      warm_misses         = ["Pool", "WarmMisses", local.service.scale_up]
+      warm_hits           = ["Pool", "WarmHits", local.service.lifecycle]
+      warm_misses         = ["Pool", "WarmMisses", local.service.lifecycle]
       warm_waiting        = ["Pool", "WarmIdleRunners", local.service.scale_down]
     } : k => "SEARCH('{${local.ns},service,${v[0]}} MetricName=\"${v[1]}\" service=\"${v[2]}\"', 'Sum', ${local.period})"
   }
@@ -180,15 +179,15 @@ locals {
     }
   ]
 
-  # Warm runners. A hit is a job started on a runner that was already waiting (GitHub gave it the
-  # job, or scale-up set it aside for it), a miss a job scale-up launched a runner for while the
-  # pool keeps warm runners. The reconcile counts the waiting runners once a cycle, so the sum
+  # Warm runners. In a pool that keeps them, a hit is a job started on a runner that was already
+  # waiting (GitHub gave it the job, or scale-up set it aside for it), a miss one started on a
+  # runner launched for a job; the lifecycle counts both when the job starts. The reconcile counts the waiting runners once a cycle, so the sum
   # of those counts times the cycle is the idle runner time the pool paid for.
   warm_widgets = [
     {
       title = "Warm runners: hits and misses"
       metrics = [
-        [{ expression = "SUM(${local.search.warm_hits_lifecycle}) + SUM(${local.search.warm_hits_scale_up})", id = "hits", label = "hits" }],
+        [{ expression = "SUM(${local.search.warm_hits})", id = "hits", label = "hits" }],
         [{ expression = "SUM(${local.search.warm_misses})", id = "misses", label = "misses" }],
       ]
     },

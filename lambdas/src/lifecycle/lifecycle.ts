@@ -94,6 +94,7 @@ async function inProgress(event: JobLifecycleMessage, deps: LifecycleDeps): Prom
 
   if (instance && instance.status === "launched") {
     if (job && instance.warm && instance.jobId === undefined) await warmRunnerStarted(instance, job, deps);
+    countWarm(instance, deps);
     await deps.state.instances.transition(
       instance.instanceId,
       "started",
@@ -122,6 +123,17 @@ async function inProgress(event: JobLifecycleMessage, deps: LifecycleDeps): Prom
       deps.log.info("job in progress", context);
     }
   }
+}
+
+/**
+ * In a pool that keeps warm runners, a job started on one that was waiting (whether GitHub gave
+ * it the job or scale-up set it aside) is a hit, one started on a runner launched for a job a
+ * miss. Counted here, once per runner start, because only GitHub's choice of runner says which.
+ */
+function countWarm(instance: InstanceItem, deps: LifecycleDeps): void {
+  const pool = deps.pools.get(instance.pool);
+  if (pool?.target !== "ec2" || !pool.warm) return;
+  deps.metrics.count(instance.warm ? "WarmHits" : "WarmMisses", { name: "Pool", value: instance.pool });
 }
 
 async function handOver(

@@ -32,7 +32,6 @@ export async function warmRunnerStarted(
 ): Promise<void> {
   const taken = await deps.state.warm.take(instance.instanceId, job, deps.now());
   if (!taken.ok) return;
-  deps.metrics.count("WarmHits", { name: "Pool", value: instance.pool });
   deps.log.info("warm runner took a job", {
     jobId: job.jobId,
     instanceId: instance.instanceId,

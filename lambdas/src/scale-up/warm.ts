@@ -50,8 +50,6 @@ export async function adoptWarmRunners(jobs: PlannedJob[], deps: ScaleUpDeps): P
         }
         if (!found) cold.push(p);
       }
-      deps.metrics.count("WarmHits", { name: "Pool", value: name }, adopted);
-      deps.metrics.count("WarmMisses", { name: "Pool", value: name }, planned.length - adopted);
       if (adopted > 0) await topUpWarm(pool, warmWanted(pool, deps.now()), deps);
     }),
   );

@@ -73,14 +73,16 @@ describe("warm runners", () => {
     expect(plane.ec2.callCount("CreateFleet")).toBe(fleetsBefore + 1);
     expect(await plane.state.warm.idle("ci")).toHaveLength(3);
     expect(await plane.state.pools.active("ci")).toBe(4);
-    expect(plane.metrics.get("WarmHits|Pool=ci")).toBeGreaterThanOrEqual(1);
+    expect(plane.metrics.get("WarmHits|Pool=ci")).toBe(1);
+    expect(plane.metrics.get("WarmMisses|Pool=ci")).toBe(0);
   });
 
   it("never exceeds max_runners with warm runners waiting and a burst of jobs", async () => {
     await start({ pools: [warmPool({ maxRunners: 4 })] });
     await refill();
 
-    for (let i = 0; i < 6; i++) await plane.queueJob();
+    const ids: number[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await plane.queueJob()).id);
     for (let round = 0; round < 4; round++) {
       await plane.scaleUp();
       await plane.lifecycle();
@@ -92,6 +94,12 @@ describe("warm runners", () => {
       plane.advance(30);
     }
     expect(await plane.state.pools.active("ci")).toBeLessThanOrEqual(4);
+    // Every job that started is counted once: a hit on a waiting runner, or a miss.
+    const jobs = await Promise.all(ids.map((id) => plane.state.jobs.get(id)));
+    const started = jobs.filter((j) => j?.status === "running").length;
+    const hits = plane.metrics.get("WarmHits|Pool=ci");
+    expect(hits).toBeGreaterThan(0);
+    expect(hits + plane.metrics.get("WarmMisses|Pool=ci")).toBe(started);
   });
 
   it("never retires a busy warm runner, and retires every waiting one when the schedule closes", async () => {

@@ -208,10 +208,10 @@ run "warm_runners_hits_misses_and_idle_hours" {
 
   assert {
     condition = alltrue([
-      for m in ["\\\"WarmHits\\\" service=\\\"ci-lifecycle\\\"", "\\\"WarmHits\\\" service=\\\"ci-scale-up\\\"", "\\\"WarmMisses\\\" service=\\\"ci-scale-up\\\""] :
+      for m in ["\\\"WarmHits\\\" service=\\\"ci-lifecycle\\\"", "\\\"WarmMisses\\\" service=\\\"ci-lifecycle\\\""] :
       strcontains(aws_cloudwatch_dashboard.this.dashboard_body, m)
     ])
-    error_message = "Warm hits must be summed from the lifecycle and scale-up functions, misses from scale-up."
+    error_message = "Warm hits and misses are counted by the lifecycle function when a job starts."
   }
 
   assert {
