@@ -291,7 +291,11 @@ async function pickup(jobs: number, warmIdle: number) {
     if (warmIdle > 0) {
       // The lifecycle counts a hit or a miss per job from its in_progress webhook, which may still be queued.
       const counted = () => (h.metrics.get("WarmHits") ?? 0) + (h.metrics.get("WarmMisses") ?? 0);
-      await h.waitFor("every started job counted as a warm hit or miss", () => counted() >= waits.length, 600);
+      await h.waitFor(
+        "every started job counted as a warm hit or miss",
+        () => counted() >= waits.length,
+        600,
+      );
     }
     return {
       jobs: waits.length,
