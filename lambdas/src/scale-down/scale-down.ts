@@ -6,6 +6,7 @@ import { errorMessage } from "../shared/errors.ts";
 import type { GitHubAdmin, RunnerRegistration, RunnerScope } from "../shared/github.ts";
 import type { Pool } from "../shared/pools.ts";
 import type { RequeueDeps } from "../shared/requeue.ts";
+import { clusterOfTask } from "../shared/tasks.ts";
 import { attempt, execute } from "./execute.ts";
 import { DEFAULT_SETTINGS, type Ec2Instance, type ReconcileSettings, reconcile } from "./reconcile.ts";
 
@@ -130,7 +131,7 @@ async function taskCensus(instances: readonly InstanceItem[], deps: ScaleDownDep
   for (const pool of deps.pools.values())
     if (pool.target === "fargate") sources.push({ cluster: pool.cluster, pool: pool.name });
   for (const item of instances) {
-    const cluster = item.taskArn?.split("/").at(-2);
+    const cluster = item.taskArn && clusterOfTask(item.taskArn);
     if (cluster && !deps.pools.has(item.pool)) sources.push({ cluster, pool: item.pool });
   }
   if (sources.length === 0) return [];

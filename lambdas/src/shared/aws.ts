@@ -17,7 +17,7 @@ import {
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DeleteParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { LAUNCH_TEMPLATE_VERSION } from "./pools.ts";
-import { ec2StateOfTask, isTaskStatus, poolStartedBy, startedBy, taskId } from "./tasks.ts";
+import { clusterOfTask, ec2StateOfTask, isTaskStatus, poolStartedBy, startedBy, taskId } from "./tasks.ts";
 
 /** Where an instance's JIT runner config lives. */
 export function jitParameterName(prefix: string, instanceId: string): string {
@@ -111,12 +111,6 @@ export async function launchTemplateVersions(
     if (t.LaunchTemplateId && version !== undefined) versions.set(t.LaunchTemplateId, version);
   }
   return versions;
-}
-
-/** The cluster a task ARN names (arn:…:task/<cluster>/<id>). */
-function clusterOfTask(taskArn: string): string | undefined {
-  const parts = taskArn.split("/");
-  return parts.length === 3 ? parts[1] : undefined;
 }
 
 /** Stops tasks by ARN, each with its reason (StopTask takes one task); one already gone is no error. */

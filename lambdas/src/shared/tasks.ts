@@ -8,6 +8,12 @@ export function taskId(taskArn: string): string {
   return taskArn.slice(taskArn.lastIndexOf("/") + 1);
 }
 
+/** The cluster a task ARN names (arn:…:task/<cluster>/<id>); undefined for the retired format without one. */
+export function clusterOfTask(taskArn: string): string | undefined {
+  const parts = taskArn.split("/");
+  return parts.length === 3 ? parts[1] : undefined;
+}
+
 /** What every skiff task is started by, so a reconcile can list a pool's tasks with ListTasks. */
 export function startedBy(prefix: string, pool: string): string {
   return `skiff/${prefix}/${pool}`;
