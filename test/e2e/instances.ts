@@ -3,6 +3,36 @@ import type { FakeEc2, FakeGitHub, FakeInstance } from "../fakes/index.ts";
 import type { FastClock } from "./clock.ts";
 import { Interruptible } from "./interruptible.ts";
 
+/**
+ * How a runner's start script waits for its JIT config: read it every second while it is missing,
+ * until `deadline` (virtual ms). The runner role (or a task role) answers AccessDenied for a
+ * parameter not written yet, since it has no tag to match: that is waiting, not a fault; any other
+ * error is retried too, and reported. Undefined when the deadline passed first.
+ */
+export async function readJitConfig(options: {
+  ssm: SSMClient;
+  name: string;
+  deadline: number;
+  now: () => number;
+  sleep: (virtualMs: number) => Promise<void>;
+  retry: (message: string) => void;
+}): Promise<{ config: string; attempts: number } | undefined> {
+  for (let attempts = 1; ; attempts++) {
+    try {
+      const out = await options.ssm.send(
+        new GetParameterCommand({ Name: options.name, WithDecryption: true }),
+      );
+      const config = out.Parameter?.Value;
+      if (config !== undefined) return { config, attempts };
+    } catch (error) {
+      if (!["ParameterNotFound", "AccessDeniedException"].includes((error as { name?: string }).name ?? ""))
+        options.retry(String(error));
+    }
+    if (options.now() > options.deadline) return undefined;
+    await options.sleep(1000);
+  }
+}
+
 /** What a simulated instance needs of the harness. */
 export interface World {
   clock: FastClock;
@@ -108,27 +138,16 @@ export class SimulatedInstance {
     // The bootstrap: its JIT config, retried every second while missing, until the boot timeout.
     const name = `/${world.prefix}/jit/${this.id}`;
     const ssm = world.ssmFor(this.id);
-    const deadline = at() + world.bootTimeoutSeconds(this.pool) * 1000;
-    let config: string | undefined;
-    let attempts = 0;
-    while (config === undefined) {
-      attempts += 1;
-      try {
-        const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-        config = out.Parameter?.Value;
-      } catch (error) {
-        // The bootstrap retries every failure until its deadline. The runner role answers AccessDenied
-        // for a parameter not written yet (it has no tag to match): that is waiting, not a fault.
-        if (
-          !["ParameterNotFound", "AccessDeniedException"].includes((error as { name?: string }).name ?? "")
-        ) {
-          world.note({ kind: "retry", instanceId: this.id, at: at(), message: String(error) });
-        }
-      }
-      if (config !== undefined) break;
-      if (at() > deadline) return this.#powerOff("no JIT config within the boot timeout");
-      await this.#sleep(1000);
-    }
+    const read = await readJitConfig({
+      ssm,
+      name,
+      deadline: at() + world.bootTimeoutSeconds(this.pool) * 1000,
+      now: at,
+      sleep: (ms) => this.#sleep(ms),
+      retry: (message) => world.note({ kind: "retry", instanceId: this.id, at: at(), message }),
+    });
+    if (!read) return this.#powerOff("no JIT config within the boot timeout");
+    const { config, attempts } = read;
     world.note({ kind: "jit-read", instanceId: this.id, at: at(), attempts });
     for (let attempt = 1; ; attempt++) {
       try {

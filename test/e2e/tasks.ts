@@ -1,7 +1,7 @@
-import { DeleteParameterCommand, GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import { DeleteParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import type { FakeEcs, FakeGitHub, FakeTask, TaskStatus } from "../fakes/index.ts";
 import type { FastClock } from "./clock.ts";
-import type { InstanceEvent } from "./instances.ts";
+import { type InstanceEvent, readJitConfig } from "./instances.ts";
 import { Interruptible } from "./interruptible.ts";
 
 /** What a simulated task needs of the harness. */
@@ -124,29 +124,22 @@ export class SimulatedTask {
     const { world } = this;
     const name = `/${world.prefix}/jit/${this.id}`;
     const ssm = world.ssmFor(this.id);
-    const deadline = this.#at() + world.bootTimeoutSeconds(this.pool) * 1000;
-    let config: string | undefined;
-    let attempts = 0;
+    let read: Awaited<ReturnType<typeof readJitConfig>>;
     try {
-      while (config === undefined) {
-        attempts += 1;
-        try {
-          const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-          config = out.Parameter?.Value;
-        } catch (error) {
-          // Until scale-up writes it, the task role's tag condition answers AccessDenied: waiting.
-          const code = (error as { name?: string }).name ?? "";
-          if (!["ParameterNotFound", "AccessDeniedException"].includes(code))
-            world.note({ kind: "retry", instanceId: this.id, at: this.#at(), message: String(error) });
-        }
-        if (config !== undefined) break;
-        if (this.#at() > deadline) return "no JIT config within the boot timeout (exit 4)";
-        await this.#sleep(1000);
-      }
+      read = await readJitConfig({
+        ssm,
+        name,
+        deadline: this.#at() + world.bootTimeoutSeconds(this.pool) * 1000,
+        now: () => this.#at(),
+        sleep: (ms) => this.#sleep(ms),
+        retry: (message) => world.note({ kind: "retry", instanceId: this.id, at: this.#at(), message }),
+      });
     } catch (error) {
       if (error instanceof Sigterm) return "SIGTERM before the runner started (exit 143)";
       throw error;
     }
+    if (!read) return "no JIT config within the boot timeout (exit 4)";
+    const { config, attempts } = read;
     world.note({ kind: "jit-read", instanceId: this.id, at: this.#at(), attempts });
     // Deleted in the background while the runner starts; awaited before the entrypoint exits.
     const deleting = this.#deleteParameter(ssm, name);
